@@ -1,0 +1,111 @@
+import { stripeEventSubject } from './stripe';
+import {
+  LICENSING_EVENTS_STREAM,
+  ORDERS_EVENTS_STREAM,
+  STRIPE_EVENTS_STREAM,
+  durations,
+  type StreamDefinition,
+} from './streams';
+
+const { SECOND, MINUTE } = durations;
+
+/**
+ * A durable pull consumer with explicit acks. Durations in milliseconds.
+ * `ackWaitMs` is how long a delivery may stay unacknowledged before JetStream redelivers it
+ * (the runner extends it with `working()` for long handlers); `backoffMs` spaces redeliveries
+ * after missed acks (a crashed process). Deliberate retries (`retry` outcomes) are spaced by the
+ * runner's own schedule through `nak(delay)`; the runner parks a message before `maxDeliver`.
+ */
+export interface ConsumerDefinition {
+  readonly stream: StreamDefinition;
+  /** Durable name. Do not rename without a migration: a new name starts from the stream's start. */
+  readonly durable: string;
+  readonly description: string;
+  readonly filterSubjects: readonly string[];
+  readonly ackWaitMs: number;
+  readonly maxDeliver: number;
+  readonly backoffMs: readonly number[];
+  /** Upper bound of un-acked messages in flight across all replicas of the service. */
+  readonly maxAckPending: number;
+}
+
+const DEFAULTS = {
+  ackWaitMs: 30 * SECOND,
+  maxDeliver: 100,
+  backoffMs: [30 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE],
+  maxAckPending: 1000,
+} as const;
+
+/** Stripe event types the orders service applies. */
+export const ORDERS_STRIPE_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'invoice.paid',
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'customer.subscription.deleted',
+  'charge.refunded',
+] as const;
+
+/** Stripe event types the licensing service applies. */
+export const LICENSING_STRIPE_EVENT_TYPES = [
+  'invoice.paid',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'charge.refunded',
+] as const;
+
+/** Do not rename without a migration. */
+export const ORDERS_STRIPE_CONSUMER: ConsumerDefinition = Object.freeze({
+  ...DEFAULTS,
+  stream: STRIPE_EVENTS_STREAM,
+  durable: 'orders-stripe',
+  description: 'orders: customers, orders, payments, refunds from Stripe events',
+  filterSubjects: ORDERS_STRIPE_EVENT_TYPES.map(stripeEventSubject),
+});
+
+/** Do not rename without a migration. */
+export const LICENSING_STRIPE_CONSUMER: ConsumerDefinition = Object.freeze({
+  ...DEFAULTS,
+  stream: STRIPE_EVENTS_STREAM,
+  durable: 'licensing-stripe',
+  description: 'licensing: renewals, subscription state, refunds from Stripe events',
+  filterSubjects: LICENSING_STRIPE_EVENT_TYPES.map(stripeEventSubject),
+});
+
+/** Do not rename without a migration. */
+export const LICENSING_ORDERS_CONSUMER: ConsumerDefinition = Object.freeze({
+  ...DEFAULTS,
+  stream: ORDERS_EVENTS_STREAM,
+  durable: 'licensing-orders',
+  description: 'licensing: issue licenses for confirmed orders',
+  filterSubjects: ['orders.>'],
+});
+
+/** Do not rename without a migration. */
+export const NOTIFICATIONS_ORDERS_CONSUMER: ConsumerDefinition = Object.freeze({
+  ...DEFAULTS,
+  stream: ORDERS_EVENTS_STREAM,
+  durable: 'notifications-orders',
+  description: 'notifications: emails and outbound webhooks for order events',
+  filterSubjects: ['orders.>'],
+});
+
+/** Do not rename without a migration. */
+export const NOTIFICATIONS_LICENSING_CONSUMER: ConsumerDefinition = Object.freeze({
+  ...DEFAULTS,
+  stream: LICENSING_EVENTS_STREAM,
+  durable: 'notifications-licensing',
+  description: 'notifications: emails and outbound webhooks for licensing events',
+  filterSubjects: ['licensing.>'],
+});
+
+export const ALL_CONSUMERS: readonly ConsumerDefinition[] = [
+  ORDERS_STRIPE_CONSUMER,
+  LICENSING_STRIPE_CONSUMER,
+  LICENSING_ORDERS_CONSUMER,
+  NOTIFICATIONS_ORDERS_CONSUMER,
+  NOTIFICATIONS_LICENSING_CONSUMER,
+];

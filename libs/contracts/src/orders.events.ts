@@ -1,0 +1,183 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { defineEvent } from './envelope';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Union([schema, Type.Null()]);
+
+export const ProductKind = Type.Union([
+  Type.Literal('digital'),
+  Type.Literal('physical'),
+  Type.Literal('subscription'),
+]);
+export type ProductKind = Static<typeof ProductKind>;
+
+/** One line of a sales order, mapped to our catalog when the Stripe price/product is known. */
+export const OrderLineV1 = Type.Object({
+  /** Stripe line item id (`li_...`). */
+  lineId: Type.String(),
+  stripePriceId: Nullable(Type.String()),
+  stripeProductId: Nullable(Type.String()),
+  description: Type.String(),
+  quantity: Type.Integer({ minimum: 0 }),
+  /** Minor units (cents). */
+  unitAmount: Nullable(Type.Integer()),
+  amountTotal: Type.Integer(),
+  currency: Type.String(),
+  /** Catalog fields; null when `unmapped` is true. */
+  sku: Nullable(Type.String()),
+  productName: Nullable(Type.String()),
+  kind: Nullable(ProductKind),
+  tier: Nullable(Type.String()),
+  downloadUrl: Nullable(Type.String()),
+  /** True when neither the price nor the product is in our catalog: no license is issued for it. */
+  unmapped: Type.Boolean(),
+});
+export type OrderLineV1 = Static<typeof OrderLineV1>;
+
+export const OrderStatus = Type.Union([
+  Type.Literal('pending_payment'),
+  Type.Literal('confirmed'),
+  Type.Literal('payment_failed'),
+  Type.Literal('cancelled'),
+  Type.Literal('partially_refunded'),
+  Type.Literal('refunded'),
+]);
+export type OrderStatus = Static<typeof OrderStatus>;
+
+/** The order as other services need it. */
+export const OrderSnapshotV1 = Type.Object({
+  orderId: Type.String(),
+  checkoutSessionId: Type.String(),
+  status: OrderStatus,
+  mode: Type.Union([Type.Literal('payment'), Type.Literal('subscription'), Type.Literal('setup')]),
+  customerEmail: Type.String(),
+  customerName: Nullable(Type.String()),
+  stripeCustomerId: Nullable(Type.String()),
+  /** `client_reference_id` of the checkout session. */
+  cartId: Nullable(Type.String()),
+  metadata: Type.Record(Type.String(), Type.String()),
+  subscriptionId: Nullable(Type.String()),
+  /** ISO time the current subscription period ends, when known. */
+  currentPeriodEnd: Nullable(Type.String({ format: 'date-time' })),
+  amountSubtotal: Type.Integer(),
+  amountTotal: Type.Integer(),
+  currency: Type.String(),
+  lines: Type.Array(OrderLineV1),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type OrderSnapshotV1 = Static<typeof OrderSnapshotV1>;
+
+/**
+ * Fired once per checkout session when its order is first stored, paid or not.
+ * Message id: `orders.order.created:<orderId>`.
+ */
+export const OrderCreatedV1 = Type.Object({ order: OrderSnapshotV1 });
+export type OrderCreatedV1 = Static<typeof OrderCreatedV1>;
+export const ORDER_CREATED_V1 = defineEvent('orders', 'orders.order.created', 1, OrderCreatedV1);
+
+/**
+ * Fired once when an order's payment is confirmed (paid checkout, or async payment succeeded).
+ * Licensing issues licenses from it; notifications sends the purchase confirmation.
+ * Message id: `orders.order.confirmed:<orderId>`.
+ */
+export const OrderConfirmedV1 = Type.Object({ order: OrderSnapshotV1 });
+export type OrderConfirmedV1 = Static<typeof OrderConfirmedV1>;
+export const ORDER_CONFIRMED_V1 = defineEvent('orders', 'orders.order.confirmed', 1, OrderConfirmedV1);
+
+/** Why a payment failed, as Stripe reported it (`last_payment_error`). */
+export const PaymentFailureReasonV1 = Type.Object({
+  code: Nullable(Type.String()),
+  declineCode: Nullable(Type.String()),
+  message: Nullable(Type.String()),
+  type: Nullable(Type.String()),
+});
+export type PaymentFailureReasonV1 = Static<typeof PaymentFailureReasonV1>;
+
+/**
+ * Fired once per Stripe invoice or payment intent recorded against an order.
+ * Message id: `orders.payment.recorded:<paymentId>`.
+ */
+export const PaymentRecordedV1 = Type.Object({
+  paymentId: Type.String(),
+  orderId: Type.String(),
+  customerEmail: Type.String(),
+  source: Type.Union([Type.Literal('invoice'), Type.Literal('payment_intent')]),
+  invoiceId: Nullable(Type.String()),
+  paymentIntentId: Nullable(Type.String()),
+  subscriptionId: Nullable(Type.String()),
+  /** Stripe `billing_reason` for invoices (`subscription_create`, `subscription_cycle`, ...). */
+  billingReason: Nullable(Type.String()),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  /** New end of the paid subscription period (invoices only). */
+  periodEnd: Nullable(Type.String({ format: 'date-time' })),
+  /** Hosted invoice / receipt URL when Stripe provides one. */
+  receiptUrl: Nullable(Type.String()),
+  paidAt: Type.String({ format: 'date-time' }),
+});
+export type PaymentRecordedV1 = Static<typeof PaymentRecordedV1>;
+export const PAYMENT_RECORDED_V1 = defineEvent('orders', 'orders.payment.recorded', 1, PaymentRecordedV1);
+
+/**
+ * Fired once per failed payment intent (or failed async checkout payment).
+ * Message id: `orders.payment.failed:<paymentIntentId or checkoutSessionId>`.
+ */
+export const PaymentFailedV1 = Type.Object({
+  orderId: Nullable(Type.String()),
+  customerEmail: Nullable(Type.String()),
+  paymentIntentId: Nullable(Type.String()),
+  invoiceId: Nullable(Type.String()),
+  subscriptionId: Nullable(Type.String()),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  reason: PaymentFailureReasonV1,
+  failedAt: Type.String({ format: 'date-time' }),
+});
+export type PaymentFailedV1 = Static<typeof PaymentFailedV1>;
+export const PAYMENT_FAILED_V1 = defineEvent('orders', 'orders.payment.failed', 1, PaymentFailedV1);
+
+/**
+ * Fired once when a subscription order is cancelled (`customer.subscription.deleted`).
+ * Message id: `orders.order.cancelled:<orderId>`.
+ */
+export const OrderCancelledV1 = Type.Object({
+  orderId: Type.String(),
+  customerEmail: Type.String(),
+  subscriptionId: Nullable(Type.String()),
+  cancelledAt: Type.String({ format: 'date-time' }),
+  /** Stripe `cancellation_details.reason` when given. */
+  reason: Nullable(Type.String()),
+});
+export type OrderCancelledV1 = Static<typeof OrderCancelledV1>;
+export const ORDER_CANCELLED_V1 = defineEvent('orders', 'orders.order.cancelled', 1, OrderCancelledV1);
+
+/**
+ * Fired once per Stripe refund applied to an order (`charge.refunded`).
+ * Message id: `orders.order.refunded:<refundId>`.
+ */
+export const OrderRefundedV1 = Type.Object({
+  orderId: Type.String(),
+  customerEmail: Type.String(),
+  chargeId: Type.String(),
+  refundId: Type.String(),
+  paymentIntentId: Nullable(Type.String()),
+  /** Amount of this refund. */
+  amount: Type.Integer(),
+  /** Total refunded on the charge so far. */
+  amountRefunded: Type.Integer(),
+  amountCharged: Type.Integer(),
+  currency: Type.String(),
+  full: Type.Boolean(),
+  refundedAt: Type.String({ format: 'date-time' }),
+});
+export type OrderRefundedV1 = Static<typeof OrderRefundedV1>;
+export const ORDER_REFUNDED_V1 = defineEvent('orders', 'orders.order.refunded', 1, OrderRefundedV1);
+
+export const ORDERS_EVENTS = [
+  ORDER_CREATED_V1,
+  ORDER_CONFIRMED_V1,
+  PAYMENT_RECORDED_V1,
+  PAYMENT_FAILED_V1,
+  ORDER_CANCELLED_V1,
+  ORDER_REFUNDED_V1,
+] as const;

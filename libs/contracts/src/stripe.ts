@@ -1,0 +1,62 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { compile } from './schema';
+
+/**
+ * Inbound Stripe events are stored exactly as Stripe sent them (the verified bytes) under
+ * `stripe.event.<event type>`, e.g. `stripe.event.checkout.session.completed`.
+ * Do not rename without a migration: streams and consumer filters match on this prefix.
+ */
+export const STRIPE_SUBJECT_PREFIX = 'stripe.event';
+
+/** Stripe event types are lowercase dotted words with underscores (`invoice.payment_failed`). */
+const STRIPE_EVENT_TYPE = /^[a-z0-9_]+(\.[a-z0-9_]+)+$/;
+
+export function stripeEventSubject(eventType: string): string {
+  if (!STRIPE_EVENT_TYPE.test(eventType)) throw new Error(`not a Stripe event type: ${eventType}`);
+  return `${STRIPE_SUBJECT_PREFIX}.${eventType}`;
+}
+
+export function isStripeEventType(value: string): boolean {
+  return STRIPE_EVENT_TYPE.test(value);
+}
+
+/** Headers the gateway sets beside the raw event body. */
+export const StripeHeaders = {
+  /** JetStream de-duplication key: the Stripe event id. */
+  msgId: 'Nats-Msg-Id',
+  eventType: 'Stripe-Event-Type',
+  apiVersion: 'Stripe-Api-Version',
+  livemode: 'Stripe-Livemode',
+} as const;
+
+/**
+ * The part of a Stripe snapshot event every consumer relies on. Consumers read the rest of
+ * `data.object` with the stripe-node types and tolerate older API shapes.
+ */
+export const StripeEventShape = Type.Object({
+  id: Type.String({ pattern: '^evt_' }),
+  object: Type.Literal('event'),
+  type: Type.String({ pattern: STRIPE_EVENT_TYPE.source }),
+  created: Type.Integer({ minimum: 0 }),
+  api_version: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  livemode: Type.Boolean(),
+  data: Type.Object({
+    object: Type.Object({ id: Type.Optional(Type.String()), object: Type.String() }),
+    previous_attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
+export type StripeEventShape = Static<typeof StripeEventShape>;
+export const stripeEventValidator = compile(StripeEventShape);
+
+/**
+ * Stripe "thin" events (API v2 event notifications) carry `object: "v2.core.event"` and no
+ * snapshot; the gateway recognises and refuses them until a consumer needs them.
+ */
+export function isThinEvent(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { object?: unknown }).object === 'string' &&
+    (value as { object: string }).object.startsWith('v2.')
+  );
+}

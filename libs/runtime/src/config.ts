@@ -1,0 +1,126 @@
+/** Reads `process.env` (or a given map) once, failing with a message that names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off']);
+
+export class EnvReader {
+  constructor(private readonly env: Env = process.env) {}
+
+  /** The raw value, or undefined when unset or blank. */
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback?: string): string {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) throw new ConfigError(name, 'is required');
+    return value;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  int(name: string, fallback: number, { min = -Infinity, max = Infinity } = {}): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.int(name, fallback, { min: 0, max: 65535 });
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (TRUE.has(value)) return true;
+    if (FALSE.has(value)) return false;
+    throw new ConfigError(name, `must be true or false, got "${value}"`);
+  }
+
+  url(name: string, fallback: string | undefined, protocols: readonly string[]): string {
+    const value = this.string(name, fallback);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(name, 'is not a valid URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+    }
+    return value;
+  }
+
+  /** Comma-separated list; blanks dropped. */
+  list(name: string, fallback: readonly string[] = []): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [...fallback];
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  }
+
+  /** Comma-separated durations in ms, e.g. "1000,5000,30000". */
+  intList(name: string, fallback: readonly number[]): number[] {
+    const items = this.list(name);
+    if (items.length === 0) return [...fallback];
+    return items.map((item) => {
+      if (!/^\d+$/.test(item)) throw new ConfigError(name, `must be a comma-separated list of integers`);
+      return Number(item);
+    });
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(name) ?? fallback;
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Settings every service reads the same way. */
+export interface CommonConfig {
+  natsUrl: string;
+  mongo: { url: string; dbName: string };
+  logLevel: LogLevel;
+}
+
+/**
+ * `MONGO_URL` is shared; each service uses its own database (named after the service) unless
+ * `<SERVICE>_MONGO_URL` overrides the whole URL, whose path then names the database.
+ */
+export function readCommonConfig(reader: EnvReader, service: string): CommonConfig {
+  const overrideName = `${service.toUpperCase()}_MONGO_URL`;
+  const override = reader.raw(overrideName);
+  const mongoUrl = override
+    ? reader.url(overrideName, undefined, ['mongodb:', 'mongodb+srv:'])
+    : reader.url('MONGO_URL', 'mongodb://127.0.0.1:27017', ['mongodb:', 'mongodb+srv:']);
+  const path = new URL(mongoUrl).pathname.replace(/^\//, '');
+  return {
+    natsUrl: reader.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    mongo: { url: mongoUrl, dbName: override && path ? decodeURIComponent(path) : service },
+    logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+  };
+}

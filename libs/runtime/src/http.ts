@@ -1,0 +1,99 @@
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, UnauthorizedError } from './errors';
+import type { Logger } from './logger';
+
+export type HttpApp = FastifyInstance<
+  import('http').Server,
+  import('http').IncomingMessage,
+  import('http').ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+export interface HttpOptions {
+  logger: Logger;
+  /** Largest accepted request body, bytes. */
+  bodyLimit?: number;
+  /** Each check returns true when that dependency is usable; all must pass for /readyz. */
+  readiness: Record<string, () => boolean | Promise<boolean>>;
+}
+
+/** The JSON error body every route answers with. */
+export function errorBody(code: string, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+// Fastify's own errors that are the caller's fault, with the code we answer.
+const FASTIFY_CLIENT_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+};
+
+/**
+ * A Fastify app with our error mapping (one place), JSON 404s, /healthz and /readyz.
+ * 5xx messages are logged but never shown to callers.
+ */
+export function createHttpApp(options: HttpOptions): HttpApp {
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.statusCode >= 500) request.log.error({ err }, 'request failed');
+      else request.log.info({ code: err.code, reason: err.message }, 'request rejected');
+      const message = err.statusCode >= 500 ? 'service unavailable, try again later' : err.message;
+      return reply.status(err.statusCode).send(errorBody(err.code, message, err.details));
+    }
+    if (err.validation) {
+      request.log.info({ reason: err.message }, 'request rejected');
+      return reply.status(400).send(errorBody('invalid_request', err.message));
+    }
+    const clientCode = err.code ? FASTIFY_CLIENT_ERRORS[err.code] : undefined;
+    if (clientCode && err.statusCode && err.statusCode < 500) {
+      request.log.info({ code: clientCode, reason: err.message }, 'request rejected');
+      return reply.status(err.statusCode).send(errorBody(clientCode, err.message));
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.status(err.statusCode).send(errorBody('bad_request', err.message));
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.status(500).send(errorBody('internal', 'internal error'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
+    const checks: Record<string, boolean> = {};
+    for (const [name, check] of Object.entries(options.readiness)) {
+      checks[name] = await Promise.resolve()
+        .then(check)
+        .catch(() => false);
+    }
+    const ready = Object.values(checks).every(Boolean);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+
+  return app;
+}
+
+/** preHandler hook requiring `Authorization: Bearer <token>`; compared in constant time. */
+export function requireBearer(token: string) {
+  const expected = Buffer.from(token);
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const given = Buffer.from(match?.[1] ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError();
+  };
+}

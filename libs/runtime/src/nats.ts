@@ -1,0 +1,74 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import type { Logger } from './logger';
+
+export interface NatsHandle {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  /** False while the client is between a disconnect and a reconnect. */
+  isConnected(): boolean;
+  /** Drains subscriptions and pending publishes, then closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects and keeps reconnecting forever: a service outlives a NATS restart.
+ * `timeoutMs` bounds every JetStream API call and publish.
+ */
+export async function connectNats(
+  url: string,
+  name: string,
+  logger: Logger,
+  timeoutMs = 5000,
+): Promise<NatsHandle> {
+  const nc = await connect({
+    servers: url,
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    timeout: timeoutMs,
+  });
+  let connected = true;
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') connected = false;
+      if (status.type === 'reconnect') connected = true;
+      if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
+        logger.warn({ natsStatus: status.type, server: 'server' in status ? status.server : undefined }, 'nats status');
+      }
+    }
+  })();
+  const js = jetstream(nc, { timeout: timeoutMs });
+  const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+  return {
+    nc,
+    js,
+    jsm,
+    isConnected: () => connected && !nc.isClosed(),
+    close: async () => {
+      if (!nc.isClosed()) await nc.drain();
+    },
+  };
+}
+
+export interface PublishResult {
+  seq: number;
+  /** True when JetStream already had a message with this id inside the duplicate window. */
+  duplicate: boolean;
+}
+
+/** Publishes with a de-duplication id and waits for the PubAck (the message is stored). */
+export async function publishWithId(
+  js: JetStreamClient,
+  subject: string,
+  data: Uint8Array | string,
+  msgId: string,
+  extraHeaders: Record<string, string> = {},
+): Promise<PublishResult> {
+  const h = natsHeaders();
+  for (const [k, v] of Object.entries(extraHeaders)) h.set(k, v);
+  const ack = await js.publish(subject, data, { msgID: msgId, headers: h });
+  return { seq: ack.seq, duplicate: ack.duplicate };
+}

@@ -1,0 +1,18 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** The repository root: the nearest folder upwards holding turbo.json. */
+export function repoRoot(from = __dirname): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'turbo.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('repository root (turbo.json) not found');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** Where `tools/infra/install.sh` puts nats-server, ferretdb and stripe-mock. */
+export function toolPath(name: 'nats-server' | 'ferretdb' | 'stripe-mock'): string {
+  return path.join(repoRoot(), '.tools', 'bin', name);
+}

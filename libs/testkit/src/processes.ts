@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { toolPath } from './paths';
+import { freePort, waitForPort } from './wait';
+
+export interface LocalServer {
+  url: string;
+  port: number;
+  /** Stops the process; the data folder is kept so `start()` can bring the same state back. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stops and deletes the data folder. */
+  destroy(): Promise<void>;
+}
+
+function requireTool(name: 'nats-server' | 'ferretdb' | 'stripe-mock'): string {
+  const bin = toolPath(name);
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run "bash tools/infra/install.sh" first`);
+  return bin;
+}
+
+function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function localServer(
+  name: string,
+  scheme: string,
+  command: (port: number, dataDir: string) => { bin: string; args: string[] },
+): Promise<LocalServer> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `billing-${name}-`));
+  let child: ChildProcess | undefined;
+  let output = '';
+  const server: LocalServer = {
+    url: `${scheme}://127.0.0.1:${port}`,
+    port,
+    async start() {
+      const { bin, args } = command(port, dataDir);
+      output = '';
+      child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+      child.stdout?.on('data', keep);
+      child.stderr?.on('data', keep);
+      try {
+        await waitForPort(port, name);
+      } catch (err) {
+        await stopProcess(child);
+        throw new Error(`${name} did not start: ${(err as Error).message}\n${output}`);
+      }
+    },
+    stop: () => stopProcess(child),
+    async destroy() {
+      await stopProcess(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  await server.start();
+  return server;
+}
+
+/** A private nats-server with JetStream (file storage in a temp folder) on a free port. */
+export function startNatsServer(): Promise<LocalServer> {
+  const bin = requireTool('nats-server');
+  return localServer('nats-server', 'nats', (port, dataDir) => ({
+    bin,
+    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir],
+  }));
+}
+
+/** A private embedded FerretDB (SQLite) on a free port. */
+export function startFerretDb(): Promise<LocalServer> {
+  const bin = requireTool('ferretdb');
+  return localServer('ferretdb', 'mongodb', (port, dataDir) => ({
+    bin,
+    args: ['-listen', `127.0.0.1:${port}`, '-data', dataDir],
+  }));
+}
+
+/** stripe-mock on a free port (checks our Stripe API calls against Stripe's OpenAPI spec). */
+export function startStripeMock(): Promise<LocalServer> {
+  const bin = requireTool('stripe-mock');
+  return localServer('stripe-mock', 'http', (port) => ({
+    bin,
+    args: ['-http-addr', `127.0.0.1:${port}`],
+  }));
+}

@@ -1,0 +1,41 @@
+import { ORDERS_STRIPE_CONSUMER } from '@billing/contracts';
+import {
+  connectServiceInfra,
+  createLogger,
+  exitOnStartupError,
+  onShutdownSignal,
+  type Logger,
+} from '@billing/runtime';
+import { buildOrdersService } from './app';
+import { loadConfig } from './config';
+import { registerModels } from './db/models';
+
+const VERSION = process.env.npm_package_version ?? '0.1.0';
+
+async function main(): Promise<void> {
+  let logger: Logger | undefined;
+  try {
+    const config = loadConfig();
+    logger = createLogger({ service: 'orders', version: VERSION, level: config.logLevel });
+    const infra = await connectServiceInfra({
+      service: 'orders',
+      config,
+      logger,
+      consumers: [ORDERS_STRIPE_CONSUMER],
+      registerModels,
+    });
+    const service = await buildOrdersService({ config, logger, infra });
+    onShutdownSignal(logger, async () => {
+      await service.http.close();
+      await service.stop();
+      await infra.nats.close();
+      await infra.db.close();
+    });
+    await service.start();
+    await service.http.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    exitOnStartupError(logger, err);
+  }
+}
+
+void main();

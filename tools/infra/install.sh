@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Installs the pinned local-infrastructure binaries into <repo>/.tools/bin:
+#   nats-server  (NATS with JetStream)
+#   stripe-mock  (Stripe API double that speaks HTTP)
+#   ferretdb     (MongoDB wire protocol on SQLite, built from tools/ferretdb)
+#
+# Each binary has a <name>.version stamp beside it. When every stamp matches its pin the script
+# only reads three small files and exits, so `npm test` and `npm start` can run it every time.
+# Builds go through Go's build cache, so a rebuild after a pin change is quick.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BIN="$REPO/.tools/bin"
+FERRET_SRC="$REPO/tools/ferretdb"
+
+NATS_VERSION="v2.12.15"
+STRIPE_MOCK_VERSION="v0.203.0"
+
+# FerretDB is built from source in this repository, so its "version" is a hash of that source:
+# editing main.go or bumping the module pins rebuilds it.
+ferretdb_pin() {
+  local sum
+  sum="$(cat "$FERRET_SRC/go.mod" "$FERRET_SRC/go.sum" "$FERRET_SRC/main.go" | sha256)"
+  echo "src-${sum:0:16}"
+}
+
+# macOS ships shasum, not sha256sum.
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi
+}
+
+pin_for() {
+  case "$1" in
+    nats-server) echo "$NATS_VERSION" ;;
+    stripe-mock) echo "$STRIPE_MOCK_VERSION" ;;
+    ferretdb) ferretdb_pin ;;
+  esac
+}
+
+is_current() {
+  local name="$1" pin="$2" stamp="$BIN/$1.version"
+  [[ -x "$BIN/$name" && ! -L "$BIN/$name" && -f "$stamp" && "$(<"$stamp")" == "$pin" ]]
+}
+
+build() {
+  local name="$1"
+  case "$name" in
+    nats-server) GOBIN="$BIN" go install "github.com/nats-io/nats-server/v2@$NATS_VERSION" ;;
+    stripe-mock) GOBIN="$BIN" go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION" ;;
+    ferretdb) (cd "$FERRET_SRC" && go build -o "$BIN/ferretdb" .) ;;
+  esac
+}
+
+# Debian's nats-server package is an older release, so it is only a stand-in when the pinned build
+# fails (for example with no route to the Go module proxy). No stamp is written: the next run
+# tries the pinned build again.
+nats_fallback() {
+  local system
+  system="$(command -v nats-server || true)"
+  [[ -n "$system" ]] || return 1
+  ln -sf "$system" "$BIN/nats-server"
+  echo "nats-server: WARNING pinned build failed, using $system ($("$system" --version 2>&1 | head -n1))" >&2
+}
+
+# Written for bash 3.2 too (macOS /bin/bash): no associative arrays.
+main() {
+  local tools=(nats-server stripe-mock ferretdb)
+  local pending=() pending_pins=()
+  local name pin i
+  for name in "${tools[@]}"; do
+    pin="$(pin_for "$name")"
+    if is_current "$name" "$pin"; then
+      echo "$name: up to date ($pin)"
+    else
+      pending+=("$name")
+      pending_pins+=("$pin")
+    fi
+  done
+  ((${#pending[@]} > 0)) || return 0
+
+  if ! command -v go >/dev/null 2>&1; then
+    echo "install.sh: 'go' is not on PATH; install Go >= 1.25 (https://go.dev/dl/) to build: ${pending[*]}" >&2
+    return 1
+  fi
+
+  mkdir -p "$BIN"
+  local logs
+  logs="$(mktemp -d)"
+  # shellcheck disable=SC2064 # expand now: logs is local
+  trap "rm -rf '$logs'" EXIT
+
+  local pids=()
+  for i in "${!pending[@]}"; do
+    name="${pending[$i]}"
+    rm -f "$BIN/$name.version"
+    # A fallback symlink must go first, or the build could write through it into /usr/bin.
+    if [[ -L "$BIN/$name" ]]; then rm -f "$BIN/$name"; fi
+    echo "$name: building ${pending_pins[$i]}..."
+    build "$name" >"$logs/$name.log" 2>&1 &
+    pids+=($!)
+  done
+
+  local failed=0
+  for i in "${!pending[@]}"; do
+    name="${pending[$i]}"
+    pin="${pending_pins[$i]}"
+    if wait "${pids[$i]}"; then
+      echo "$pin" >"$BIN/$name.version"
+      echo "$name: installed $pin"
+    elif [[ "$name" == nats-server ]] && nats_fallback; then
+      sed 's/^/  /' "$logs/$name.log" >&2
+    else
+      echo "$name: build FAILED:" >&2
+      sed 's/^/  /' "$logs/$name.log" >&2
+      failed=1
+    fi
+  done
+  return "$failed"
+}
+
+main "$@"
