@@ -13,3 +13,4 @@ export * from './http';
 export * from './lifecycle';
 export * from './parked-routes';
 export * from './service';
+export * from './stripe-client';

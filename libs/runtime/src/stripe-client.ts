@@ -1,0 +1,34 @@
+import Stripe from 'stripe';
+import type { EnvReader } from './config';
+
+export interface StripeApiConfig {
+  secretKey: string;
+  /** Stripe's API, stripe-mock, or a fake that speaks HTTP. */
+  apiUrl: string;
+  timeoutMs: number;
+  /** stripe-node's own retries of network errors and 409/429/5xx answers, with backoff. */
+  maxNetworkRetries: number;
+}
+
+export function readStripeApiConfig(reader: EnvReader): StripeApiConfig {
+  return {
+    secretKey: reader.string('STRIPE_SECRET_KEY'),
+    apiUrl: reader.url('STRIPE_API_URL', 'https://api.stripe.com', ['http:', 'https:']),
+    timeoutMs: reader.int('STRIPE_API_TIMEOUT_MS', 20_000, { min: 100, max: 120_000 }),
+    maxNetworkRetries: reader.int('STRIPE_API_MAX_RETRIES', 2, { min: 0, max: 10 }),
+  };
+}
+
+/** A `stripe` client pointed at the configured API. */
+export function createStripeClient(config: StripeApiConfig): Stripe {
+  const url = new URL(config.apiUrl);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return new Stripe(config.secretKey, {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
+    protocol,
+    timeout: config.timeoutMs,
+    maxNetworkRetries: config.maxNetworkRetries,
+    appInfo: { name: 'stripe-billing-events' },
+  });
+}
