@@ -48,13 +48,15 @@ export const ORDERS_STRIPE_EVENT_TYPES = [
   'charge.refunded',
 ] as const;
 
-/** Stripe event types the licensing service applies. */
+/**
+ * Stripe event types the licensing service applies. Renewals and refunds reach licensing as the
+ * orders service's `orders.payment.recorded` / `orders.order.refunded` events instead, because
+ * only orders can tie an invoice or a charge to the original order.
+ */
 export const LICENSING_STRIPE_EVENT_TYPES = [
-  'invoice.paid',
   'customer.subscription.created',
   'customer.subscription.updated',
   'customer.subscription.deleted',
-  'charge.refunded',
 ] as const;
 
 /** Do not rename without a migration. */
@@ -71,7 +73,7 @@ export const LICENSING_STRIPE_CONSUMER: ConsumerDefinition = Object.freeze({
   ...DEFAULTS,
   stream: STRIPE_EVENTS_STREAM,
   durable: 'licensing-stripe',
-  description: 'licensing: renewals, subscription state, refunds from Stripe events',
+  description: 'licensing: subscription state and tiers from Stripe events',
   filterSubjects: LICENSING_STRIPE_EVENT_TYPES.map(stripeEventSubject),
 });
 
@@ -80,7 +82,7 @@ export const LICENSING_ORDERS_CONSUMER: ConsumerDefinition = Object.freeze({
   ...DEFAULTS,
   stream: ORDERS_EVENTS_STREAM,
   durable: 'licensing-orders',
-  description: 'licensing: issue licenses for confirmed orders',
+  description: 'licensing: licenses for confirmed orders, renewals and refunds',
   filterSubjects: ['orders.>'],
 });
 
