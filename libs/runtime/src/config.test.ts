@@ -1,0 +1,79 @@
+import { ConfigError, EnvReader, readCommonConfig } from './config';
+import { readConsumerServiceConfig } from './service';
+
+describe('EnvReader', () => {
+  it('parses booleans strictly: "false" is false, nonsense is an error naming the variable', () => {
+    const reader = new EnvReader({ A: 'false', B: 'TRUE', C: '0', D: 'maybe' });
+    expect(reader.bool('A', true)).toBe(false);
+    expect(reader.bool('B', false)).toBe(true);
+    expect(reader.bool('C', true)).toBe(false);
+    expect(reader.bool('MISSING', true)).toBe(true);
+    expect(() => reader.bool('D', false)).toThrow(new ConfigError('D', 'must be true or false, got "maybe"'));
+  });
+
+  it('parses integers within bounds and names the variable when out of range', () => {
+    const reader = new EnvReader({ PORT: '3001', BAD: '12abc', BIG: '70000' });
+    expect(reader.port('PORT', 1)).toBe(3001);
+    expect(() => reader.int('BAD', 1)).toThrow(/BAD: must be an integer/);
+    expect(() => reader.port('BIG', 1)).toThrow(/BIG: must be between 0 and 65535/);
+  });
+
+  it('treats blank values as unset and requires what has no default', () => {
+    const reader = new EnvReader({ EMPTY: '   ' });
+    expect(reader.string('EMPTY', 'fallback')).toBe('fallback');
+    expect(() => reader.string('EMPTY')).toThrow('EMPTY: is required');
+  });
+
+  it('checks URL protocols', () => {
+    const reader = new EnvReader({ NATS_URL: 'http://localhost:4222' });
+    expect(() => reader.url('NATS_URL', undefined, ['nats:'])).toThrow(/NATS_URL: must use nats:/);
+  });
+
+  it('splits lists and integer lists', () => {
+    const reader = new EnvReader({ L: 'a, b,,c', D: '100,200', X: '1,two' });
+    expect(reader.list('L')).toEqual(['a', 'b', 'c']);
+    expect(reader.intList('D', [1])).toEqual([100, 200]);
+    expect(reader.intList('NONE', [1])).toEqual([1]);
+    expect(() => reader.intList('X', [])).toThrow(/X: must be a comma-separated list/);
+  });
+});
+
+describe('readCommonConfig', () => {
+  it('gives each service its own database on the shared MONGO_URL', () => {
+    const config = readCommonConfig(new EnvReader({ MONGO_URL: 'mongodb://db:27017' }), 'orders');
+    expect(config.mongo).toEqual({ url: 'mongodb://db:27017', dbName: 'orders' });
+    expect(config.natsUrl).toBe('nats://127.0.0.1:4222');
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('lets <SERVICE>_MONGO_URL override the URL and name the database in its path', () => {
+    const config = readCommonConfig(
+      new EnvReader({ MONGO_URL: 'mongodb://db:27017', ORDERS_MONGO_URL: 'mongodb://other:27017/shop' }),
+      'orders',
+    );
+    expect(config.mongo).toEqual({ url: 'mongodb://other:27017/shop', dbName: 'shop' });
+  });
+
+  it('rejects an unknown log level', () => {
+    expect(() => readCommonConfig(new EnvReader({ LOG_LEVEL: 'loud' }), 'orders')).toThrow(/LOG_LEVEL/);
+  });
+});
+
+describe('readConsumerServiceConfig', () => {
+  it('requires an admin token of reasonable length', () => {
+    expect(() => readConsumerServiceConfig(new EnvReader({}), 'orders', 3002)).toThrow('ADMIN_API_TOKEN: is required');
+    expect(() => readConsumerServiceConfig(new EnvReader({ ADMIN_API_TOKEN: 'short' }), 'orders', 3002)).toThrow(
+      /ADMIN_API_TOKEN: must be at least 16/,
+    );
+  });
+
+  it('reads the service port and retry schedule', () => {
+    const config = readConsumerServiceConfig(
+      new EnvReader({ ADMIN_API_TOKEN: 'x'.repeat(32), ORDERS_PORT: '4002', CONSUMER_RETRY_DELAYS_MS: '10,20' }),
+      'orders',
+      3002,
+    );
+    expect(config.port).toBe(4002);
+    expect(config.retryDelaysMs).toEqual([10, 20]);
+  });
+});
