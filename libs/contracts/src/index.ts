@@ -6,3 +6,5 @@ export * from './consumers';
 export * from './declare';
 export * from './orders.events';
 export * from './licensing.events';
+export * from './outbound';
+export * from './notifications.events';
