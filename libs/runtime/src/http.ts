@@ -48,20 +48,21 @@ export function createHttpApp(options: HttpOptions): HttpApp {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AppError) {
       if (err.statusCode >= 500) request.log.error({ err }, 'request failed');
-      else request.log.info({ code: err.code, reason: err.message }, 'request rejected');
+      else request.log.warn({ code: err.code, reason: err.message }, 'request rejected');
       const message = err.statusCode >= 500 ? 'service unavailable, try again later' : err.message;
       return reply.status(err.statusCode).send(errorBody(err.code, message, err.details));
     }
     if (err.validation) {
-      request.log.info({ reason: err.message }, 'request rejected');
+      request.log.warn({ reason: err.message }, 'request rejected');
       return reply.status(400).send(errorBody('invalid_request', err.message));
     }
     const clientCode = err.code ? FASTIFY_CLIENT_ERRORS[err.code] : undefined;
     if (clientCode && err.statusCode && err.statusCode < 500) {
-      request.log.info({ code: clientCode, reason: err.message }, 'request rejected');
+      request.log.warn({ code: clientCode, reason: err.message }, 'request rejected');
       return reply.status(err.statusCode).send(errorBody(clientCode, err.message));
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      request.log.warn({ reason: err.message }, 'request rejected');
       return reply.status(err.statusCode).send(errorBody('bad_request', err.message));
     }
     request.log.error({ err }, 'request failed');
