@@ -71,3 +71,11 @@ export const ALL_STREAMS: readonly StreamDefinition[] = [
 ];
 
 export const durations = { SECOND, MINUTE, HOUR, DAY } as const;
+
+/** The stream each service publishes to, declared by that service at start. */
+export const STREAM_OWNED_BY: Readonly<Record<string, StreamDefinition>> = Object.freeze({
+  gateway: STRIPE_EVENTS_STREAM,
+  orders: ORDERS_EVENTS_STREAM,
+  licensing: LICENSING_EVENTS_STREAM,
+  notifications: NOTIFICATIONS_EVENTS_STREAM,
+});

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { declareConsumers, type ConsumerDefinition } from '@billing/contracts';
+import { STREAM_OWNED_BY, declareConsumers, declareStreams, type ConsumerDefinition } from '@billing/contracts';
 import { EnvReader, readCommonConfig, type CommonConfig } from './config';
 import type { Logger } from './logger';
 import { connectMongo, ensureIndexes, isMongoReady } from './mongo';
@@ -49,8 +49,8 @@ export interface ServiceInfra {
 }
 
 /**
- * Connects to NATS and the service's own database, declares its durable consumers (and their
- * streams) from the contracts, and prepares the outbox and the parked-message store.
+ * Connects to NATS and the service's own database, declares the stream it publishes to and its
+ * durable consumers (and the streams they read) from the contracts, and prepares the outbox and the parked-message store.
  * Models must be registered on `db` (by `registerModels`) before indexes are created.
  */
 export async function connectServiceInfra(options: {
@@ -62,6 +62,8 @@ export async function connectServiceInfra(options: {
 }): Promise<ServiceInfra> {
   const nats = await connectNats(options.config.natsUrl, options.service, options.logger);
   const db = await connectMongo(options.config.mongo, options.logger);
+  const ownStream = STREAM_OWNED_BY[options.service];
+  if (ownStream) await declareStreams(nats.jsm, [ownStream]);
   await declareConsumers(nats.jsm, options.consumers);
   const outbox = new Outbox(db, jetStreamPublisher(nats.js), options.logger);
   const parked = new ParkedStore(db);
