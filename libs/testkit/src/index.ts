@@ -6,3 +6,4 @@ export * from './stripe-signing';
 export * from './smtp';
 export * from './fake-stripe';
 export * from './jetstream';
+export * as stripeFixtures from './stripe';
