@@ -236,7 +236,11 @@ async function main() {
   const { env, generated } = loadEnv(path.join(REPO, '.env'));
   if (generated.length > 0) console.log(`generated ${generated.join(', ')} into .env`);
   setDefault(env, 'OUTBOUND_ALLOW_PRIVATE', 'true');
-  for (const service of SERVICES) setDefault(env, service.portVar, service.port);
+  for (const service of SERVICES) {
+    setDefault(env, service.portVar, service.port);
+    // Local runs listen on loopback only; containers set 0.0.0.0 themselves.
+    setDefault(env, `${service.name.toUpperCase()}_HOST`, '127.0.0.1');
+  }
 
   const infra = await startInfrastructure(env);
   const services = infraOnly ? [] : await startServices(env);
