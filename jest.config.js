@@ -38,5 +38,14 @@ module.exports = {
       globalTeardown: '<rootDir>/libs/testkit/src/global-teardown.ts',
       testTimeout: 60_000,
     },
+    {
+      ...common,
+      displayName: 'e2e',
+      // The four services run as separate processes from their builds (npm test builds first).
+      testMatch: ['<rootDir>/tests/e2e/src/**/*.e2e.test.ts'],
+      globalSetup: '<rootDir>/libs/testkit/src/global-setup.ts',
+      globalTeardown: '<rootDir>/libs/testkit/src/global-teardown.ts',
+      testTimeout: 120_000,
+    },
   ],
 };

@@ -42,6 +42,8 @@ async function viaContainers(): Promise<{ nats: string; mongo: string }> {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // Several jest projects share one setup; the first one to run starts the infrastructure.
+  if (process.env.TEST_NATS_URL && started.length > 0) return;
   let natsUrl = process.env.NATS_URL;
   let mongoUrl = process.env.MONGO_URL;
   if ((!natsUrl || !mongoUrl) && (await dockerAnswers())) {
