@@ -1,0 +1,156 @@
+import {
+  ENDPOINT_DISABLED_V1,
+  LICENSING_EVENTS,
+  NOTIFICATIONS_EVENTS_STREAM,
+  NOTIFICATIONS_LICENSING_CONSUMER,
+  NOTIFICATIONS_ORDERS_CONSUMER,
+  ORDERS_EVENTS,
+  declareStreams,
+} from '@billing/contracts';
+import {
+  createHttpApp,
+  envelopeCodec,
+  infraReadiness,
+  registerParkedRoutes,
+  replayParked,
+  requireBearer,
+  runnerDefaults,
+  startConsumer,
+  stopConsumers,
+  type HttpApp,
+  type Logger,
+  type RunningConsumer,
+  type ServiceInfra,
+} from '@billing/runtime';
+import type { NotificationsConfig } from './config';
+import { DeliveryAttemptRepository } from './db/delivery-attempt.repository';
+import { EmailSendRepository } from './db/email-send.repository';
+import { OrderSnapshotRepository } from './db/order-snapshot.repository';
+import { WebhookEndpointRepository } from './db/webhook-endpoint.repository';
+import { WebhookMessageRepository } from './db/webhook-message.repository';
+import { EmailSender } from './email/email-sender';
+import { createSmtpMailer, type Mailer } from './email/smtp-mailer';
+import { TemplateRenderer } from './email/templates';
+import { eventHandlers } from './handlers';
+import { BUILT_IN_TEMPLATE_DIR } from './paths';
+import { registerEndpointRoutes } from './routes/endpoints.routes';
+import { registerMessageRoutes } from './routes/messages.routes';
+import { DeliveryWorker, type EndpointDisabledNotice } from './webhooks/delivery-worker';
+import { WebhookDispatcher } from './webhooks/dispatcher';
+import { createHttpDelivery, type Resolve } from './webhooks/http-delivery';
+
+export interface NotificationsDeps {
+  config: Pick<
+    NotificationsConfig,
+    'adminToken' | 'retryDelaysMs' | 'concurrency' | 'outboxRelayIntervalMs' | 'email' | 'webhooks'
+  >;
+  logger: Logger;
+  infra: ServiceInfra;
+  /** Defaults to SMTP at `config.email.smtpUrl`. */
+  mailer?: Mailer;
+  /** Name resolution for outbound webhooks; defaults to the system resolver. */
+  resolve?: Resolve;
+}
+
+export interface NotificationsService {
+  http: HttpApp;
+  /** Starts consuming, delivering webhooks and relaying the outbox. */
+  start(): Promise<void>;
+  /** Stops consuming and delivering (waiting for work in flight) and the relay. */
+  stop(): Promise<void>;
+}
+
+/** Domain events this service consumes, for decoding and validation. */
+const CONSUMED_EVENTS = [...ORDERS_EVENTS, ...LICENSING_EVENTS];
+
+export async function buildNotificationsService(deps: NotificationsDeps): Promise<NotificationsService> {
+  const { config, logger, infra } = deps;
+  const renderer = new TemplateRenderer({
+    builtInDir: BUILT_IN_TEMPLATE_DIR,
+    overrideDir: config.email.templateOverrideDir,
+  });
+  // A broken template (an override with a typo) stops the start instead of the first email.
+  renderer.verifyAll();
+
+  const endpoints = new WebhookEndpointRepository(infra.db);
+  const messages = new WebhookMessageRepository(infra.db);
+  const attempts = new DeliveryAttemptRepository(infra.db);
+  const orders = new OrderSnapshotRepository(infra.db);
+  const mailer = deps.mailer ?? createSmtpMailer({ smtpUrl: config.email.smtpUrl, timeoutMs: config.email.smtpTimeoutMs });
+
+  const notifyDisabled = async (notice: EndpointDisabledNotice) => {
+    try {
+      await infra.outbox.emitOne(ENDPOINT_DISABLED_V1, {
+        id: `${ENDPOINT_DISABLED_V1.type}:${notice.endpoint._id}:${notice.failingSince.getTime()}`,
+        correlationId: notice.endpoint._id,
+        causationId: notice.messageId,
+        payload: {
+          endpointId: notice.endpoint._id,
+          url: notice.endpoint.url,
+          failingSince: notice.failingSince.toISOString(),
+          disabledAt: notice.disabledAt.toISOString(),
+          lastError: notice.lastError?.slice(0, 500) ?? null,
+        },
+      });
+    } catch (err) {
+      // Stored but not published: the outbox relay publishes it later.
+      logger.warn({ err, endpointId: notice.endpoint._id }, 'endpoint disabled event not published yet');
+    }
+  };
+  const worker = new DeliveryWorker(
+    {
+      messages,
+      attempts,
+      endpoints,
+      deliver: createHttpDelivery({ allowPrivate: config.webhooks.allowPrivate, resolve: deps.resolve }),
+      notifyDisabled,
+      logger,
+    },
+    config.webhooks,
+  );
+  const dispatcher = new WebhookDispatcher({ endpoints, messages, now: () => new Date(), onQueued: () => worker.wake() });
+  const emails = new EmailSender({ ledger: new EmailSendRepository(infra.db), renderer, mailer, config: config.email, logger });
+  const handlers = eventHandlers({ emails, webhooks: dispatcher, orders });
+  const codec = envelopeCodec(CONSUMED_EVENTS);
+
+  const http = createHttpApp({ logger, readiness: infraReadiness(infra) });
+  const auth = requireBearer(config.adminToken);
+  const wakeDelivery = () => worker.wake();
+  registerParkedRoutes(http, {
+    store: infra.parked,
+    auth,
+    replay: (id) => replayParked({ store: infra.parked, codec, handlers, logger }, id),
+  });
+  registerEndpointRoutes(http, {
+    endpoints,
+    messages,
+    attempts,
+    wakeDelivery,
+    auth,
+    allowPrivate: config.webhooks.allowPrivate,
+    secretGraceMs: config.webhooks.secretGraceMs,
+  });
+  registerMessageRoutes(http, { endpoints, messages, attempts, wakeDelivery, auth });
+
+  let running: RunningConsumer[] = [];
+  return {
+    http,
+    async start() {
+      // Nobody consumes this stream yet; it must exist for the outbox to publish into it.
+      await declareStreams(infra.nats.jsm, [NOTIFICATIONS_EVENTS_STREAM]);
+      const common = { ...runnerDefaults(infra, config, logger), codec, handlers };
+      running = [
+        await startConsumer({ ...common, consumer: NOTIFICATIONS_ORDERS_CONSUMER }),
+        await startConsumer({ ...common, consumer: NOTIFICATIONS_LICENSING_CONSUMER }),
+      ];
+      worker.start();
+      infra.outbox.startRelay(config.outboxRelayIntervalMs);
+    },
+    async stop() {
+      await stopConsumers(running);
+      await worker.stop();
+      await infra.outbox.stopRelay();
+      mailer.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { Connection, Model, Types } from 'mongoose';
+import { isDuplicateKeyError } from '@billing/runtime';
+import { deliveryAttemptModel, type DeliveryAttemptDoc } from './delivery-attempt.model';
+
+export interface AttemptResult {
+  status: 'succeeded' | 'failed';
+  statusCode: number | null;
+  durationMs: number;
+  responseSnippet: string | null;
+  error: string | null;
+  finishedAt: Date;
+}
+
+export class DeliveryAttemptRepository {
+  private readonly model: Model<DeliveryAttemptDoc>;
+
+  constructor(conn: Connection) {
+    this.model = deliveryAttemptModel(conn);
+  }
+
+  /** Claims attempt n of a message; null when another worker holds (or held) it. */
+  async claim(input: {
+    messageId: string;
+    endpointId: string;
+    attemptNumber: number;
+    worker: string;
+    url: string;
+    now: Date;
+  }): Promise<Types.ObjectId | null> {
+    try {
+      const doc = await this.model.create({
+        messageId: input.messageId,
+        endpointId: input.endpointId,
+        attemptNumber: input.attemptNumber,
+        worker: input.worker,
+        status: 'in_flight',
+        url: input.url,
+        startedAt: input.now,
+      });
+      return doc._id;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return null;
+      throw err;
+    }
+  }
+
+  find(messageId: string, attemptNumber: number): Promise<DeliveryAttemptDoc | null> {
+    return this.model.findOne({ messageId, attemptNumber }).lean<DeliveryAttemptDoc>();
+  }
+
+  async complete(id: Types.ObjectId, result: AttemptResult): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: result });
+  }
+
+  /** Marks an in-flight attempt whose worker vanished; its outcome is unknown. */
+  async abandon(id: Types.ObjectId, now: Date): Promise<void> {
+    await this.model.updateOne(
+      { _id: id, status: 'in_flight' },
+      { $set: { status: 'abandoned', error: 'worker stopped before recording a result', finishedAt: now } },
+    );
+  }
+
+  listForMessage(messageId: string): Promise<DeliveryAttemptDoc[]> {
+    return this.model.find({ messageId }).sort({ attemptNumber: 1 }).lean<DeliveryAttemptDoc[]>();
+  }
+
+  async deleteByEndpoint(endpointId: string): Promise<void> {
+    await this.model.deleteMany({ endpointId });
+  }
+}

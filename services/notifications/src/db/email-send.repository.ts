@@ -1,0 +1,65 @@
+import type { Connection, Model, Types } from 'mongoose';
+import { isDuplicateKeyError } from '@billing/runtime';
+import { emailSendModel, type EmailSendDoc } from './email-send.model';
+
+export type Claim =
+  | { outcome: 'claimed'; id: Types.ObjectId; attempt: number }
+  | { outcome: 'already_sent' }
+  /** Another delivery of the same event is sending it right now. */
+  | { outcome: 'busy' };
+
+export interface EmailLedger {
+  /**
+   * Takes the right to send the (eventId, template) email: inserts a `sending` row, or takes over a
+   * `failed` one or a `sending` one older than `leaseMs` (its sender died mid-send).
+   */
+  claim(input: { eventId: string; template: string; to: string; messageId: string; now: Date; leaseMs: number }): Promise<Claim>;
+  markSent(id: Types.ObjectId, subject: string, now: Date): Promise<void>;
+  markFailed(id: Types.ObjectId, error: string): Promise<void>;
+}
+
+export class EmailSendRepository implements EmailLedger {
+  private readonly model: Model<EmailSendDoc>;
+
+  constructor(conn: Connection) {
+    this.model = emailSendModel(conn);
+  }
+
+  async claim(input: Parameters<EmailLedger['claim']>[0]): Promise<Claim> {
+    const { eventId, template, to, messageId, now, leaseMs } = input;
+    try {
+      const doc = await this.model.create({
+        eventId,
+        template,
+        to,
+        messageId,
+        status: 'sending',
+        claimedAt: now,
+        attempts: 1,
+        createdAt: now,
+      });
+      return { outcome: 'claimed', id: doc._id, attempt: 1 };
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    const existing = await this.model.findOne({ eventId, template }).lean<EmailSendDoc>();
+    if (!existing) return { outcome: 'busy' };
+    if (existing.status === 'sent') return { outcome: 'already_sent' };
+    if (existing.status === 'sending' && existing.claimedAt.getTime() > now.getTime() - leaseMs) return { outcome: 'busy' };
+    // Take over, conditioned on the row still being what we read (another taker changes claimedAt).
+    const attempt = existing.attempts + 1;
+    const taken = await this.model.updateOne(
+      { _id: existing._id, status: existing.status, claimedAt: existing.claimedAt },
+      { $set: { status: 'sending', claimedAt: now, attempts: attempt } },
+    );
+    return taken.modifiedCount === 1 ? { outcome: 'claimed', id: existing._id, attempt } : { outcome: 'busy' };
+  }
+
+  async markSent(id: Types.ObjectId, subject: string, now: Date): Promise<void> {
+    await this.model.updateOne({ _id: id }, { $set: { status: 'sent', subject, sentAt: now, lastError: null } });
+  }
+
+  async markFailed(id: Types.ObjectId, error: string): Promise<void> {
+    await this.model.updateOne({ _id: id, status: 'sending' }, { $set: { status: 'failed', lastError: error.slice(0, 500) } });
+  }
+}

@@ -1,0 +1,27 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { OrderSnapshotV1 } from '@billing/contracts';
+
+/** The order as `orders.order.confirmed` described it, kept to write the purchase email later. */
+export interface OrderSnapshotDoc {
+  /** The order id. */
+  _id: string;
+  order: OrderSnapshotV1;
+  /** Envelope id of the event it came from. */
+  sourceEventId: string;
+  storedAt: Date;
+}
+
+const schema = new Schema<OrderSnapshotDoc>(
+  {
+    _id: { type: String, required: true },
+    order: { type: Schema.Types.Mixed, required: true },
+    sourceEventId: { type: String, required: true },
+    storedAt: { type: Date, required: true },
+  },
+  { collection: 'order_snapshots', versionKey: false, minimize: false },
+);
+// Only `_id` (the order id) is queried: "the snapshot of order X".
+
+export function orderSnapshotModel(conn: Connection): Model<OrderSnapshotDoc> {
+  return conn.models.OrderSnapshot ?? conn.model<OrderSnapshotDoc>('OrderSnapshot', schema);
+}

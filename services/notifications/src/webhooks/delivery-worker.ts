@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import type { Logger } from '@billing/runtime';
+import type { DeliveryAttemptRepository } from '../db/delivery-attempt.repository';
+import type { WebhookEndpointDoc } from '../db/webhook-endpoint.model';
+import { signingSecrets, type WebhookEndpointRepository } from '../db/webhook-endpoint.repository';
+import type { WebhookMessageDoc } from '../db/webhook-message.model';
+import type { AttemptOutcome, WebhookMessageRepository } from '../db/webhook-message.repository';
+import type { Deliver } from './http-delivery';
+import { signatureHeaders } from './signing';
+
+export interface DeliveryWorkerOptions {
+  retryScheduleMs: readonly number[];
+  disableAfterMs: number;
+  pollIntervalMs: number;
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export interface EndpointDisabledNotice {
+  endpoint: WebhookEndpointDoc;
+  failingSince: Date;
+  disabledAt: Date;
+  lastError: string | null;
+  messageId: string;
+}
+
+export interface DeliveryWorkerDeps {
+  messages: WebhookMessageRepository;
+  attempts: DeliveryAttemptRepository;
+  endpoints: WebhookEndpointRepository;
+  deliver: Deliver;
+  /** Tells the operator (a domain event through the outbox); called before the endpoint is disabled. */
+  notifyDisabled: (notice: EndpointDisabledNotice) => Promise<void>;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Delivers due webhook messages. Replicas share the work through the database: attempt n of a
+ * message is made by whichever worker first inserts (messageId, n) into delivery_attempts. An
+ * attempt left in flight longer than the lease (its worker died) counts as failed.
+ */
+export class DeliveryWorker {
+  private readonly id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  /** Messages another worker is attempting right now, skipped until the time given (ms). */
+  private readonly heldElsewhere = new Map<string, number>();
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly leaseMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private scanning = false;
+  private rescan = false;
+  private stopped = true;
+
+  constructor(
+    private readonly deps: DeliveryWorkerDeps,
+    private readonly options: DeliveryWorkerOptions,
+  ) {
+    this.log = deps.logger.child({ component: 'webhook-delivery' });
+    this.now = deps.now ?? (() => new Date());
+    this.leaseMs = options.timeoutMs + 30_000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Looks for due messages now (after new messages or a replay) instead of at the next poll. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.scanning) {
+      this.rescan = true;
+      return;
+    }
+    this.scanning = true;
+    void this.scan().finally(() => (this.scanning = false));
+  }
+
+  /** Stops scanning and waits for the deliveries in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private async scan(): Promise<void> {
+    try {
+      do {
+        this.rescan = false;
+        const free = this.options.concurrency - this.inFlight.size;
+        if (free <= 0) return;
+        const now = this.now().getTime();
+        for (const [id, until] of this.heldElsewhere) if (until <= now) this.heldElsewhere.delete(id);
+        const skip = [...this.inFlight.keys(), ...this.heldElsewhere.keys()];
+        const due = await this.deps.messages.due(this.now(), free, skip);
+        for (const message of due) this.launch(message);
+      } while (this.rescan && !this.stopped);
+    } catch (err) {
+      this.log.warn({ err }, 'scan for due webhooks failed');
+    }
+  }
+
+  private launch(message: WebhookMessageDoc): void {
+    const task = this.attempt(message)
+      .catch((err) => this.log.error({ err, messageId: message._id }, 'webhook attempt failed unexpectedly'))
+      .finally(() => {
+        this.inFlight.delete(message._id);
+        this.wake();
+      });
+    this.inFlight.set(message._id, task);
+  }
+
+  private async attempt(message: WebhookMessageDoc): Promise<void> {
+    const log = this.log.child({ messageId: message._id, endpointId: message.endpointId, event: message.event });
+    const endpoint = await this.deps.endpoints.get(message.endpointId);
+    if (!endpoint || endpoint.status !== 'enabled') {
+      await this.deps.messages.stopPending(message._id, endpoint ? 'endpoint disabled' : 'endpoint deleted');
+      log.info({ endpointStatus: endpoint?.status ?? 'deleted' }, 'webhook held: endpoint not enabled');
+      return;
+    }
+    const attemptNumber = message.attemptCount + 1;
+    const startedAt = this.now();
+    const claim = await this.deps.attempts.claim({
+      messageId: message._id,
+      endpointId: endpoint._id,
+      attemptNumber,
+      worker: this.id,
+      url: endpoint.url,
+      now: startedAt,
+    });
+    if (!claim) {
+      await this.recoverAttempt(message, attemptNumber, log);
+      return;
+    }
+
+    const headers = signatureHeaders(message.eventId, message.body, signingSecrets(endpoint, startedAt), startedAt);
+    const result = await this.deps.deliver({
+      url: endpoint.url,
+      headers,
+      body: message.body,
+      timeoutMs: this.options.timeoutMs,
+    });
+    const finishedAt = this.now();
+    await this.deps.attempts.complete(claim, {
+      status: result.ok ? 'succeeded' : 'failed',
+      statusCode: result.statusCode,
+      durationMs: result.durationMs,
+      responseSnippet: result.responseSnippet,
+      error: result.error,
+      finishedAt,
+    });
+    const outcome = this.outcomeOf(message, attemptNumber, result.ok, finishedAt, result.statusCode, result.error);
+    await this.deps.messages.recordAttempt(message._id, outcome);
+    const logData = { attempt: attemptNumber, statusCode: result.statusCode, durationMs: result.durationMs };
+    if (result.ok) {
+      log.info(logData, 'webhook delivered');
+      await this.deps.endpoints.recordSuccess(endpoint._id);
+      return;
+    }
+    log.warn({ ...logData, error: result.error, nextAttemptAt: outcome.nextAttemptAt }, 'webhook attempt failed');
+    await this.recordFailure(endpoint, message._id, finishedAt, result.error ?? 'failed');
+  }
+
+  /**
+   * Attempt n is claimed already. If its worker finished it but died before updating the message,
+   * apply the recorded result; if it is in flight past the lease, count it as failed; otherwise
+   * another worker is on it.
+   */
+  private async recoverAttempt(message: WebhookMessageDoc, attemptNumber: number, log: Logger): Promise<void> {
+    const existing = await this.deps.attempts.find(message._id, attemptNumber);
+    const now = this.now();
+    if (!existing) {
+      this.heldElsewhere.set(message._id, now.getTime() + this.options.pollIntervalMs);
+      return;
+    }
+    if (existing.status === 'in_flight') {
+      const leaseEnd = existing.startedAt.getTime() + this.leaseMs;
+      if (leaseEnd > now.getTime()) {
+        this.heldElsewhere.set(message._id, Math.min(leaseEnd, now.getTime() + this.options.pollIntervalMs));
+        return;
+      }
+      await this.deps.attempts.abandon(existing._id, now);
+      log.warn({ attempt: attemptNumber, worker: existing.worker }, 'abandoned webhook attempt counted as failed');
+    }
+    const ok = existing.status === 'succeeded';
+    const error = ok ? null : (existing.error ?? 'abandoned');
+    await this.deps.messages.recordAttempt(
+      message._id,
+      this.outcomeOf(message, attemptNumber, ok, existing.finishedAt ?? now, existing.statusCode, error),
+    );
+  }
+
+  private outcomeOf(
+    message: WebhookMessageDoc,
+    attemptNumber: number,
+    ok: boolean,
+    at: Date,
+    statusCode: number | null,
+    error: string | null,
+  ): AttemptOutcome {
+    if (ok) return { attemptNumber, at, statusCode, error: null, status: 'delivered', nextAttemptAt: null };
+    // schedule[k] is the delay before the (k+1)-th attempt of the current schedule run.
+    const delay = this.options.retryScheduleMs[attemptNumber - message.scheduleStart];
+    if (delay === undefined) return { attemptNumber, at, statusCode, error, status: 'failed', nextAttemptAt: null };
+    return { attemptNumber, at, statusCode, error, status: 'pending', nextAttemptAt: new Date(at.getTime() + delay) };
+  }
+
+  /** Extends the endpoint's failure streak; disables it once the streak is long enough. */
+  private async recordFailure(endpoint: WebhookEndpointDoc, messageId: string, at: Date, error: string): Promise<void> {
+    const failingSince = await this.deps.endpoints.recordFailure(endpoint._id, at, error);
+    if (!failingSince || at.getTime() - failingSince.getTime() < this.options.disableAfterMs) return;
+    // The notice is stored (outbox) before disabling: a crash in between repeats the same notice
+    // (same id) on the next failure instead of disabling silently.
+    await this.deps.notifyDisabled({ endpoint, failingSince, disabledAt: at, lastError: error, messageId });
+    if (await this.deps.endpoints.disableFailing(endpoint._id, at)) {
+      this.log.warn(
+        { endpointId: endpoint._id, url: endpoint.url, failingSince, lastError: error },
+        'webhook endpoint disabled after failing too long',
+      );
+    }
+  }
+}
