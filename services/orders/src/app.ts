@@ -9,43 +9,96 @@ import {
   startConsumer,
   stopConsumers,
   stripeCodec,
+  type Handler,
   type HttpApp,
   type Logger,
   type RunningConsumer,
   type ServiceInfra,
 } from '@billing/runtime';
+import type { CatalogProductCreate } from './catalog/catalog.schema';
+import { CatalogService } from './catalog/catalog-service';
 import type { OrdersConfig } from './config';
+import { CatalogRepository } from './db/catalog.repository';
+import { CustomerRepository } from './db/customer.repository';
+import { LedgerRepository } from './db/ledger.repository';
+import { OrderRepository } from './db/order.repository';
+import { StockRepository } from './db/stock.repository';
+import { Inventory } from './domain/inventory';
+import { OrderBook } from './domain/order-book';
+import { OrderEvents } from './domain/order-events';
+import { OrderIntake } from './domain/order-intake';
+import { PaymentLinks } from './domain/payment-links';
 import { stripeHandlers } from './handlers';
+import { registerCatalogRoutes } from './routes/catalog.routes';
+import { registerCustomerRoutes } from './routes/customers.routes';
+import { registerOpenApi, registerOpenApiRoute } from './routes/openapi';
+import { registerOrderRoutes } from './routes/orders.routes';
+import type { StripeApi } from './stripe/stripe-api';
 
 export interface OrdersDeps {
-  config: Pick<OrdersConfig, 'adminToken' | 'retryDelaysMs' | 'concurrency' | 'outboxRelayIntervalMs'>;
+  config: Pick<
+    OrdersConfig,
+    'adminToken' | 'retryDelaysMs' | 'concurrency' | 'outboxRelayIntervalMs' | 'restockOnRefund'
+  >;
   logger: Logger;
   infra: ServiceInfra;
+  stripe: StripeApi;
+  /** Catalog products inserted (when missing) at start. */
+  catalogSeed?: readonly CatalogProductCreate[];
+  version?: string;
 }
 
 export interface OrdersService {
   http: HttpApp;
-  /** Starts consuming and relaying the outbox. */
+  /** The Stripe event handlers the consumer runs; parked-message replay runs them too. */
+  handlers: Readonly<Record<string, Handler<StripeEventShape>>>;
+  /** Seeds the catalog, then starts consuming and relaying the outbox. */
   start(): Promise<void>;
   /** Stops consuming (waiting for handlers in flight) and the relay. */
   stop(): Promise<void>;
 }
 
+/** Composes the service from its dependencies; nothing runs until `start` / `listen`. */
 export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersService> {
   const { config, logger, infra } = deps;
-  const handlers = stripeHandlers();
+  const orders = new OrderRepository(infra.db);
+  const ledger = new LedgerRepository(infra.db);
+  const customers = new CustomerRepository(infra.db);
+  const catalogRepo = new CatalogRepository(infra.db);
+  const stock = new StockRepository(infra.db);
+  const catalog = new CatalogService(catalogRepo, stock);
+
+  const handlers = stripeHandlers({
+    orders,
+    ledger,
+    book: new OrderBook(orders, ledger, stock),
+    intake: new OrderIntake(orders, customers, catalogRepo, deps.stripe),
+    inventory: new Inventory(stock),
+    links: new PaymentLinks(orders, deps.stripe),
+    events: new OrderEvents(infra.outbox),
+    stripe: deps.stripe,
+    restockOnRefund: config.restockOnRefund,
+  });
+
   const http = createHttpApp({ logger, readiness: infraReadiness(infra) });
+  await registerOpenApi(http, deps.version ?? '0.1.0');
   const auth = requireBearer(config.adminToken);
+  registerOrderRoutes(http, { orders, ledger, auth });
+  registerCustomerRoutes(http, { customers, orders, ledger, auth });
+  registerCatalogRoutes(http, { catalog, auth });
   registerParkedRoutes(http, {
     store: infra.parked,
     auth,
     replay: (id) => replayParked({ store: infra.parked, codec: stripeCodec, handlers, logger }, id),
   });
+  registerOpenApiRoute(http, auth);
 
   let running: RunningConsumer[] = [];
   return {
     http,
+    handlers,
     async start() {
+      await catalog.seed(deps.catalogSeed ?? [], logger);
       running = [
         await startConsumer<StripeEventShape>({
           ...runnerDefaults(infra, config, logger),

@@ -2,13 +2,16 @@ import { ORDERS_STRIPE_CONSUMER } from '@billing/contracts';
 import {
   connectServiceInfra,
   createLogger,
+  createStripeClient,
   exitOnStartupError,
   onShutdownSignal,
   type Logger,
 } from '@billing/runtime';
 import { buildOrdersService } from './app';
+import { readCatalogSeed } from './catalog/catalog-seed';
 import { loadConfig } from './config';
 import { registerModels } from './db/models';
+import { stripeApi } from './stripe/stripe-api';
 
 const VERSION = process.env.npm_package_version ?? '0.1.0';
 
@@ -17,6 +20,7 @@ async function main(): Promise<void> {
   try {
     const config = loadConfig();
     logger = createLogger({ service: 'orders', version: VERSION, level: config.logLevel });
+    const catalogSeed = await readCatalogSeed(config.catalogSeedPath, config.catalogSeedRequired);
     const infra = await connectServiceInfra({
       service: 'orders',
       config,
@@ -24,7 +28,8 @@ async function main(): Promise<void> {
       consumers: [ORDERS_STRIPE_CONSUMER],
       registerModels,
     });
-    const service = await buildOrdersService({ config, logger, infra });
+    const stripe = stripeApi(createStripeClient(config.stripe));
+    const service = await buildOrdersService({ config, logger, infra, stripe, catalogSeed, version: VERSION });
     onShutdownSignal(logger, async () => {
       await service.http.close();
       await service.stop();

@@ -1,0 +1,27 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** A customer account, keyed by lower-cased email. */
+export interface Customer {
+  email: string;
+  name: string | null;
+  stripeCustomerIds: string[];
+  /** Creation time (Stripe's) of the first checkout session that named this email. */
+  createdAt: Date;
+}
+
+export type CustomerDoc = Omit<Customer, 'email'> & { _id: string };
+
+const customerSchema = new Schema<CustomerDoc>(
+  {
+    // The email is the key: a second insert for the same email fails with E11000 (= exists).
+    _id: { type: String, required: true },
+    name: { type: String, default: null },
+    stripeCustomerIds: { type: [String], default: [] },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'customers', versionKey: false },
+);
+
+export function customerModel(db: Connection): Model<CustomerDoc> {
+  return (db.models.Customer as Model<CustomerDoc> | undefined) ?? db.model<CustomerDoc>('Customer', customerSchema);
+}

@@ -1,0 +1,69 @@
+import type { Connection, QueryFilter, Model } from 'mongoose';
+import type { OrderStatus } from '@billing/contracts';
+import type { DerivedOrderState } from '../domain/order-state';
+import { insertOnce, renameId } from './insert-once';
+import { orderModel, type Order, type OrderDoc } from './order.model';
+
+/** Position after the last order of a page (orders are listed newest first). */
+export interface OrderCursor {
+  createdAt: Date;
+  orderId: string;
+}
+
+export interface OrderListFilter {
+  email?: string;
+  status?: OrderStatus;
+  limit: number;
+  after?: OrderCursor;
+}
+
+const toOrder = (doc: OrderDoc): Order => renameId(doc, 'orderId') as Order;
+
+export class OrderRepository {
+  private readonly model: Model<OrderDoc>;
+
+  constructor(db: Connection) {
+    this.model = orderModel(db);
+  }
+
+  /** False when an order for the same id / checkout session exists already. */
+  insert(order: Order): Promise<boolean> {
+    const { orderId, ...rest } = order;
+    return insertOnce(this.model, { _id: orderId, ...rest });
+  }
+
+  async get(orderId: string): Promise<Order | null> {
+    const doc = await this.model.findById(orderId).lean<OrderDoc>();
+    return doc ? toOrder(doc) : null;
+  }
+
+  async byPaymentIntent(paymentIntentId: string): Promise<Order | null> {
+    const doc = await this.model.findOne({ paymentIntentId }).lean<OrderDoc>();
+    return doc ? toOrder(doc) : null;
+  }
+
+  /** The order whose checkout created the subscription (the oldest, should there be two). */
+  async bySubscription(subscriptionId: string): Promise<Order | null> {
+    const doc = await this.model.findOne({ subscriptionId }).sort({ createdAt: 1, _id: 1 }).lean<OrderDoc>();
+    return doc ? toOrder(doc) : null;
+  }
+
+  async setDerived(orderId: string, derived: DerivedOrderState): Promise<void> {
+    await this.model.updateOne({ _id: orderId }, { $set: derived });
+  }
+
+  /** Newest first; pass `after` (the last order of the previous page) to continue. */
+  async list(filter: OrderListFilter): Promise<Order[]> {
+    const query: QueryFilter<OrderDoc> = {};
+    if (filter.email) query.customerEmail = filter.email;
+    if (filter.status) query.status = filter.status;
+    if (filter.after) {
+      query.$or = [
+        { createdAt: { $lt: filter.after.createdAt } },
+        { createdAt: filter.after.createdAt, _id: { $lt: filter.after.orderId } },
+      ];
+    }
+    const docs = await this.model.find(query).sort({ createdAt: -1, _id: -1 }).limit(filter.limit).lean<OrderDoc[]>();
+    return docs.map(toOrder);
+  }
+}

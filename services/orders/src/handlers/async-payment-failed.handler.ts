@@ -1,0 +1,42 @@
+import type { StripeEventShape } from '@billing/contracts';
+import { done, type HandlerContext, type Outcome } from '@billing/runtime';
+import { failureReason, idOf, type CheckoutSessionWire } from '../stripe/stripe-objects';
+import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+
+/**
+ * `checkout.session.async_payment_failed`: the delayed payment failed; the order's payment is
+ * marked failed with the reason Stripe kept on the PaymentIntent (`last_payment_error`).
+ */
+export async function handleAsyncPaymentFailed(
+  event: StripeEventShape,
+  deps: OrdersHandlerDeps,
+  ctx: HandlerContext,
+): Promise<Outcome> {
+  const session = objectOf<CheckoutSessionWire>(event);
+  const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger);
+  await deps.events.created(order, causeOf(ctx));
+  const paymentIntentId = idOf(session.payment_intent);
+  const key = `payment_failed:${event.id}`;
+  const known = await deps.ledger.getFact(key);
+  const { fact } = known
+    ? { fact: known }
+    : await deps.ledger.addFact({
+        key,
+        orderId: order.orderId,
+        kind: 'payment_failed',
+        at: eventTime(event),
+        eventId: event.id,
+        reason: paymentIntentId ? await deps.stripe.paymentFailure(paymentIntentId) : failureReason(null),
+        paymentIntentId,
+        cancellationReason: null,
+      });
+  const current = await deps.book.refresh(order.orderId);
+  await deps.events.paymentFailed(
+    fact,
+    current,
+    { paymentIntentId, invoiceId: null, amount: current.amountTotal, currency: current.currency },
+    causeOf(ctx),
+  );
+  ctx.logger.info({ orderId: order.orderId, status: current.status }, 'order payment failed');
+  return done();
+}

@@ -1,0 +1,110 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { OrderLineV1, OrderStatus, PaymentFailureReasonV1 } from '@billing/contracts';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const DateTime = Type.String({ format: 'date-time' });
+
+export const ErrorBody = Type.Object(
+  { error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }) },
+  { description: 'Every error answer' },
+);
+
+/** Error answers every admin route can give, for the OpenAPI document. */
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  404: ErrorBody,
+} as const;
+
+export const PaymentStatusSchema = Type.Union(
+  ['unpaid', 'paid', 'failed', 'partially_refunded', 'refunded'].map((s) => Type.Literal(s)),
+);
+
+export const PaymentView = Type.Object({
+  paymentId: Type.String({ description: 'Stripe invoice id or PaymentIntent id' }),
+  orderId: Type.String(),
+  customerEmail: Type.String(),
+  source: Type.Union([Type.Literal('invoice'), Type.Literal('payment_intent')]),
+  invoiceId: Nullable(Type.String()),
+  paymentIntentId: Nullable(Type.String()),
+  subscriptionId: Nullable(Type.String()),
+  billingReason: Nullable(Type.String()),
+  amount: Type.Integer(),
+  currency: Type.String(),
+  periodEnd: Nullable(DateTime),
+  receiptUrl: Nullable(Type.String()),
+  paidAt: DateTime,
+  eventId: Type.String(),
+});
+
+export const RefundView = Type.Object({
+  refundId: Type.String(),
+  orderId: Type.String(),
+  chargeId: Type.String(),
+  paymentIntentId: Nullable(Type.String()),
+  amount: Type.Integer(),
+  amountRefunded: Type.Integer({ description: 'Refunded on the charge up to and including this refund' }),
+  amountCharged: Type.Integer(),
+  currency: Type.String(),
+  full: Type.Boolean(),
+  refundedAt: DateTime,
+});
+
+const orderFields = {
+  orderId: Type.String(),
+  checkoutSessionId: Type.String(),
+  status: OrderStatus,
+  statusAt: Nullable(DateTime),
+  paymentStatus: PaymentStatusSchema,
+  mode: Type.Union([Type.Literal('payment'), Type.Literal('subscription'), Type.Literal('setup')]),
+  livemode: Type.Boolean(),
+  customerEmail: Type.String(),
+  customerName: Nullable(Type.String()),
+  stripeCustomerId: Nullable(Type.String()),
+  cartId: Nullable(Type.String({ description: 'client_reference_id of the checkout session' })),
+  metadata: Type.Record(Type.String(), Type.String()),
+  subscriptionId: Nullable(Type.String()),
+  paymentIntentId: Nullable(Type.String()),
+  amountSubtotal: Type.Integer(),
+  amountTotal: Type.Integer(),
+  amountPaid: Type.Integer(),
+  amountRefunded: Type.Integer(),
+  currency: Type.String(),
+  lines: Type.Array(OrderLineV1),
+  currentPeriodEnd: Nullable(DateTime),
+  createdAt: DateTime,
+  confirmedAt: Nullable(DateTime),
+  cancelledAt: Nullable(DateTime),
+  cancellationReason: Nullable(Type.String()),
+  lastPaymentFailure: Nullable(
+    Type.Composite([
+      PaymentFailureReasonV1,
+      Type.Object({ paymentIntentId: Nullable(Type.String()), failedAt: DateTime }),
+    ]),
+  ),
+  oversold: Type.Array(
+    Type.Object({ lineId: Type.String(), sku: Type.String(), requested: Type.Integer(), allocated: Type.Integer() }),
+    { description: 'Physical lines that were short of stock at confirmation' },
+  ),
+};
+
+export const OrderView = Type.Object(orderFields);
+export const OrderDetail = Type.Object({
+  ...orderFields,
+  payments: Type.Array(PaymentView),
+  refunds: Type.Array(RefundView),
+});
+
+export const OrderPage = Type.Object({
+  items: Type.Array(OrderView),
+  nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page' })),
+});
+
+export const CustomerDetail = Type.Object({
+  email: Type.String(),
+  name: Nullable(Type.String()),
+  stripeCustomerIds: Type.Array(Type.String()),
+  createdAt: DateTime,
+  orders: Type.Array(OrderView),
+  payments: Type.Array(PaymentView),
+});
