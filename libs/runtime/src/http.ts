@@ -16,6 +16,8 @@ export interface HttpOptions {
   logger: Logger;
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
+  /** Longest path parameter, characters (Fastify's default is 100; longer ones answer 404). */
+  maxParamLength?: number;
   /** Each check returns true when that dependency is usable; all must pass for /readyz. */
   readiness: Record<string, () => boolean | Promise<boolean>>;
 }
@@ -42,6 +44,9 @@ export function createHttpApp(options: HttpOptions): HttpApp {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ...(options.maxParamLength !== undefined && {
+      routerOptions: { maxParamLength: options.maxParamLength },
+    }),
     trustProxy: true,
   }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
 
