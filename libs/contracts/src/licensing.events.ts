@@ -61,8 +61,10 @@ export type LicensesExtendedV1 = Static<typeof LicensesExtendedV1>;
 export const LICENSES_EXTENDED_V1 = defineEvent('licensing', 'licensing.licenses.extended', 1, LicensesExtendedV1);
 
 /**
- * Fired when a subscription went `past_due` / `unpaid` and its licenses were suspended.
- * Message id: `licensing.licenses.suspended:<stripeEventId>`.
+ * Fired when a subscription went `past_due` / `unpaid` (or another status that is not `active` /
+ * `trialing`) and its licenses were suspended, or an operator suspended a license.
+ * Message id: `licensing.licenses.suspended:<stripeEventId>`, or
+ * `licensing.licenses.suspended:admin:<licenseId>:<suspendedAt epoch ms>` for an operator's.
  */
 export const LicensesSuspendedV1 = Type.Object({ ...LicensesChanged, reason: Type.String() });
 export type LicensesSuspendedV1 = Static<typeof LicensesSuspendedV1>;
@@ -74,8 +76,9 @@ export const LICENSES_SUSPENDED_V1 = defineEvent(
 );
 
 /**
- * Fired when a suspended subscription is `active` again.
- * Message id: `licensing.licenses.reactivated:<stripeEventId>`.
+ * Fired when a suspended subscription is `active` again, or an operator lifted a suspension.
+ * Message id: `licensing.licenses.reactivated:<stripeEventId>`, or
+ * `licensing.licenses.reactivated:admin:<licenseId>:<suspendedAt epoch ms>` for an operator's.
  */
 export const LicensesReactivatedV1 = Type.Object({ ...LicensesChanged });
 export type LicensesReactivatedV1 = Static<typeof LicensesReactivatedV1>;
@@ -88,7 +91,8 @@ export const LICENSES_REACTIVATED_V1 = defineEvent(
 
 /**
  * Fired when licenses are revoked for good (subscription deleted, full refund, admin).
- * Message id: `licensing.licenses.revoked:<cause id>`.
+ * Message id: `licensing.licenses.revoked:<cause id>`: the Stripe event id of the deletion, the
+ * Stripe refund id, or `admin:<licenseId>`.
  */
 export const LicensesRevokedV1 = Type.Object({
   ...LicensesChanged,
@@ -129,6 +133,14 @@ export const SubscriptionStateV1 = Type.Object({
   cancelAtPeriodEnd: Type.Boolean(),
   /** Names of the fields Stripe reported as changed (`previous_attributes`), for updates. */
   changed: Type.Array(Type.String()),
+  /** The plan before an update that changed price, product or tier (a plan change); absent otherwise. */
+  previousPlan: Type.Optional(
+    Type.Object({
+      priceId: Nullable(Type.String()),
+      productId: Nullable(Type.String()),
+      tier: Nullable(Type.String()),
+    }),
+  ),
 });
 export type SubscriptionStateV1 = Static<typeof SubscriptionStateV1>;
 
