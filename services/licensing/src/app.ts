@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import {
+  LICENSING_EVENTS_STREAM,
+  LICENSING_ORDERS_CONSUMER,
+  LICENSING_STRIPE_CONSUMER,
+  ORDERS_EVENTS,
+  declareStreams,
+  type StripeEventShape,
+  type TypedEnvelope,
+} from '@billing/contracts';
+import {
+  BadRequestError,
+  createHttpApp,
+  envelopeCodec,
+  infraReadiness,
+  registerParkedRoutes,
+  replayParked,
+  requireBearer,
+  runnerDefaults,
+  startConsumer,
+  stopConsumers,
+  stripeCodec,
+  NotFoundError,
+  type HttpApp,
+  type Logger,
+  type RunningConsumer,
+  type ServiceInfra,
+} from '@billing/runtime';
+import { productPolicy, type LicensingConfig } from './config';
+import { CustomerRepository } from './db/customer.repository';
+import { LicenseRepository } from './db/license.repository';
+import { MachineRepository } from './db/machine.repository';
+import { OrderFactsRepository } from './db/order-facts.repository';
+import { SubscriptionRepository } from './db/subscription.repository';
+import type { LicenseSigner } from './domain/license-key';
+import { RateLimitedError } from './errors';
+import type { HandlerDeps } from './handlers/deps';
+import { orderKeyOf, ordersHandlers, stripeHandlers, stripeKeyOf } from './handlers';
+import { LicenseViews } from './license-views';
+import { registerAdminRoutes } from './routes/admin.routes';
+import { registerPublicLicenseRoutes } from './routes/public-licenses.routes';
+import { registerWellKnownRoutes } from './routes/well-known.routes';
+
+export interface LicensingDeps {
+  config: Readonly<LicensingConfig>;
+  logger: Logger;
+  infra: ServiceInfra;
+  signer: LicenseSigner;
+  /** Defaults to the wall clock. */
+  clock?: () => Date;
+}
+
+export interface LicensingService {
+  http: HttpApp;
+  /** Starts consuming and relaying the outbox. */
+  start(): Promise<void>;
+  /** Stops consuming (waiting for handlers in flight) and the relay. */
+  stop(): Promise<void>;
+}
+
+// Keys carry their claims, so they are longer than Fastify's default path parameter limit.
+const MAX_PARAM_LENGTH = 2048;
+
+export const newLicenseId = (): string => `lic_${randomBytes(16).toString('hex')}`;
+
+export async function buildLicensingService(deps: LicensingDeps): Promise<LicensingService> {
+  const { config, logger, infra, signer } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const licenses = new LicenseRepository(infra.db);
+  const subscriptions = new SubscriptionRepository(infra.db);
+  const customers = new CustomerRepository(infra.db);
+  const orderFacts = new OrderFactsRepository(infra.db);
+  const machines = new MachineRepository(infra.db);
+  const views = new LicenseViews({
+    licenses,
+    subscriptions,
+    orderFacts,
+    customers,
+    tiers: config.tiers,
+    revokeOnPartialRefund: config.revokeOnPartialRefund,
+  });
+  const handlerDeps: HandlerDeps = {
+    licenses,
+    subscriptions,
+    customers,
+    orderFacts,
+    views,
+    outbox: infra.outbox,
+    signer,
+    policy: {
+      tiers: config.tiers,
+      revokeOnPartialRefund: config.revokeOnPartialRefund,
+      productPolicy: (sku) => productPolicy(config, sku),
+    },
+    clock,
+    newLicenseId,
+  };
+  const fromStripe = stripeHandlers(handlerDeps);
+  const fromOrders = ordersHandlers(handlerDeps);
+  const ordersCodec = envelopeCodec(ORDERS_EVENTS);
+
+  const http = createHttpApp({ logger, readiness: infraReadiness(infra), maxParamLength: MAX_PARAM_LENGTH });
+  await http.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) => new RateLimitedError(context.after),
+  });
+  const auth = requireBearer(config.adminToken);
+  registerWellKnownRoutes(http, signer);
+  registerPublicLicenseRoutes(http, { signer, licenses, machines, views, config, clock });
+  registerAdminRoutes(http, { licenses, machines, views, outbox: infra.outbox, clock, auth });
+  registerParkedRoutes(http, {
+    store: infra.parked,
+    auth,
+    // A parked message is replayed through the handlers of the consumer that parked it.
+    replay: async (id) => {
+      const record = await infra.parked.get(id);
+      if (!record) throw new NotFoundError(`no parked message ${id}`);
+      if (record.consumer === LICENSING_STRIPE_CONSUMER.durable) {
+        return replayParked({ store: infra.parked, codec: stripeCodec, handlers: fromStripe, logger }, id);
+      }
+      if (record.consumer === LICENSING_ORDERS_CONSUMER.durable) {
+        return replayParked({ store: infra.parked, codec: ordersCodec, handlers: fromOrders, logger }, id);
+      }
+      throw new BadRequestError(`unknown consumer ${record.consumer}`, 'unknown_consumer');
+    },
+  });
+
+  let running: RunningConsumer[] = [];
+  return {
+    http,
+    async start() {
+      // Our own events' stream: the outbox publishes into it.
+      await declareStreams(infra.nats.jsm, [LICENSING_EVENTS_STREAM]);
+      running = [
+        await startConsumer<StripeEventShape>({
+          ...runnerDefaults(infra, config, logger),
+          consumer: LICENSING_STRIPE_CONSUMER,
+          codec: stripeCodec,
+          handlers: fromStripe,
+          keyOf: stripeKeyOf,
+        }),
+        await startConsumer<TypedEnvelope<unknown>>({
+          ...runnerDefaults(infra, config, logger),
+          consumer: LICENSING_ORDERS_CONSUMER,
+          codec: ordersCodec,
+          handlers: fromOrders,
+          keyOf: orderKeyOf,
+        }),
+      ];
+      infra.outbox.startRelay(config.outboxRelayIntervalMs);
+    },
+    async stop() {
+      await stopConsumers(running);
+      await infra.outbox.stopRelay();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { RevokeReason } from '../domain/license-view';
+
+export interface LicenseDoc {
+  /** License id (`lic_...`), also inside the signed key. */
+  _id: string;
+  key: string;
+  orderId: string;
+  lineId: string;
+  unitIndex: number;
+  customerEmail: string;
+  /** `customerEmail` trimmed and lowercased, for lookups. */
+  emailKey: string;
+  stripeCustomerId: string | null;
+  subscriptionId: string | null;
+  productSku: string;
+  productName: string;
+  tier: string | null;
+  baseExpiresAt: Date | null;
+  issuedAt: Date;
+  revokedAt: Date | null;
+  revokeReason: RevokeReason | null;
+  suspendedAt: Date | null;
+}
+
+const licenseSchema = new Schema<LicenseDoc>(
+  {
+    _id: { type: String, required: true },
+    key: { type: String, required: true },
+    orderId: { type: String, required: true },
+    lineId: { type: String, required: true },
+    unitIndex: { type: Number, required: true },
+    customerEmail: { type: String, required: true },
+    emailKey: { type: String, required: true },
+    stripeCustomerId: { type: String, default: null },
+    subscriptionId: { type: String, default: null },
+    productSku: { type: String, required: true },
+    productName: { type: String, required: true },
+    tier: { type: String, default: null },
+    baseExpiresAt: { type: Date, default: null },
+    issuedAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
+    revokeReason: { type: String, default: null },
+    suspendedAt: { type: Date, default: null },
+  },
+  { collection: 'licenses', versionKey: false, minimize: false },
+);
+// Exactly one license per licensed unit of an order line, however often the order is delivered;
+// also serves "the licenses of this order" (refunds, renewals, the order-licensed event).
+licenseSchema.index({ orderId: 1, lineId: 1, unitIndex: 1 }, { unique: true });
+// Serves "the licenses of this subscription" (suspension, reactivation, revocation).
+licenseSchema.index({ subscriptionId: 1 });
+// Serves entitlements and the admin listing by customer email.
+licenseSchema.index({ emailKey: 1 });
+
+/** Emails are compared trimmed and case-insensitively. */
+export function emailKeyOf(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function licenseModel(conn: Connection): Model<LicenseDoc> {
+  return conn.models.License ?? conn.model<LicenseDoc>('License', licenseSchema);
+}

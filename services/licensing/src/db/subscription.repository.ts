@@ -1,0 +1,85 @@
+import type { Connection, Model } from 'mongoose';
+import { isDuplicateKeyError } from '@billing/runtime';
+import {
+  foldSubscription,
+  type SubscriptionFact,
+  type SubscriptionState,
+} from '../domain/subscription-state';
+import { subscriptionFactModel, type SubscriptionFactDoc } from './subscription-fact.model';
+
+export type StoredSubscriptionFact = Omit<SubscriptionFactDoc, '_id' | 'recordedAt'> & { eventId: string };
+
+function toFact(doc: SubscriptionFactDoc): SubscriptionFact {
+  return { eventId: doc._id, kind: doc.kind, created: doc.created, snapshot: doc.snapshot };
+}
+
+function toStored(doc: SubscriptionFactDoc): StoredSubscriptionFact {
+  const { _id, recordedAt: _recordedAt, ...rest } = doc;
+  return { eventId: _id, ...rest };
+}
+
+/** Subscription facts and the states folded from them. */
+export class SubscriptionRepository {
+  private readonly model: Model<SubscriptionFactDoc>;
+
+  constructor(conn: Connection) {
+    this.model = subscriptionFactModel(conn);
+  }
+
+  async fact(eventId: string): Promise<StoredSubscriptionFact | null> {
+    const doc = await this.model.findById(eventId).lean<SubscriptionFactDoc>();
+    return doc ? toStored(doc) : null;
+  }
+
+  /**
+   * Stores a fact once. When the event id is already stored (a redelivery), the stored fact, with
+   * the decisions taken the first time, is returned instead.
+   */
+  async record(fact: StoredSubscriptionFact, at: Date): Promise<StoredSubscriptionFact> {
+    const { eventId, ...rest } = fact;
+    try {
+      await this.model.create({ _id: eventId, ...rest, recordedAt: at });
+      return fact;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const stored = await this.fact(eventId);
+      if (!stored) throw err;
+      return stored;
+    }
+  }
+
+  async stateOf(subscriptionId: string): Promise<SubscriptionState | null> {
+    return (await this.statesOf([subscriptionId])).get(subscriptionId) ?? null;
+  }
+
+  async statesOf(subscriptionIds: readonly string[]): Promise<Map<string, SubscriptionState>> {
+    const ids = [...new Set(subscriptionIds)];
+    if (ids.length === 0) return new Map();
+    const docs = await this.model.find({ subscriptionId: { $in: ids } }).lean<SubscriptionFactDoc[]>();
+    return foldAll(docs);
+  }
+
+  /** States of every subscription of these Stripe customers. */
+  async statesOfCustomers(stripeCustomerIds: readonly string[]): Promise<Map<string, SubscriptionState>> {
+    if (stripeCustomerIds.length === 0) return new Map();
+    const docs = await this.model
+      .find({ stripeCustomerId: { $in: [...stripeCustomerIds] } }, { subscriptionId: 1 })
+      .lean<Pick<SubscriptionFactDoc, 'subscriptionId'>[]>();
+    return this.statesOf(docs.map((d) => d.subscriptionId));
+  }
+}
+
+function foldAll(docs: readonly SubscriptionFactDoc[]): Map<string, SubscriptionState> {
+  const bySubscription = new Map<string, SubscriptionFact[]>();
+  for (const doc of docs) {
+    const list = bySubscription.get(doc.subscriptionId) ?? [];
+    list.push(toFact(doc));
+    bySubscription.set(doc.subscriptionId, list);
+  }
+  const states = new Map<string, SubscriptionState>();
+  for (const [id, facts] of bySubscription) {
+    const state = foldSubscription(facts);
+    if (state) states.set(id, state);
+  }
+  return states;
+}

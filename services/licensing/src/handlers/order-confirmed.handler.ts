@@ -1,0 +1,75 @@
+import {
+  ORDER_LICENSED_V1,
+  type OrderConfirmedV1,
+  type OrderCreatedV1,
+  type TypedEnvelope,
+} from '@billing/contracts';
+import { done, type HandlerContext, type Outcome } from '@billing/runtime';
+import { planLicenses } from '../domain/issuance';
+import { toSummary } from '../domain/license-view';
+import { emission, type HandlerDeps } from './deps';
+
+/**
+ * `orders.order.confirmed.v1`: issues the order's licenses (once per unit, whatever the
+ * duplicates) and announces them in `licensing.order.licensed.v1`, also when there are none,
+ * because notifications waits for that event to send the purchase email.
+ */
+export async function handleOrderConfirmed(
+  envelope: TypedEnvelope<OrderConfirmedV1>,
+  ctx: HandlerContext,
+  deps: HandlerDeps,
+): Promise<Outcome> {
+  const { order } = envelope.payload;
+  const now = deps.clock();
+  await rememberCustomer(envelope, deps);
+  const subscription = order.subscriptionId ? await deps.subscriptions.stateOf(order.subscriptionId) : null;
+  const planned = planLicenses({
+    order,
+    subscription,
+    now,
+    durationDays: (sku) => deps.policy.productPolicy(sku).durationDays,
+    newLicenseId: deps.newLicenseId,
+    sign: (claims) => deps.signer.sign(claims),
+  });
+  const inserted = await deps.licenses.issue(planned);
+  const licenses = await deps.views.view(await deps.licenses.byOrder(order.orderId));
+  await deps.outbox.emit([
+    emission(
+      ORDER_LICENSED_V1,
+      `licensing.order.licensed:${order.orderId}`,
+      {
+        orderId: order.orderId,
+        customerEmail: order.customerEmail,
+        subscriptionId: order.subscriptionId,
+        licenses: licenses.map(toSummary),
+      },
+      ctx,
+    ),
+  ]);
+  ctx.logger.info({ orderId: order.orderId, licenses: licenses.length, inserted }, 'order licensed');
+  return done();
+}
+
+/**
+ * `orders.order.created.v1` (and confirmed): Stripe's subscription events name the customer only
+ * by id, so licensing learns each Stripe customer's email from orders.
+ */
+export async function handleOrderCreated(
+  envelope: TypedEnvelope<OrderCreatedV1>,
+  ctx: HandlerContext,
+  deps: HandlerDeps,
+): Promise<Outcome> {
+  const known = await rememberCustomer(envelope, deps);
+  ctx.logger.debug({ orderId: envelope.payload.order.orderId, known }, 'order customer noted');
+  return done();
+}
+
+async function rememberCustomer(
+  envelope: TypedEnvelope<OrderCreatedV1>,
+  deps: HandlerDeps,
+): Promise<boolean> {
+  const { stripeCustomerId, customerEmail } = envelope.payload.order;
+  if (!stripeCustomerId) return false;
+  await deps.customers.remember(stripeCustomerId, customerEmail, deps.clock());
+  return true;
+}

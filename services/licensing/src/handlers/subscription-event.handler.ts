@@ -1,0 +1,235 @@
+import {
+  LICENSES_REACTIVATED_V1,
+  LICENSES_REVOKED_V1,
+  LICENSES_SUSPENDED_V1,
+  SUBSCRIPTION_CANCELLED_V1,
+  SUBSCRIPTION_CREATED_V1,
+  SUBSCRIPTION_UPDATED_V1,
+  TIER_CHANGED_V1,
+  type StripeEventShape,
+  type SubscriptionStateV1,
+} from '@billing/contracts';
+import { done, retry, skipped, type Handler, type HandlerContext, type Outcome } from '@billing/runtime';
+import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
+import {
+  planDiffers,
+  previousPlanOf,
+  snapshotOf,
+  type SubscriptionSnapshot,
+} from '../domain/stripe-subscription';
+import { applyFact, isApplied, type SubscriptionEventKind } from '../domain/subscription-state';
+import { featuresOf } from '../domain/tiers';
+import type { StoredSubscriptionFact } from '../db/subscription.repository';
+import { emission, type Emission, type HandlerDeps } from './deps';
+
+/**
+ * `customer.subscription.created|updated|deleted`. The event is stored as a fact first (so an
+ * update for a subscription we have not seen, or whose licenses do not exist yet, is never lost:
+ * licenses issued later read it), together with what it changed. Then the domain events: the
+ * subscription's own, license suspensions/reactivations/revocations, and the customer's tier.
+ * An update older than the state already applied changes nothing and announces nothing.
+ */
+export function subscriptionHandler(
+  kind: SubscriptionEventKind,
+  deps: HandlerDeps,
+): Handler<StripeEventShape> {
+  return (event, ctx) => handleSubscriptionEvent(kind, event, ctx, deps);
+}
+
+export async function handleSubscriptionEvent(
+  kind: SubscriptionEventKind,
+  event: StripeEventShape,
+  ctx: HandlerContext,
+  deps: HandlerDeps,
+): Promise<Outcome> {
+  const snapshot = snapshotOf(event.data.object);
+  const fact = (await deps.subscriptions.fact(event.id)) ?? (await recordFact(kind, event, snapshot, deps));
+  const after = applyFact(fact.previous, fact);
+  if (kind === 'updated' && !fact.applied)
+    return skipped('older than the subscription state already applied');
+
+  const licenses = await deps.licenses.bySubscription(snapshot.subscriptionId);
+  const email = (await emailOf(snapshot, licenses, deps)) ?? null;
+  if (!email) return retry('customer email not known yet');
+
+  const emissions: Emission[] = [subscriptionEvent(kind, fact, email, ctx)];
+  if (fact.applied && licenses.length > 0) {
+    const [before, now] = await Promise.all([
+      deps.views.view(licenses, { subscription: { id: snapshot.subscriptionId, state: fact.previous } }),
+      deps.views.view(licenses, { subscription: { id: snapshot.subscriptionId, state: after } }),
+    ]);
+    emissions.push(...licenseEvents(fact, before, now, email, ctx));
+  }
+  const tier = await tierChange(fact, email, ctx, deps);
+  if (tier) emissions.push(tier.emission);
+
+  await deps.outbox.emit(emissions);
+  // Announced only after the event is stored: a crash in between announces it again, same id.
+  if (tier) await deps.customers.setAnnouncedTier(email, tier.tier, deps.clock());
+  ctx.logger.info(
+    {
+      subscriptionId: snapshot.subscriptionId,
+      kind,
+      applied: fact.applied,
+      status: after.status,
+      events: emissions.length,
+    },
+    'subscription event applied',
+  );
+  return done();
+}
+
+async function recordFact(
+  kind: SubscriptionEventKind,
+  event: StripeEventShape,
+  snapshot: SubscriptionSnapshot,
+  deps: HandlerDeps,
+): Promise<StoredSubscriptionFact> {
+  const previous = await deps.subscriptions.stateOf(snapshot.subscriptionId);
+  const base = { eventId: event.id, kind, created: event.created, snapshot };
+  const previousAttributes = event.data.previous_attributes;
+  const previousPlan = kind === 'updated' ? previousPlanOf(previousAttributes) : null;
+  return deps.subscriptions.record(
+    {
+      ...base,
+      subscriptionId: snapshot.subscriptionId,
+      stripeCustomerId: snapshot.stripeCustomerId,
+      changed: Object.keys(previousAttributes ?? {}),
+      previousPlan: previousPlan && planDiffers(previousPlan, snapshot) ? previousPlan : null,
+      applied: isApplied(previous, applyFact(previous, base)),
+      previous,
+    },
+    deps.clock(),
+  );
+}
+
+async function emailOf(
+  snapshot: SubscriptionSnapshot,
+  licenses: readonly LicenseRecord[],
+  deps: HandlerDeps,
+): Promise<string | undefined> {
+  const known = snapshot.stripeCustomerId ? await deps.customers.emailOf(snapshot.stripeCustomerId) : null;
+  return known ?? licenses[0]?.customerEmail;
+}
+
+function subscriptionEvent(
+  kind: SubscriptionEventKind,
+  fact: StoredSubscriptionFact,
+  email: string,
+  ctx: HandlerContext,
+): Emission {
+  const payload: SubscriptionStateV1 = {
+    subscriptionId: fact.subscriptionId,
+    customerEmail: email,
+    stripeCustomerId: fact.snapshot.stripeCustomerId,
+    status: fact.snapshot.status,
+    tier: fact.snapshot.tier,
+    priceId: fact.snapshot.priceId,
+    productId: fact.snapshot.productId,
+    currentPeriodEnd: fact.snapshot.currentPeriodEnd ? fact.snapshot.currentPeriodEnd.toISOString() : null,
+    cancelAtPeriodEnd: fact.snapshot.cancelAtPeriodEnd,
+    changed: fact.changed,
+    ...(fact.previousPlan && { previousPlan: fact.previousPlan }),
+  };
+  if (kind === 'created') {
+    return emission(
+      SUBSCRIPTION_CREATED_V1,
+      `licensing.subscription.created:${fact.subscriptionId}`,
+      payload,
+      ctx,
+    );
+  }
+  if (kind === 'deleted') {
+    return emission(
+      SUBSCRIPTION_CANCELLED_V1,
+      `licensing.subscription.cancelled:${fact.subscriptionId}`,
+      payload,
+      ctx,
+    );
+  }
+  return emission(SUBSCRIPTION_UPDATED_V1, `licensing.subscription.updated:${fact.eventId}`, payload, ctx);
+}
+
+/** License transitions this fact caused, license by license (a refunded license stays revoked). */
+function licenseEvents(
+  fact: StoredSubscriptionFact,
+  before: readonly LicenseView[],
+  after: readonly LicenseView[],
+  email: string,
+  ctx: HandlerContext,
+): Emission[] {
+  const moved = (from: (s: string) => boolean, to: string) =>
+    after.filter((view, i) => view.status === to && from(before[i]!.status)).map(toSummary);
+  const common = {
+    customerEmail: email,
+    subscriptionId: fact.subscriptionId,
+    orderId: after[0]?.orderId ?? null,
+  };
+  const out: Emission[] = [];
+  const revoked = moved((s) => s !== 'revoked', 'revoked');
+  if (revoked.length > 0) {
+    out.push(
+      emission(
+        LICENSES_REVOKED_V1,
+        `licensing.licenses.revoked:${fact.eventId}`,
+        { ...common, licenses: revoked, reason: 'subscription_deleted' },
+        ctx,
+      ),
+    );
+  }
+  const suspended = moved((s) => s === 'active', 'suspended');
+  if (suspended.length > 0) {
+    out.push(
+      emission(
+        LICENSES_SUSPENDED_V1,
+        `licensing.licenses.suspended:${fact.eventId}`,
+        { ...common, licenses: suspended, reason: `subscription_${fact.snapshot.status}` },
+        ctx,
+      ),
+    );
+  }
+  const reactivated = moved((s) => s === 'suspended', 'active');
+  if (reactivated.length > 0) {
+    out.push(
+      emission(
+        LICENSES_REACTIVATED_V1,
+        `licensing.licenses.reactivated:${fact.eventId}`,
+        { ...common, licenses: reactivated },
+        ctx,
+      ),
+    );
+  }
+  return out;
+}
+
+/** The customer's tier as the facts say now, against the tier last announced for the email. */
+async function tierChange(
+  fact: StoredSubscriptionFact,
+  email: string,
+  ctx: HandlerContext,
+  deps: HandlerDeps,
+): Promise<{ tier: string; emission: Emission } | null> {
+  const { tiers } = deps.policy;
+  const [tier, announced] = await Promise.all([
+    deps.views.tierOf(email),
+    deps.customers.announcedTier(email),
+  ]);
+  const previousTier = announced ?? tiers.defaultTier;
+  if (tier === previousTier) return null;
+  return {
+    tier,
+    emission: emission(
+      TIER_CHANGED_V1,
+      `licensing.tier.changed:${fact.eventId}`,
+      {
+        customerEmail: email,
+        stripeCustomerId: fact.stripeCustomerId,
+        subscriptionId: fact.subscriptionId,
+        previousTier,
+        tier,
+        features: featuresOf(tiers, tier),
+      },
+      ctx,
+    ),
+  };
+}

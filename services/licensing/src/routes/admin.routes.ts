@@ -1,0 +1,163 @@
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { LICENSES_REACTIVATED_V1, LICENSES_REVOKED_V1, LICENSES_SUSPENDED_V1 } from '@billing/contracts';
+import { BadRequestError, type HttpApp, type Outbox } from '@billing/runtime';
+import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
+import type { LicenseRepository } from '../db/license.repository';
+import type { MachineRepository } from '../db/machine.repository';
+import type { LicenseViews } from '../license-views';
+import { LicenseNotFoundError } from '../errors';
+import { emission, type Emission } from '../handlers/deps';
+
+export interface AdminDeps {
+  licenses: LicenseRepository;
+  machines: MachineRepository;
+  views: LicenseViews;
+  outbox: Pick<Outbox, 'emit'>;
+  clock: () => Date;
+  auth: (request: FastifyRequest) => Promise<void>;
+}
+
+const Email = Type.String({ minLength: 3, maxLength: 320 });
+const LicenseIdParams = Type.Object({ licenseId: Type.String({ minLength: 1, maxLength: 128 }) });
+
+/**
+ * Operator and back-office routes, all behind `Authorization: Bearer <ADMIN_API_TOKEN>`:
+ * entitlements, listings, and revoke / suspend / reinstate (each announced as a domain event).
+ */
+export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
+  const preHandler = deps.auth;
+
+  app.get(
+    '/customers/:email/entitlements',
+    { preHandler, schema: { params: Type.Object({ email: Email }) } },
+    async (request) => {
+      const entitlements = await deps.views.entitlements(request.params.email);
+      return { ...entitlements, licenses: entitlements.licenses.map(toJson) };
+    },
+  );
+
+  app.get(
+    '/licenses',
+    {
+      preHandler,
+      schema: {
+        querystring: Type.Object({
+          email: Type.Optional(Email),
+          orderId: Type.Optional(Type.String({ minLength: 1 })),
+          subscriptionId: Type.Optional(Type.String({ minLength: 1 })),
+        }),
+      },
+    },
+    async (request) => {
+      const { email, orderId, subscriptionId } = request.query;
+      const records = email
+        ? await deps.licenses.byEmail(email)
+        : orderId
+          ? await deps.licenses.byOrder(orderId)
+          : subscriptionId
+            ? await deps.licenses.bySubscription(subscriptionId)
+            : null;
+      if (!records) throw new BadRequestError('give one of email, orderId, subscriptionId', 'missing_filter');
+      return { licenses: (await deps.views.view(records)).map(toJson) };
+    },
+  );
+
+  app.get(
+    '/admin/licenses/:licenseId',
+    { preHandler, schema: { params: LicenseIdParams } },
+    async (request) => {
+      const license = await found(request.params.licenseId);
+      const [view, machines] = await Promise.all([
+        deps.views.viewOne(license),
+        deps.machines.list(license.licenseId),
+      ]);
+      return { license: toJson(view), machines };
+    },
+  );
+
+  app.post(
+    '/admin/licenses/:licenseId/revoke',
+    { preHandler, schema: { params: LicenseIdParams } },
+    async (request) => {
+      const license = await found(request.params.licenseId);
+      await deps.licenses.revoke([license.licenseId], 'admin', deps.clock());
+      const view = await deps.views.viewOne((await deps.licenses.byId(license.licenseId))!);
+      // Announced whenever the operator's revocation is the one that stands, so a retried call
+      // after a failure announces it (same id, stored once).
+      if (view.revokeReason === 'admin') {
+        const id = `licensing.licenses.revoked:admin:${license.licenseId}`;
+        await emit(
+          emission(LICENSES_REVOKED_V1, id, { ...changed(view), reason: 'admin' }, adminCtx(request.id)),
+        );
+      }
+      return { license: toJson(view) };
+    },
+  );
+
+  app.post(
+    '/admin/licenses/:licenseId/suspend',
+    { preHandler, schema: { params: LicenseIdParams } },
+    async (request) => {
+      const license = await found(request.params.licenseId);
+      const suspendedAt = license.suspendedAt ?? deps.clock();
+      if (!license.suspendedAt) await deps.licenses.setSuspended(license.licenseId, suspendedAt);
+      const view = await deps.views.viewOne({ ...license, suspendedAt });
+      if (view.status === 'suspended') {
+        const id = `licensing.licenses.suspended:admin:${license.licenseId}:${suspendedAt.getTime()}`;
+        await emit(
+          emission(LICENSES_SUSPENDED_V1, id, { ...changed(view), reason: 'admin' }, adminCtx(request.id)),
+        );
+      }
+      return { license: toJson(view) };
+    },
+  );
+
+  app.post(
+    '/admin/licenses/:licenseId/reinstate',
+    { preHandler, schema: { params: LicenseIdParams } },
+    async (request) => {
+      const license = await found(request.params.licenseId);
+      if (!license.suspendedAt) return { license: toJson(await deps.views.viewOne(license)) };
+      await deps.licenses.setSuspended(license.licenseId, null);
+      const view = await deps.views.viewOne({ ...license, suspendedAt: null });
+      if (view.status === 'active') {
+        const id = `licensing.licenses.reactivated:admin:${license.licenseId}:${license.suspendedAt.getTime()}`;
+        await emit(emission(LICENSES_REACTIVATED_V1, id, changed(view), adminCtx(request.id)));
+      }
+      return { license: toJson(view) };
+    },
+  );
+
+  async function found(licenseId: string): Promise<LicenseRecord> {
+    const license = await deps.licenses.byId(licenseId);
+    if (!license) throw new LicenseNotFoundError();
+    return license;
+  }
+
+  async function emit(item: Emission): Promise<void> {
+    await deps.outbox.emit([item]);
+  }
+}
+
+function changed(view: LicenseView) {
+  return {
+    customerEmail: view.customerEmail,
+    subscriptionId: view.subscriptionId,
+    orderId: view.orderId,
+    licenses: [toSummary(view)],
+  };
+}
+
+function adminCtx(requestId: string) {
+  return { messageId: `admin:${requestId}`, correlationId: `admin:${requestId}` };
+}
+
+/** A license view for JSON bodies. */
+export function toJson(view: LicenseView) {
+  return {
+    ...view,
+    expiresAt: view.expiresAt ? view.expiresAt.toISOString() : null,
+    issuedAt: view.issuedAt.toISOString(),
+  };
+}
