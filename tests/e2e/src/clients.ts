@@ -1,0 +1,105 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { signStripePayload } from '@billing/testkit';
+
+/** Posts a Stripe event to the gateway as Stripe would: the exact JSON bytes, signed. */
+export async function postStripeEvent(gatewayUrl: string, secret: string, event: unknown): Promise<number> {
+  const body = JSON.stringify(event);
+  const res = await fetch(`${gatewayUrl}/api/billing/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload(body, secret) },
+    body,
+  });
+  await res.text();
+  return res.status;
+}
+
+/** JSON request with the admin bearer token; returns status and parsed body. */
+export async function api<T = unknown>(
+  url: string,
+  token: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+export interface ReceivedWebhook {
+  id: string;
+  event: string;
+  data: Record<string, unknown>;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  /** Verified deliveries that were answered 2xx, in arrival order. */
+  received: ReceivedWebhook[];
+  /** Deliveries whose signature did not verify (should stay empty). */
+  rejected: string[];
+  /** Every request seen, including the ones answered with an error. */
+  attempts: number;
+  /** Answer the next `count` requests with 500 before accepting. */
+  failNext(count: number): void;
+  /** The signing secret the endpoint was given when it was registered. */
+  setSecret(secret: string): void;
+  close(): Promise<void>;
+}
+
+/** A downstream system: verifies each delivery with the `standardwebhooks` package. */
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  let verifier: Webhook | undefined;
+  let failures = 0;
+  const receiver: Omit<WebhookReceiver, 'url' | 'close' | 'failNext' | 'setSecret'> = {
+    received: [],
+    rejected: [],
+    attempts: 0,
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      receiver.attempts += 1;
+      if (failures > 0) {
+        failures -= 1;
+        res.writeHead(500).end('not now');
+        return;
+      }
+      const body = Buffer.concat(chunks).toString('utf8');
+      try {
+        if (!verifier) throw new Error('no secret set');
+        const payload = verifier.verify(body, req.headers as Record<string, string>) as ReceivedWebhook;
+        receiver.received.push({ id: payload.id, event: payload.event, data: payload.data, headers: req.headers });
+        res.writeHead(204).end();
+      } catch (err) {
+        receiver.rejected.push((err as Error).message);
+        res.writeHead(400).end('bad signature');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(receiver, {
+    url: `http://127.0.0.1:${port}/hooks`,
+    failNext: (count: number) => {
+      failures = count;
+    },
+    setSecret: (secret: string) => {
+      verifier = new Webhook(secret);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  }) as WebhookReceiver;
+}
