@@ -8,11 +8,36 @@ export interface FakeStripeRequest {
   headers: http.IncomingHttpHeaders;
 }
 
+type StripeObject = { id: string; object: string } & Record<string, unknown>;
+
+/** Retrievable object types: `object` value → path segment of `GET /v1/<segment>/:id`. */
+const RETRIEVABLE: Record<string, string> = {
+  subscription: 'subscriptions',
+  invoice: 'invoices',
+  payment_intent: 'payment_intents',
+  charge: 'charges',
+  product: 'products',
+  price: 'prices',
+  refund: 'refunds',
+  invoice_payment: 'invoice_payments',
+};
+
 export interface FakeStripe {
   url: string;
   requests: FakeStripeRequest[];
-  /** Answers GET /v1/checkout/sessions/:id/line_items from these items, paginated by `limit`/`starting_after`. */
+  /**
+   * Answers GET /v1/checkout/sessions/:id/line_items from these items, paginated by `limit`/`starting_after`;
+   * with `expand[]=data.price.product`, a product stored with `put` replaces its id.
+   */
   setLineItems(sessionId: string, items: Array<{ id: string } & Record<string, unknown>>): void;
+  /**
+   * Stores whole Stripe objects (by `object` and `id`) for `GET /v1/<type>/:id` (subscriptions,
+   * invoices, payment_intents, charges, products, prices), for the lists
+   * `GET /v1/invoice_payments?invoice=|payment[payment_intent]=` (with `expand[]=data.invoice`) and
+   * `GET /v1/refunds?charge=|payment_intent=`, and for line-item expansion. Storing an id again
+   * replaces the object.
+   */
+  put(...objects: StripeObject[]): void;
   /** The next `count` requests get a 500 (or the given status) with a Stripe-style error body. */
   failNext(count: number, status?: number): void;
   close(): Promise<void>;
@@ -24,6 +49,10 @@ export interface FakeStripe {
  */
 export async function startFakeStripe(): Promise<FakeStripe> {
   const lineItems = new Map<string, Array<{ id: string } & Record<string, unknown>>>();
+  const objects = new Map<string, StripeObject>();
+  const key = (type: string, id: string) => `${type}:${id}`;
+  const stored = (type: string, id: unknown) => (typeof id === 'string' ? objects.get(key(type, id)) : undefined);
+  const ofType = (type: string) => [...objects.values()].filter((o) => o.object === type);
   const requests: FakeStripeRequest[] = [];
   let failures = 0;
   let failureStatus = 500;
@@ -41,6 +70,13 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       failures -= 1;
       return send(res, failureStatus, { error: { type: 'api_error', message: 'fake outage' } });
     }
+    const expand = [...url.searchParams.entries()].filter(([k]) => /^expand\[\d*\]$/.test(k)).map(([, v]) => v);
+    const page = (all: Array<{ id: string }>) => {
+      const limit = Number(url.searchParams.get('limit') ?? 10);
+      const after = url.searchParams.get('starting_after');
+      const start = after ? all.findIndex((i) => i.id === after) + 1 : 0;
+      return { object: 'list', data: all.slice(start, start + limit), has_more: start + limit < all.length, url: url.pathname };
+    };
     const match = /^\/v1\/checkout\/sessions\/([^/]+)\/line_items$/.exec(url.pathname);
     if (req.method === 'GET' && match) {
       const all = lineItems.get(decodeURIComponent(match[1] ?? ''));
@@ -49,15 +85,40 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such checkout session' },
         });
       }
-      const limit = Number(url.searchParams.get('limit') ?? 10);
-      const after = url.searchParams.get('starting_after');
-      const start = after ? all.findIndex((i) => i.id === after) + 1 : 0;
-      const page = all.slice(start, start + limit);
-      return send(res, 200, {
-        object: 'list',
-        data: page,
-        has_more: start + limit < all.length,
-        url: url.pathname,
+      const items = expand.includes('data.price.product')
+        ? all.map((item) => {
+            const price = item.price as { product?: unknown } | undefined;
+            const product = price && stored('product', price.product);
+            return product ? { ...item, price: { ...price, product } } : item;
+          })
+        : all;
+      return send(res, 200, page(items));
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/invoice_payments') {
+      const invoice = url.searchParams.get('invoice');
+      const intent = url.searchParams.get('payment[payment_intent]');
+      const found = ofType('invoice_payment')
+        .filter((p) => !invoice || p.invoice === invoice)
+        .filter((p) => !intent || (p.payment as { payment_intent?: unknown } | undefined)?.payment_intent === intent)
+        .map((p) => (expand.includes('data.invoice') && stored('invoice', p.invoice) ? { ...p, invoice: stored('invoice', p.invoice) } : p));
+      return send(res, 200, page(found));
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+      const charge = url.searchParams.get('charge');
+      const intent = url.searchParams.get('payment_intent');
+      const found = ofType('refund')
+        .filter((r) => (!charge || r.charge === charge) && (!intent || r.payment_intent === intent))
+        // Stripe lists newest first.
+        .sort((a, b) => Number(b.created) - Number(a.created));
+      return send(res, 200, page(found));
+    }
+    const retrieve = /^\/v1\/([a-z_]+)\/([^/]+)$/.exec(url.pathname);
+    const type = retrieve && Object.entries(RETRIEVABLE).find(([, segment]) => segment === retrieve[1])?.[0];
+    if (req.method === 'GET' && retrieve && type) {
+      const object = stored(type, decodeURIComponent(retrieve[2] ?? ''));
+      if (object) return send(res, 200, object);
+      return send(res, 404, {
+        error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${type}: '${retrieve[2]}'` },
       });
     }
     return send(res, 404, { error: { type: 'invalid_request_error', message: `no fake for ${url.pathname}` } });
@@ -68,6 +129,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     url: `http://127.0.0.1:${port}`,
     requests,
     setLineItems: (id, items) => lineItems.set(id, items),
+    put: (...items) => {
+      for (const item of items) objects.set(key(item.object, item.id), item);
+    },
     failNext: (count, status = 500) => {
       failures = count;
       failureStatus = status;
