@@ -1,0 +1,245 @@
+import { jetstream } from '@nats-io/jetstream';
+import {
+  ORDERS_EVENTS_STREAM,
+  ORDERS_STRIPE_CONSUMER,
+  stripeEventSubject,
+  type EventEnvelopeV1,
+} from '@billing/contracts';
+import {
+  connectServiceInfra,
+  createLogger,
+  createStripeClient,
+  publishWithId,
+  type LogLevel,
+  type ServiceInfra,
+} from '@billing/runtime';
+import {
+  connectTestNats,
+  startFakeStripe,
+  stripeFixtures as sf,
+  testEnv,
+  uniqueDbName,
+  waitFor,
+  type FakeStripe,
+  type TestNats,
+} from '@billing/testkit';
+import { buildOrdersService, type OrdersService } from '../../src/app';
+import type { CatalogProductCreate } from '../../src/catalog/catalog.schema';
+import { registerModels } from '../../src/db/models';
+import { stripeApi } from '../../src/stripe/stripe-api';
+
+export const TOKEN = 'orders-test-token-0123456789abcdef';
+/** Short retry delays so out-of-order events settle (or park) within a second or two. */
+export const RETRY_DELAYS_MS = [100, 200, 300, 400, 500, 600];
+
+/** Products the fixtures' metadata skus map to. */
+export const TEST_CATALOG: CatalogProductCreate[] = [
+  { sku: 'PRO-1M', name: 'Pro plan (monthly)', kind: 'subscription', tier: 'pro' },
+  { sku: 'PRO-1Y', name: 'Pro plan (yearly)', kind: 'subscription', tier: 'pro' },
+  { sku: 'EBOOK', name: 'Field guide (e-book)', kind: 'digital', downloadUrl: 'https://downloads.example.com/guide.pdf' },
+  { sku: 'LICENSE-PRO', name: 'Pro license', kind: 'digital', tier: 'pro' },
+];
+
+export interface Replica {
+  service: OrdersService;
+  infra: ServiceInfra;
+  stop(): Promise<void>;
+}
+
+export interface Harness {
+  dbName: string;
+  fake: FakeStripe;
+  nats: TestNats;
+  main: Replica;
+  /** Another instance on the same database and durable consumer, as a second deployment replica. */
+  replica(): Promise<Replica>;
+  /** Publishes a Stripe event the way the gateway stores it; `msgId` defaults to the event id. */
+  publish(event: { id: string; type: string }, msgId?: string): Promise<void>;
+  api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any }>;
+  order(orderId: string): Promise<any>;
+  /** Domain envelopes on ORDERS_EVENTS, optionally only those whose payload names the order. */
+  domainEvents(orderId?: string): Promise<EventEnvelopeV1[]>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  prefix: string;
+  catalog?: CatalogProductCreate[];
+  restockOnRefund?: boolean;
+  retryDelaysMs?: number[];
+  logLevel?: LogLevel;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const env = testEnv();
+  const dbName = uniqueDbName(options.prefix);
+  const fake = await startFakeStripe();
+  const nats = await connectTestNats(env.natsUrl);
+  const js = jetstream(nats.nc);
+  const logger = createLogger({
+    service: 'orders-test',
+    version: 'test',
+    level: options.logLevel ?? ((process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'silent'),
+  });
+  const replicas: Replica[] = [];
+
+  async function startReplica(): Promise<Replica> {
+    const infra = await connectServiceInfra({
+      service: 'orders',
+      config: { natsUrl: env.natsUrl, mongo: { url: env.mongoUrl, dbName }, logLevel: 'silent' },
+      logger,
+      consumers: [ORDERS_STRIPE_CONSUMER],
+      registerModels,
+    });
+    const stripe = stripeApi(
+      createStripeClient({ secretKey: 'sk_test_orders', apiUrl: fake.url, timeoutMs: 2000, maxNetworkRetries: 0 }),
+    );
+    const service = await buildOrdersService({
+      config: {
+        adminToken: TOKEN,
+        retryDelaysMs: options.retryDelaysMs ?? RETRY_DELAYS_MS,
+        concurrency: 8,
+        outboxRelayIntervalMs: 200,
+        restockOnRefund: options.restockOnRefund ?? false,
+      },
+      logger,
+      infra,
+      stripe,
+      catalogSeed: options.catalog ?? TEST_CATALOG,
+    });
+    await service.http.ready();
+    await service.start();
+    const replica: Replica = {
+      service,
+      infra,
+      stop: async () => {
+        await service.stop();
+        await service.http.close();
+        await infra.nats.close();
+        await infra.db.close();
+      },
+    };
+    replicas.push(replica);
+    return replica;
+  }
+
+  const main = await startReplica();
+  const api: Harness['api'] = async (method, url, body) => {
+    const res = await main.service.http.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      ...(body !== undefined && { payload: body as object }),
+    });
+    return { status: res.statusCode, body: res.body ? res.json() : null };
+  };
+  return {
+    dbName,
+    fake,
+    nats,
+    main,
+    replica: startReplica,
+    async publish(event, msgId = event.id) {
+      await publishWithId(js, stripeEventSubject(event.type), JSON.stringify(event), msgId, {
+        'Stripe-Event-Type': event.type,
+      });
+    },
+    api,
+    async order(orderId) {
+      const res = await api('GET', `/orders/${orderId}`);
+      return res.status === 200 ? res.body : null;
+    },
+    async domainEvents(orderId) {
+      const msgs = await nats.messages(ORDERS_EVENTS_STREAM.name);
+      const envelopes = msgs.map((m) => JSON.parse(Buffer.from(m.data).toString('utf8')) as EventEnvelopeV1);
+      if (!orderId) return envelopes;
+      return envelopes.filter((e) => {
+        const payload = e.payload as { orderId?: string; order?: { orderId?: string } };
+        return payload.orderId === orderId || payload.order?.orderId === orderId;
+      });
+    },
+    async close() {
+      for (const r of replicas.splice(0)) await r.stop();
+      await nats.close();
+      await fake.close();
+    },
+  };
+}
+
+/** Waits until GET /orders/:id satisfies `ready`, returning the order. */
+export async function waitForOrder(
+  h: Harness,
+  orderId: string,
+  ready: (order: any) => boolean,
+  what = `order ${orderId}`,
+  timeoutMs = 15_000,
+): Promise<any> {
+  return waitFor(
+    async () => {
+      const order = await h.order(orderId);
+      return order && ready(order) ? order : undefined;
+    },
+    { timeoutMs, intervalMs: 50, what },
+  );
+}
+
+/** Waits until ORDERS_EVENTS holds the envelope with this id, returning it. */
+export async function waitForDomainEvent(h: Harness, id: string, timeoutMs = 15_000): Promise<EventEnvelopeV1> {
+  return waitFor(async () => (await h.domainEvents()).find((e) => e.id === id), { timeoutMs, what: `domain event ${id}` });
+}
+
+type AnyScenario = {
+  session?: { id: string };
+  lineItems?: { data: Array<{ id: string }> };
+  products?: Array<{ id: string; object: string }>;
+  product?: { id: string; object: string };
+  subscription?: { id: string; object: string };
+  invoice?: { id: string; object: string };
+  paymentIntent?: { id: string; object: string };
+  openInvoice?: { id: string; object: string };
+  refund?: { id: string; object: string };
+};
+
+/**
+ * Puts into the fake Stripe API everything a scenario step's events make the service ask for:
+ * the session's line items and products, the subscription, invoices with the InvoicePayment that
+ * links each to its PaymentIntent (basil), and refunds.
+ */
+export function stubStripe(fake: FakeStripe, step: AnyScenario): void {
+  const put = (o: unknown) => fake.put(o as { id: string; object: string });
+  if (step.session && step.lineItems) fake.setLineItems(step.session.id, step.lineItems.data);
+  for (const product of step.products ?? []) put(product);
+  if (step.product) put(step.product);
+  if (step.subscription) put(step.subscription);
+  if (step.paymentIntent) put(step.paymentIntent);
+  if (step.refund) put(step.refund);
+  // Since basil an invoice names no PaymentIntent: Stripe's InvoicePayments link the two. A
+  // failed renewal's step carries the open invoice (and still the previous step's paid one).
+  const invoice = step.openInvoice ?? step.invoice;
+  const paymentIntentId = step.openInvoice
+    ? (step as { openPaymentIntentId?: string }).openPaymentIntentId
+    : step.paymentIntent?.id;
+  if (invoice) {
+    put(invoice);
+    if (paymentIntentId) {
+      const inv = invoice as unknown as { amount_due: number; currency: string; created: number; livemode: boolean };
+      put(
+        sf.invoicePayment({
+          invoiceId: invoice.id,
+          paymentIntentId,
+          amount: inv.amount_due,
+          currency: inv.currency,
+          created: inv.created + 1,
+          livemode: inv.livemode,
+        }),
+      );
+    }
+  }
+}
+
+/** Publishes events one after another, in the given order. */
+export async function publishAll(h: Harness, events: ReadonlyArray<{ id: string; type: string }>): Promise<void> {
+  for (const event of events) await h.publish(event);
+}
+
+export { sf };
