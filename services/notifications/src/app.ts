@@ -1,11 +1,9 @@
 import {
   ENDPOINT_DISABLED_V1,
   LICENSING_EVENTS,
-  NOTIFICATIONS_EVENTS_STREAM,
   NOTIFICATIONS_LICENSING_CONSUMER,
   NOTIFICATIONS_ORDERS_CONSUMER,
   ORDERS_EVENTS,
-  declareStreams,
 } from '@billing/contracts';
 import {
   createHttpApp,
@@ -136,8 +134,6 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   return {
     http,
     async start() {
-      // Nobody consumes this stream yet; it must exist for the outbox to publish into it.
-      await declareStreams(infra.nats.jsm, [NOTIFICATIONS_EVENTS_STREAM]);
       const common = { ...runnerDefaults(infra, config, logger), codec, handlers };
       running = [
         await startConsumer({ ...common, consumer: NOTIFICATIONS_ORDERS_CONSUMER }),
