@@ -23,9 +23,11 @@ import {
   type FakeStripe,
   type TestNats,
 } from '@billing/testkit';
+import type { Static } from '@sinclair/typebox';
 import { buildOrdersService, type OrdersService } from '../../src/app';
 import type { CatalogProductCreate } from '../../src/catalog/catalog.schema';
 import { registerModels } from '../../src/db/models';
+import type { OrderDetail } from '../../src/routes/schemas';
 import { stripeApi } from '../../src/stripe/stripe-api';
 
 export const TOKEN = 'orders-test-token-0123456789abcdef';
@@ -39,6 +41,11 @@ export const TEST_CATALOG: CatalogProductCreate[] = [
   { sku: 'EBOOK', name: 'Field guide (e-book)', kind: 'digital', downloadUrl: 'https://downloads.example.com/guide.pdf' },
   { sku: 'LICENSE-PRO', name: 'Pro license', kind: 'digital', tier: 'pro' },
 ];
+
+export type OrderJson = Static<typeof OrderDetail>;
+/** Answers are asserted with jest matchers, so their JSON stays loosely typed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
 
 export interface Replica {
   service: OrdersService;
@@ -55,8 +62,8 @@ export interface Harness {
   replica(): Promise<Replica>;
   /** Publishes a Stripe event the way the gateway stores it; `msgId` defaults to the event id. */
   publish(event: { id: string; type: string }, msgId?: string): Promise<void>;
-  api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any }>;
-  order(orderId: string): Promise<any>;
+  api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: Json }>;
+  order(orderId: string): Promise<OrderJson | null>;
   /** Domain envelopes on ORDERS_EVENTS, optionally only those whose payload names the order. */
   domainEvents(orderId?: string): Promise<EventEnvelopeV1[]>;
   close(): Promise<void>;
@@ -170,10 +177,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 export async function waitForOrder(
   h: Harness,
   orderId: string,
-  ready: (order: any) => boolean,
+  ready: (order: OrderJson) => boolean,
   what = `order ${orderId}`,
   timeoutMs = 15_000,
-): Promise<any> {
+): Promise<OrderJson> {
   return waitFor(
     async () => {
       const order = await h.order(orderId);

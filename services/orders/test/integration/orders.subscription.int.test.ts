@@ -105,7 +105,8 @@ describe('a subscription from checkout to cancellation', () => {
     expect(refundEvent.payload).toMatchObject({ orderId, chargeId: recovered.charge.id, full: true, amount: refunded.refund.amount });
 
     // And the subscription is cancelled.
-    const cancelled = sf.cancellation(refunded as typeof recovered);
+    // The clock is shared along the story, so the cancellation comes after the refund.
+    const cancelled = sf.cancellation(recovered);
     await publishAll(h, cancelled.ordered);
     order = await waitForOrder(h, orderId, (o) => o.status === 'cancelled');
     expect(order.cancellationReason).toBe('cancellation_requested');
