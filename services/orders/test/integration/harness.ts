@@ -64,6 +64,8 @@ export interface Harness {
   publish(event: { id: string; type: string }, msgId?: string): Promise<void>;
   api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: Json }>;
   order(orderId: string): Promise<OrderJson | null>;
+  /** Resolves once the orders consumer has acknowledged (or parked) every message published so far. */
+  settled(timeoutMs?: number): Promise<void>;
   /** Domain envelopes on ORDERS_EVENTS, optionally only those whose payload names the order. */
   domainEvents(orderId?: string): Promise<EventEnvelopeV1[]>;
   close(): Promise<void>;
@@ -152,6 +154,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       });
     },
     api,
+    async settled(timeoutMs = 15_000) {
+      await waitFor(
+        async () => {
+          const info = await nats.jsm.consumers.info(ORDERS_STRIPE_CONSUMER.stream.name, ORDERS_STRIPE_CONSUMER.durable);
+          return info.num_pending === 0 && info.num_ack_pending === 0;
+        },
+        { timeoutMs, what: 'orders consumer to settle' },
+      );
+    },
     async order(orderId) {
       const res = await api('GET', `/orders/${orderId}`);
       return res.status === 200 ? res.body : null;

@@ -1,4 +1,4 @@
-import { resetStreams, connectTestNats, testEnv } from '@billing/testkit';
+import { connectTestNats, resetStreams, testEnv } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
 import { publishAll, sf, startHarness, stubStripe, waitForDomainEvent, waitForOrder, type Harness } from './harness';
 
@@ -83,4 +83,126 @@ describe('one-time purchases', () => {
       expect(types).toEqual(['orders.order.confirmed', 'orders.order.created', 'orders.payment.recorded']);
     },
   );
+
+  it('a delayed payment: pending after checkout, confirmed when the payment settles', async () => {
+    const pay = sf.asyncPayment({ email: 'ach@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    stubStripe(h.fake, pay);
+    const orderId = orderIdFor(pay.session.id);
+    await h.publish(pay.events.checkoutCompleted);
+    let order = await waitForOrder(h, orderId, () => true);
+    expect(order).toMatchObject({ status: 'pending_payment', paymentStatus: 'unpaid', confirmedAt: null });
+    await waitForDomainEvent(h, `orders.order.created:${orderId}`);
+    expect((await h.domainEvents(orderId)).map((e) => e.type)).toEqual(['orders.order.created']);
+
+    await h.publish(pay.events.asyncPaymentSucceeded!);
+    order = await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
+    expect(order.confirmedAt).toBe(new Date(pay.events.asyncPaymentSucceeded!.created * 1000).toISOString());
+    const confirmed = await waitForDomainEvent(h, `orders.order.confirmed:${orderId}`);
+    expect(confirmed.correlationId).toBe(pay.events.asyncPaymentSucceeded!.id);
+  });
+
+  it('a settled delayed payment that overtakes checkout’s own event still makes one confirmed order', async () => {
+    const pay = sf.asyncPayment({ email: 'early@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    stubStripe(h.fake, pay);
+    const orderId = orderIdFor(pay.session.id);
+    await h.publish(pay.events.asyncPaymentSucceeded!);
+    await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
+    await h.publish(pay.events.checkoutCompleted);
+    await h.settled();
+    const order = await h.order(orderId);
+    expect(order).toMatchObject({ status: 'confirmed', lines: [expect.objectContaining({ sku: 'EBOOK' })] });
+    const types = (await h.domainEvents(orderId)).map((e) => e.type).sort();
+    expect(types).toEqual(['orders.order.confirmed', 'orders.order.created']);
+  });
+
+  it('a failed delayed payment marks the payment failed with the bank’s reason', async () => {
+    const pay = sf.asyncPayment({ email: 'ach-fail@example.com', outcome: 'failed', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    stubStripe(h.fake, pay);
+    const orderId = orderIdFor(pay.session.id);
+    await publishAll(h, pay.ordered);
+    const order = await waitForOrder(h, orderId, (o) => o.status === 'payment_failed');
+    expect(order.paymentStatus).toBe('failed');
+    expect(order.lastPaymentFailure).toMatchObject({ code: 'insufficient_funds', paymentIntentId: pay.paymentIntent.id });
+    const failed = await waitForDomainEvent(h, `orders.payment.failed:${pay.paymentIntent.id}`);
+    expect(failed.payload).toMatchObject({
+      orderId,
+      customerEmail: 'ach-fail@example.com',
+      paymentIntentId: pay.paymentIntent.id,
+      amount: pay.session.amount_total,
+      reason: { code: 'insufficient_funds', message: expect.stringContaining('insufficient funds') },
+    });
+    expect((await h.domainEvents(orderId)).some((e) => e.type === 'orders.order.confirmed')).toBe(false);
+  });
+
+  it('a declined first attempt delivered after the paid checkout does not move the order backwards', async () => {
+    const purchase = sf.oneTimePurchase({ email: 'retry@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    stubStripe(h.fake, purchase);
+    const intent = purchase.paymentIntent;
+    const decline = sf.makeEvent(
+      'payment_intent.payment_failed',
+      { ...intent, status: 'requires_payment_method', last_payment_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.', type: 'card_error' } },
+      { apiVersion: sf.CURRENT_API_VERSION, created: purchase.session.created + 30 },
+    );
+    const orderId = orderIdFor(purchase.session.id);
+    await publishAll(h, purchase.ordered);
+    await waitForOrder(h, orderId, (o) => o.status === 'confirmed' && o.amountPaid > 0);
+    await h.publish(decline);
+    await waitForDomainEvent(h, `orders.payment.failed:${intent.id}`);
+    const order = await h.order(orderId);
+    expect(order).toMatchObject({
+      status: 'confirmed',
+      paymentStatus: 'paid',
+      lastPaymentFailure: { code: 'card_declined', declineCode: 'generic_decline', paymentIntentId: intent.id },
+    });
+  });
+
+  it('guest checkout: no Stripe customer, the email still makes the account', async () => {
+    const purchase = sf.oneTimePurchase({ email: 'guest@example.com', customerId: null, lines: [{ metadata: { sku: 'EBOOK' } }] });
+    stubStripe(h.fake, purchase);
+    await publishAll(h, purchase.ordered);
+    const orderId = orderIdFor(purchase.session.id);
+    await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
+    const customer = await h.api('GET', '/customers/guest@example.com');
+    expect(customer.body).toMatchObject({ email: 'guest@example.com', stripeCustomerIds: [] });
+  });
+
+  it('two partial refunds, the second delivered first: each refund once, then refunded', async () => {
+    const purchase = sf.oneTimePurchase({ email: 'refunds@example.com', lines: [{ unitAmount: 10_000, metadata: { sku: 'EBOOK' } }] });
+    stubStripe(h.fake, purchase);
+    await publishAll(h, purchase.ordered);
+    const orderId = orderIdFor(purchase.session.id);
+    await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
+
+    const first = sf.partialRefund(purchase, { amount: 3000 });
+    const second = sf.fullRefund(first);
+    h.fake.put(first.refund as never, second.refund as never);
+    await h.publish(second.events.chargeRefunded);
+    let order = await waitForOrder(h, orderId, (o) => o.status === 'refunded');
+    expect(order.refunds).toEqual([
+      expect.objectContaining({ refundId: first.refund.id, amount: 3000, amountRefunded: 3000, full: false }),
+      expect.objectContaining({ refundId: second.refund.id, amount: 7000, amountRefunded: 10_000, full: true }),
+    ]);
+    await h.publish(first.events.chargeRefunded);
+    await h.settled();
+    order = (await h.order(orderId))!;
+    expect(order).toMatchObject({ status: 'refunded', amountRefunded: 10_000, paymentStatus: 'refunded' });
+    expect(order.refunds).toHaveLength(2);
+    const refundEvents = (await h.domainEvents(orderId)).filter((e) => e.type === 'orders.order.refunded');
+    expect(refundEvents.map((e) => (e.payload as { full: boolean }).full).sort()).toEqual([false, true]);
+  });
+
+  it('a partial refund leaves the order partially refunded', async () => {
+    const purchase = sf.oneTimePurchase({ shape: 'legacy', email: 'partial@example.com', lines: [{ unitAmount: 5000, metadata: { sku: 'EBOOK' } }] });
+    stubStripe(h.fake, purchase);
+    await publishAll(h, purchase.ordered);
+    const orderId = orderIdFor(purchase.session.id);
+    await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
+    const partial = sf.partialRefund(purchase, { amount: 1000 });
+    stubStripe(h.fake, partial);
+    await h.publish(partial.events.chargeRefunded);
+    const order = await waitForOrder(h, orderId, (o) => o.status === 'partially_refunded');
+    expect(order.amountRefunded).toBe(1000);
+    const refunded = await waitForDomainEvent(h, `orders.order.refunded:${partial.refund.id}`);
+    expect(refunded.payload).toMatchObject({ full: false, amount: 1000, amountRefunded: 1000, amountCharged: 5000 });
+  });
 });
