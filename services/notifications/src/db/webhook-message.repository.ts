@@ -114,6 +114,14 @@ export class WebhookMessageRepository {
     );
   }
 
+  /** Stops every pending message of an endpoint that was just disabled; replay brings them back. */
+  async stopPendingOfEndpoint(endpointId: string, reason: string): Promise<void> {
+    await this.model.updateMany(
+      { endpointId, status: 'pending' },
+      { $set: { status: 'failed', nextAttemptAt: null, lastError: reason } },
+    );
+  }
+
   /** Makes a message due now with a fresh retry schedule; false when there is no such message. */
   async replay(id: string, now: Date): Promise<boolean> {
     const doc = await this.get(id);

@@ -121,6 +121,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
   app.post('/webhooks/endpoints/:id/disable', { preHandler, schema: { params: IdParams } }, async (request) => {
     const updated = await deps.endpoints.disable(request.params.id, 'manual', now());
     if (!updated) throw new EndpointNotFoundError(request.params.id);
+    await deps.messages.stopPendingOfEndpoint(updated._id, 'endpoint disabled');
     request.log.info({ endpointId: updated._id }, 'webhook endpoint disabled by operator');
     return endpointView(updated);
   });

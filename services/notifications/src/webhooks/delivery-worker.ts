@@ -218,6 +218,7 @@ export class DeliveryWorker {
     // (same id) on the next failure instead of disabling silently.
     await this.deps.notifyDisabled({ endpoint, failingSince, disabledAt: at, lastError: error, messageId });
     if (await this.deps.endpoints.disableFailing(endpoint._id, at)) {
+      await this.deps.messages.stopPendingOfEndpoint(endpoint._id, 'endpoint disabled');
       this.log.warn(
         { endpointId: endpoint._id, url: endpoint.url, failingSince, lastError: error },
         'webhook endpoint disabled after failing too long',

@@ -30,6 +30,9 @@ import { loadConfig, type NotificationsConfig } from '../../src/config';
 import { registerModels } from '../../src/db/models';
 import type { Resolve } from '../../src/webhooks/http-delivery';
 
+/** A parsed JSON answer; tests read it field by field and assert on the values. */
+export type Json = ReturnType<typeof JSON.parse>;
+
 export const ADMIN_TOKEN = 'notifications-test-admin-token-0123456789';
 
 /**
@@ -55,7 +58,7 @@ export interface Harness {
   /** Publishes an envelope again under another NATS msgID, as a republish after the duplicate window would. */
   republish(envelope: TypedEnvelope<unknown>, suffix: string): Promise<void>;
   /** Calls the HTTP API with the admin token. */
-  api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: any }>;
+  api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: Json }>;
   /** True when both consumers have nothing pending or unacknowledged. */
   drained(): Promise<boolean>;
   close(): Promise<void>;
@@ -153,6 +156,7 @@ export async function startHarness(options: { env?: Record<string, string>; reso
 }
 
 export interface ReceivedWebhook {
+  path: string;
   headers: Record<string, string>;
   body: string;
   at: number;
@@ -181,7 +185,7 @@ export async function startReceiver(): Promise<Receiver> {
       const headers = Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
       );
-      const received = { headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const received = { path: req.url ?? '', headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
       const index = receiver.requests.push(received) - 1;
       const answer = receiver.respond(received, index);
       setTimeout(() => {
