@@ -95,6 +95,14 @@ export const SubscriptionData = Type.Object({
   cancelAtPeriodEnd: Type.Boolean(),
   /** For updates: the fields Stripe reported as changed. */
   changed: Type.Array(Type.String()),
+  /** For an update that changed the plan (price, product or tier): the plan before. */
+  previousPlan: Type.Optional(
+    Type.Object({
+      priceId: Nullable(Type.String()),
+      productId: Nullable(Type.String()),
+      tier: Nullable(Type.String()),
+    }),
+  ),
 });
 export type SubscriptionData = Static<typeof SubscriptionData>;
 

@@ -36,6 +36,7 @@ import { registerMessageRoutes } from './routes/messages.routes';
 import { DeliveryWorker, type EndpointDisabledNotice } from './webhooks/delivery-worker';
 import { WebhookDispatcher } from './webhooks/dispatcher';
 import { createHttpDelivery, type Resolve } from './webhooks/http-delivery';
+import { redactUrl } from './webhooks/url-safety';
 
 export interface NotificationsDeps {
   config: Pick<
@@ -84,7 +85,7 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
         causationId: notice.messageId,
         payload: {
           endpointId: notice.endpoint._id,
-          url: notice.endpoint.url,
+          url: redactUrl(notice.endpoint.url),
           failingSince: notice.failingSince.toISOString(),
           disabledAt: notice.disabledAt.toISOString(),
           lastError: notice.lastError?.slice(0, 500) ?? null,

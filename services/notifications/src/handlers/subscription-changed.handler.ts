@@ -21,6 +21,15 @@ export function subscriptionChangedHandler(type: SubscriptionWebhook) {
         currentPeriodEnd: s.currentPeriodEnd,
         cancelAtPeriodEnd: s.cancelAtPeriodEnd,
         changed: s.changed,
+        ...(s.previousPlan
+          ? {
+              previousPlan: {
+                priceId: s.previousPlan.priceId,
+                productId: s.previousPlan.productId,
+                tier: s.previousPlan.tier,
+              },
+            }
+          : {}),
       }),
     ]);
     return done();

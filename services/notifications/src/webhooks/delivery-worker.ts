@@ -8,6 +8,7 @@ import type { WebhookMessageDoc } from '../db/webhook-message.model';
 import type { AttemptOutcome, WebhookMessageRepository } from '../db/webhook-message.repository';
 import type { Deliver } from './http-delivery';
 import { signatureHeaders } from './signing';
+import { redactUrl } from './url-safety';
 
 export interface DeliveryWorkerOptions {
   retryScheduleMs: readonly number[];
@@ -220,7 +221,7 @@ export class DeliveryWorker {
     if (await this.deps.endpoints.disableFailing(endpoint._id, at)) {
       await this.deps.messages.stopPendingOfEndpoint(endpoint._id, 'endpoint disabled');
       this.log.warn(
-        { endpointId: endpoint._id, url: endpoint.url, failingSince, lastError: error },
+        { endpointId: endpoint._id, url: redactUrl(endpoint.url), failingSince, lastError: error },
         'webhook endpoint disabled after failing too long',
       );
     }

@@ -1,4 +1,4 @@
-import { checkEndpointUrl, isNonPublicAddress, parseV6 } from './url-safety';
+import { checkEndpointUrl, isNonPublicAddress, parseV6, redactUrl } from './url-safety';
 
 describe('isNonPublicAddress', () => {
   it.each([
@@ -74,5 +74,12 @@ describe('checkEndpointUrl', () => {
   it('allows private destinations when told to, but still only http(s)', () => {
     expect(checkEndpointUrl('http://127.0.0.1:9999/hook', true).port).toBe('9999');
     expect(() => checkEndpointUrl('gopher://127.0.0.1/', true)).toThrow(/only http and https/);
+  });
+});
+
+describe('redactUrl', () => {
+  it('drops credentials and leaves other URLs as they are', () => {
+    expect(redactUrl('https://user:secret@hooks.example.com/in?x=1')).toBe('https://hooks.example.com/in?x=1');
+    expect(redactUrl('https://hooks.example.com/in')).toBe('https://hooks.example.com/in');
   });
 });

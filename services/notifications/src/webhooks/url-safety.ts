@@ -119,3 +119,16 @@ export function checkEndpointUrl(raw: string, allowPrivate: boolean): URL {
   }
   return url;
 }
+
+/** The URL without credentials, for logs and events (an endpoint URL may carry basic-auth userinfo). */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (!url.username && !url.password) return raw;
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return '[invalid url]';
+  }
+}

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import {
   ENDPOINT_DISABLED_V1,
@@ -8,7 +10,7 @@ import {
   TIER_CHANGED_V1,
   type EventEnvelopeV1,
 } from '@billing/contracts';
-import { waitFor } from '@billing/testkit';
+import { freePort, waitFor } from '@billing/testkit';
 import { confirmedInput, input, license, licensedInput, orderSnapshot, rand } from './fixtures';
 import { startHarness, startReceiver, type Harness, type Json, type ReceivedWebhook, type Receiver } from './harness';
 
@@ -264,5 +266,43 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     expect(log[1].durationMs).toBeLessThan(1500);
     expect(receiver.requests.map((r) => r.path)).not.toContain('/elsewhere');
     await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
+  });
+
+  it('is verified by the runnable subscriber example, which rejects a forged request', async () => {
+    const port = await freePort();
+    const endpoint = (await h.api('POST', '/webhooks/endpoints', { url: `http://127.0.0.1:${port}/`, events: ['tier.changed'] })).body;
+    const output: string[] = [];
+    const example = spawn(process.execPath, [path.join(__dirname, '../../examples/webhook-subscriber.mjs')], {
+      env: { PATH: process.env.PATH ?? '', WEBHOOK_SECRET: endpoint.secret, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    example.stdout.on('data', (c: Buffer) => output.push(...c.toString().split('\n').filter(Boolean)));
+    example.stderr.on('data', (c: Buffer) => output.push(c.toString()));
+    try {
+      await waitFor(() => output.some((l) => l.startsWith('listening')), { what: 'example listening' });
+      const email = `example-${rand(4)}@example.com`;
+      await tierChanged(email);
+      const line = await waitFor(() => output.find((l) => l.startsWith('verified tier.changed')), { what: 'verified line' });
+      expect(line).toContain(email);
+      const [message] = await messagesOf(endpoint.id);
+      expect(message.status).toBe('delivered');
+
+      const body = JSON.stringify({ id: 'whevt_forged', event: 'tier.changed', createdAt: new Date().toISOString(), data: {} });
+      const forged = new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).sign('whevt_forged', new Date(), body);
+      const res = await fetch(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        body,
+        headers: {
+          'webhook-id': 'whevt_forged',
+          'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+          'webhook-signature': forged,
+        },
+      });
+      expect(res.status).toBe(400);
+      expect(output).toContain('rejected: No matching signature found');
+    } finally {
+      example.kill('SIGTERM');
+      await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
+    }
   });
 });
