@@ -32,7 +32,12 @@ export async function handleOrderConfirmed(
     sign: (claims) => deps.signer.sign(claims),
   });
   const inserted = await deps.licenses.issue(planned);
-  const licenses = await deps.views.view(await deps.licenses.byOrder(order.orderId));
+  const lineOrder = new Map(order.lines.map((line, index) => [line.lineId, index]));
+  const stored = (await deps.licenses.byOrder(order.orderId)).sort(
+    (a, b) => (lineOrder.get(a.lineId) ?? 0) - (lineOrder.get(b.lineId) ?? 0) || a.unitIndex - b.unitIndex,
+  );
+  // In the order's line order, so the purchase email lists them as the checkout did.
+  const licenses = await deps.views.view(stored);
   await deps.outbox.emit([
     emission(
       ORDER_LICENSED_V1,

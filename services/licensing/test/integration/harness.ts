@@ -117,6 +117,24 @@ export async function publishOrders<S extends TSchema>(
   await js.publish(definition.subject, JSON.stringify(envelope), { msgID: msgId });
 }
 
+/**
+ * Waits until both consumers have handled (acknowledged) everything delivered to them and the
+ * outbox has published everything stored: a handler acknowledges only after its events are out.
+ */
+export async function settled(h: Harness, timeoutMs = 20_000): Promise<void> {
+  const consumers = [LICENSING_STRIPE_CONSUMER, LICENSING_ORDERS_CONSUMER];
+  await waitFor(
+    async () => {
+      for (const c of consumers) {
+        const info = await h.infra.nats.jsm.consumers.info(c.stream.name, c.durable);
+        if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
+      }
+      return (await h.infra.outbox.pendingCount()) === 0;
+    },
+    { timeoutMs, what: 'licensing to settle' },
+  );
+}
+
 /** Licensing domain events published so far, optionally of one subject. */
 export async function licensingEvents(nats: TestNats, subject?: string): Promise<EventEnvelopeV1[]> {
   const messages = await nats.messages(LICENSING_EVENTS_STREAM.name, subject);

@@ -14,6 +14,7 @@ import {
   orderSnapshot,
   publishOrders,
   publishStripe,
+  settled,
   startLicensing,
   verify,
   waitForEvent,
@@ -44,7 +45,7 @@ function invoicePayment(order: OrderSnapshotV1, invoice: Invoice, billingReason:
   };
 }
 
-jest.setTimeout(30_000);
+jest.setTimeout(60_000);
 
 describe('a subscription license through its whole life', () => {
   let h: Harness;
@@ -112,7 +113,12 @@ describe('a subscription license through its whole life', () => {
       product: { sku: 'PRO-1M', name: 'Pro plan' },
       tier: 'PRO',
     });
-    const created = await waitForEvent(h.nats, `licensing.subscription.created:${purchase.subscription.id}`);
+    // Announced on the Stripe event's retry, once the order told licensing the customer's email.
+    const created = await waitForEvent(
+      h.nats,
+      `licensing.subscription.created:${purchase.subscription.id}`,
+      40_000,
+    );
     expect(created.payload).toMatchObject({ customerEmail: email, status: 'active', tier: 'PRO' });
     const tier = await waitForEvent(
       h.nats,
@@ -181,6 +187,7 @@ describe('a subscription license through its whole life', () => {
       what: 'renewed expiry',
     });
     await waitForEvent(h.nats, `licensing.subscription.updated:${renewed.events.subscriptionUpdated.id}`);
+    await settled(h);
     const all = await licensingEvents(h.nats, 'licensing.licenses.extended.v1');
     expect(all.filter((e) => e.id === extended.id)).toHaveLength(1);
   });
@@ -275,6 +282,7 @@ describe('a subscription license through its whole life', () => {
         what: 'late events handled',
       },
     );
+    await settled(h);
     expect(await verify(h, key)).toMatchObject({ code: 'REVOKED' });
     const ids = (await licensingEvents(h.nats)).map((e) => e.id);
     expect(ids).not.toContain(`licensing.subscription.updated:${lateUpdate.id}`);

@@ -1,0 +1,199 @@
+import { ORDER_CONFIRMED_V1 } from '@billing/contracts';
+import { stripeFixtures as fx, waitFor } from '@billing/testkit';
+import {
+  adminHeaders,
+  entitlements,
+  licensingEvents,
+  orderLine,
+  orderSnapshot,
+  publishOrders,
+  publishStripe,
+  settled,
+  startLicensing,
+  verify,
+  waitForEvent,
+  type Harness,
+} from './harness';
+
+jest.setTimeout(60_000);
+
+type Purchase = ReturnType<typeof fx.subscriptionPurchase<'basil'>>;
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
+}
+
+function orderOf(purchase: Purchase, quantity = 1) {
+  const item = purchase.lineItems.data[0]!;
+  return orderSnapshot({
+    orderId: `ord_${purchase.session.id}`,
+    checkoutSessionId: purchase.session.id,
+    email: purchase.email,
+    stripeCustomerId: purchase.customerId,
+    mode: 'subscription',
+    subscriptionId: purchase.subscription.id,
+    currentPeriodEnd: purchase.subscription.items.data[0]!.current_period_end!,
+    lines: [orderLine({ ...item, quantity, amount_total: item.amount_total * quantity }, 'subscription')],
+  });
+}
+
+async function confirm(h: Harness, purchase: Purchase, msgId?: string, quantity = 1) {
+  const order = orderOf(purchase, quantity);
+  await publishOrders(h.js, ORDER_CONFIRMED_V1, `orders.order.confirmed:${order.orderId}`, { order }, msgId);
+  return order;
+}
+
+async function licensedKeys(h: Harness, orderId: string): Promise<string[]> {
+  const event = await waitForEvent(h.nats, `licensing.order.licensed:${orderId}`);
+  return (event.payload as { licenses: Array<{ key: string }> }).licenses.map((l) => l.key);
+}
+
+describe('subscription events in any order, and duplicates', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startLicensing();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('converges to revoked and FREE for every order of created, updated and deleted', async () => {
+    const cases = permutations(['created', 'updated', 'deleted'] as const).map((order, i) => {
+      const purchase = fx.subscriptionPurchase({ email: `order-${i}@example.com`, tier: 'pro' });
+      const events = {
+        created: purchase.events.subscriptionCreated,
+        updated: fx.pastDue(purchase).events.subscriptionUpdated,
+        deleted: fx.cancellation(fx.pastDue(purchase)).events.subscriptionDeleted,
+      };
+      return { order, purchase, events };
+    });
+    for (const c of cases) await confirm(h, c.purchase);
+    // Orders first, so the customers' emails are known and no Stripe event waits for a retry.
+    const keys = await Promise.all(cases.map((c) => licensedKeys(h, `ord_${c.purchase.session.id}`)));
+    for (const c of cases) for (const kind of c.order) await publishStripe(h.js, c.events[kind]);
+
+    for (const [i, c] of cases.entries()) {
+      const [key] = keys[i]!;
+      await waitFor(async () => (await verify(h, key!)).code === 'REVOKED', {
+        what: `${c.order.join(',')} revoked`,
+      });
+      await waitForEvent(h.nats, `licensing.subscription.cancelled:${c.purchase.subscription.id}`);
+      await waitForEvent(h.nats, `licensing.subscription.created:${c.purchase.subscription.id}`);
+      expect(await entitlements(h, c.purchase.email)).toMatchObject({
+        tier: 'FREE',
+        licenses: [{ status: 'revoked' }],
+      });
+    }
+    const events = await licensingEvents(h.nats);
+    for (const c of cases) {
+      const mine = events.filter(
+        (e) => (e.payload as { customerEmail?: string }).customerEmail === c.purchase.email,
+      );
+      const tiers = mine
+        .filter((e) => e.type === 'licensing.tier.changed')
+        .map((e) => (e.payload as { tier: string }).tier);
+      // Whatever was announced on the way, the last word is FREE (or nothing was ever announced).
+      expect(tiers.length === 0 || tiers.at(-1) === 'FREE').toBe(true);
+      expect(mine.filter((e) => e.type === 'licensing.licenses.revoked')).toHaveLength(1);
+      expect(mine.filter((e) => e.type === 'licensing.subscription.cancelled')).toHaveLength(1);
+    }
+  });
+
+  it('converges to active PREMIUM for every order of created, past_due and a later upgrade', async () => {
+    const cases = permutations(['created', 'pastDue', 'upgraded'] as const).map((order, i) => {
+      const purchase = fx.subscriptionPurchase({ email: `upgrade-${i}@example.com`, tier: 'pro' });
+      const pastDue = fx.pastDue(purchase);
+      const events = {
+        created: purchase.events.subscriptionCreated,
+        pastDue: pastDue.events.subscriptionUpdated,
+        upgraded: fx.planChange(fx.reactivated(pastDue), { tier: 'premium' }).events.subscriptionUpdated,
+      };
+      return { order, purchase, events };
+    });
+    for (const c of cases) await confirm(h, c.purchase);
+    // Orders first, so the customers' emails are known and no Stripe event waits for a retry.
+    const keys = await Promise.all(cases.map((c) => licensedKeys(h, `ord_${c.purchase.session.id}`)));
+    for (const c of cases) for (const kind of c.order) await publishStripe(h.js, c.events[kind]);
+
+    for (const [i, c] of cases.entries()) {
+      const [key] = keys[i]!;
+      await waitFor(async () => (await entitlements(h, c.purchase.email)).tier === 'PREMIUM', {
+        what: 'PREMIUM',
+      });
+      expect(await verify(h, key!)).toMatchObject({ code: 'VALID', status: 'active', tier: 'PREMIUM' });
+    }
+    // The tier announced last converges too (announcements are published after the state is stored).
+    const lastTier = async (email: string) =>
+      (await licensingEvents(h.nats, 'licensing.tier.changed.v1'))
+        .map((e) => e.payload as { customerEmail: string; tier: string })
+        .filter((t) => t.customerEmail === email)
+        .at(-1)?.tier;
+    for (const c of cases) {
+      await waitFor(async () => (await lastTier(c.purchase.email)) === 'PREMIUM', {
+        what: `${c.order.join(',')} PREMIUM announced`,
+      });
+      await waitForEvent(h.nats, `licensing.subscription.created:${c.purchase.subscription.id}`);
+    }
+  });
+
+  it('keeps updates that arrive before the order and applies them to the licenses issued later', async () => {
+    const purchase = fx.subscriptionPurchase({ email: 'early@example.com', tier: 'pro' });
+    const pastDue = fx.pastDue(purchase);
+    await publishStripe(h.js, purchase.events.subscriptionCreated);
+    await publishStripe(h.js, pastDue.events.subscriptionUpdated);
+    // Both are stored (and waiting for the customer's email) before the order exists.
+    const facts = h.infra.db.collection('subscription_facts');
+    await waitFor(
+      async () => (await facts.countDocuments({ subscriptionId: purchase.subscription.id })) === 2,
+    );
+    await confirm(h, purchase);
+    const licensed = await waitForEvent(h.nats, `licensing.order.licensed:ord_${purchase.session.id}`);
+    expect((licensed.payload as { licenses: Array<{ status: string }> }).licenses).toEqual([
+      expect.objectContaining({ status: 'suspended', tier: 'PRO' }),
+    ]);
+    // Once the email is known the held-back Stripe events are announced too (on their retry).
+    await waitForEvent(h.nats, `licensing.subscription.created:${purchase.subscription.id}`, 40_000);
+    await waitForEvent(
+      h.nats,
+      `licensing.subscription.updated:${pastDue.events.subscriptionUpdated.id}`,
+      40_000,
+    );
+  });
+
+  it('issues one license per unit exactly once, however often and concurrently the order is delivered', async () => {
+    const purchase = fx.subscriptionPurchase({ email: 'dup@example.com', tier: 'pro' });
+    // Redeliveries after JetStream's duplicate window carry other message ids.
+    await Promise.all(['a', 'b', 'c', 'd'].map((copy) => confirm(h, purchase, `copy-${copy}`, 3)));
+    const orderId = `ord_${purchase.session.id}`;
+    const keys = await licensedKeys(h, orderId);
+    expect(keys).toHaveLength(3);
+    await settled(h);
+
+    const res = await h.service.http.inject({
+      method: 'GET',
+      url: `/licenses?orderId=${orderId}`,
+      headers: adminHeaders,
+    });
+    const listed = (res.json() as { licenses: Array<{ key: string }> }).licenses.map((l) => l.key);
+    expect(listed.sort()).toEqual([...keys].sort());
+    const licensed = (await licensingEvents(h.nats, 'licensing.order.licensed.v1')).filter(
+      (e) => e.id === `licensing.order.licensed:${orderId}`,
+    );
+    expect(licensed).toHaveLength(1);
+
+    // The same Stripe deletion delivered twice revokes and announces once.
+    const deleted = fx.cancellation(purchase).events.subscriptionDeleted;
+    await publishStripe(h.js, deleted);
+    await publishStripe(h.js, deleted, `${deleted.id}-again`);
+    await waitForEvent(h.nats, `licensing.licenses.revoked:${deleted.id}`);
+    await settled(h);
+    const revoked = (await licensingEvents(h.nats, 'licensing.licenses.revoked.v1')).filter((e) =>
+      e.id.endsWith(deleted.id),
+    );
+    expect(revoked).toHaveLength(1);
+    expect((revoked[0]!.payload as { licenses: unknown[] }).licenses).toHaveLength(3);
+  });
+});
