@@ -34,6 +34,9 @@ export function registerPublicLicenseRoutes(app: HttpApp, deps: PublicLicenseDep
     max: deps.config.verifyRateLimit.max,
     timeWindow: deps.config.verifyRateLimit.windowMs,
   };
+  // The key is in the path of the activation routes, and Fastify's request log prints the URL:
+  // those routes log warnings and errors only (which carry no URL), so keys never reach the logs.
+  const logLevel = 'warn';
 
   /** The license a key names, or null for a key we did not sign (tampered, foreign, malformed). */
   async function licenseOf(key: string): Promise<LicenseRecord | null> {
@@ -77,6 +80,7 @@ export function registerPublicLicenseRoutes(app: HttpApp, deps: PublicLicenseDep
   app.post(
     '/licenses/:key/activations',
     {
+      logLevel,
       config: { rateLimit },
       schema: {
         params: Type.Object({ key: Key }),
@@ -116,7 +120,11 @@ export function registerPublicLicenseRoutes(app: HttpApp, deps: PublicLicenseDep
 
   app.delete(
     '/licenses/:key/activations/:fingerprint',
-    { config: { rateLimit }, schema: { params: Type.Object({ key: Key, fingerprint: Fingerprint }) } },
+    {
+      logLevel,
+      config: { rateLimit },
+      schema: { params: Type.Object({ key: Key, fingerprint: Fingerprint }) },
+    },
     async (request, reply) => {
       const license = await licenseOf(request.params.key);
       if (!license) throw new LicenseNotFoundError();

@@ -4,6 +4,8 @@ import {
   type OrderRefundedV1,
   type OrderSnapshotV1,
 } from '@billing/contracts';
+import { Writable } from 'node:stream';
+import { createLogger } from '@billing/runtime';
 import { stripeFixtures as fx, waitFor } from '@billing/testkit';
 import { buildLicensingService } from '../../src/app';
 import { loadSigner } from '../../src/signing';
@@ -309,5 +311,44 @@ describe('one-time licenses: refunds, machines, admin', () => {
     expect(fourth.json()).toMatchObject({ error: { code: 'rate_limited' } });
     expect((await ask('198.51.100.9')).statusCode).toBe(200);
     await limited.http.close();
+  });
+
+  it('keeps license keys out of the logs', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      service: 'licensing-test',
+      version: 'test',
+      level: 'debug',
+      destination: new Writable({ write: (chunk, _enc, next) => (lines.push(String(chunk)), next()) }),
+    });
+    const logged = await buildLicensingService({
+      config: h.config,
+      logger,
+      infra: h.infra,
+      signer: loadSigner(h.config, logger),
+    });
+    const license = ebook(await issue(h, purchase('logs@example.com').order));
+    const signature = license.key.split('.')[2]!;
+    const calls = [
+      {
+        method: 'POST' as const,
+        url: '/licenses/verify',
+        payload: { key: license.key, fingerprint: 'fp-log' },
+      },
+      {
+        method: 'POST' as const,
+        url: `/licenses/${license.key}/activations`,
+        payload: { fingerprint: 'fp-log' },
+      },
+      { method: 'DELETE' as const, url: `/licenses/${license.key}/activations/fp-log` },
+      { method: 'DELETE' as const, url: `/licenses/${license.key}/activations/fp-none` },
+      { method: 'GET' as const, url: '/licenses?email=logs@example.com', headers: adminHeaders },
+    ];
+    const codes = [];
+    for (const call of calls) codes.push((await logged.http.inject(call)).statusCode);
+    expect(codes).toEqual([200, 201, 204, 404, 200]);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.join('\n')).not.toContain(signature);
+    await logged.http.close();
   });
 });
