@@ -75,7 +75,8 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   const messages = new WebhookMessageRepository(infra.db);
   const attempts = new DeliveryAttemptRepository(infra.db);
   const orders = new OrderSnapshotRepository(infra.db);
-  const mailer = deps.mailer ?? createSmtpMailer({ smtpUrl: config.email.smtpUrl, timeoutMs: config.email.smtpTimeoutMs });
+  const mailer =
+    deps.mailer ?? createSmtpMailer({ smtpUrl: config.email.smtpUrl, timeoutMs: config.email.smtpTimeoutMs });
 
   const notifyDisabled = async (notice: EndpointDisabledNotice) => {
     try {
@@ -107,8 +108,19 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     },
     config.webhooks,
   );
-  const dispatcher = new WebhookDispatcher({ endpoints, messages, now: () => new Date(), onQueued: () => worker.wake() });
-  const emails = new EmailSender({ ledger: new EmailSendRepository(infra.db), renderer, mailer, config: config.email, logger });
+  const dispatcher = new WebhookDispatcher({
+    endpoints,
+    messages,
+    now: () => new Date(),
+    onQueued: () => worker.wake(),
+  });
+  const emails = new EmailSender({
+    ledger: new EmailSendRepository(infra.db),
+    renderer,
+    mailer,
+    config: config.email,
+    logger,
+  });
   const handlers = eventHandlers({ emails, webhooks: dispatcher, orders });
   const codec = envelopeCodec(CONSUMED_EVENTS);
 

@@ -16,7 +16,9 @@ describe('notifications config', () => {
       concurrency: 16,
       allowPrivate: false,
     });
-    expect(DEFAULT_WEBHOOK_SCHEDULE_MS).toEqual([0, 5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    expect(DEFAULT_WEBHOOK_SCHEDULE_MS).toEqual([
+      0, 5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
     expect(config.email).toMatchObject({
       smtpUrl: 'smtp://127.0.0.1:1025',
       from: 'Billing <billing@example.com>',
@@ -49,15 +51,24 @@ describe('notifications config', () => {
       accountUrl: 'https://acme.example/account',
       templateOverrideDir: '/srv/templates',
     });
-    expect(config.webhooks).toMatchObject({ timeoutMs: 2000, retryScheduleMs: [0, 10, 20], disableAfterMs: 0, allowPrivate: true });
+    expect(config.webhooks).toMatchObject({
+      timeoutMs: 2000,
+      retryScheduleMs: [0, 10, 20],
+      disableAfterMs: 0,
+      allowPrivate: true,
+    });
     expect(loadConfig({ ...TOKEN, OUTBOUND_ALLOW_PRIVATE: 'false' }).webhooks.allowPrivate).toBe(false);
   });
 
   it('fails naming the variable', () => {
     expect(() => loadConfig({})).toThrow(/^ADMIN_API_TOKEN/);
-    expect(() => loadConfig({ ...TOKEN, SMTP_URL: 'http://mail' })).toThrow(/^SMTP_URL: must use smtp: or smtps:/);
+    expect(() => loadConfig({ ...TOKEN, SMTP_URL: 'http://mail' })).toThrow(
+      /^SMTP_URL: must use smtp: or smtps:/,
+    );
     expect(() => loadConfig({ ...TOKEN, OUTBOUND_ALLOW_PRIVATE: 'sure' })).toThrow(/^OUTBOUND_ALLOW_PRIVATE/);
-    expect(() => loadConfig({ ...TOKEN, WEBHOOK_RETRY_SCHEDULE_MS: '0,5s' })).toThrow(/^WEBHOOK_RETRY_SCHEDULE_MS/);
+    expect(() => loadConfig({ ...TOKEN, WEBHOOK_RETRY_SCHEDULE_MS: '0,5s' })).toThrow(
+      /^WEBHOOK_RETRY_SCHEDULE_MS/,
+    );
     expect(() => loadConfig({ ...TOKEN, WEBHOOK_TIMEOUT_MS: '10' })).toThrow(/^WEBHOOK_TIMEOUT_MS/);
     expect(() => loadConfig({ ...TOKEN, EMAIL_FROM: 'nobody' })).toThrow(/^EMAIL_FROM/);
     expect(() => loadConfig({ ...TOKEN, ACCOUNT_URL: 'javascript:alert(1)' })).toThrow(/^ACCOUNT_URL/);

@@ -15,7 +15,16 @@ const DAY = 24 * HOUR;
  * Delay before each delivery attempt of an outbound webhook: the first at once, then 5 s, 5 min,
  * 30 min, 2 h, 5 h, 10 h, 10 h (the schedule the Standard Webhooks / Svix ecosystem uses).
  */
-export const DEFAULT_WEBHOOK_SCHEDULE_MS = [0, 5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR];
+export const DEFAULT_WEBHOOK_SCHEDULE_MS = [
+  0,
+  5 * SECOND,
+  5 * MINUTE,
+  30 * MINUTE,
+  2 * HOUR,
+  5 * HOUR,
+  10 * HOUR,
+  10 * HOUR,
+];
 
 export interface EmailConfig {
   smtpUrl: string;
@@ -65,7 +74,9 @@ function readEmail(reader: EnvReader): EmailConfig {
   if (!/^[^\s@]+@[^\s@]+$/.test(addressOf(from))) {
     throw new ConfigError('EMAIL_FROM', `must be an address or "Name <address>", got "${from}"`);
   }
-  const accountUrl = reader.raw('ACCOUNT_URL') ? reader.url('ACCOUNT_URL', undefined, ['http:', 'https:']) : null;
+  const accountUrl = reader.raw('ACCOUNT_URL')
+    ? reader.url('ACCOUNT_URL', undefined, ['http:', 'https:'])
+    : null;
   const templateDir = reader.optionalString('NOTIFICATIONS_TEMPLATE_DIR');
   return {
     smtpUrl: reader.url('SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
@@ -95,7 +106,9 @@ function readWebhooks(reader: EnvReader): WebhookConfig {
   };
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<NotificationsConfig> {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+): Readonly<NotificationsConfig> {
   const reader = new EnvReader(env);
   return Object.freeze({
     ...readConsumerServiceConfig(reader, 'notifications', 3004),

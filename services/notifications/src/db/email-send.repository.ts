@@ -13,7 +13,14 @@ export interface EmailLedger {
    * Takes the right to send the (eventId, template) email: inserts a `sending` row, or takes over a
    * `failed` one or a `sending` one older than `leaseMs` (its sender died mid-send).
    */
-  claim(input: { eventId: string; template: string; to: string; messageId: string; now: Date; leaseMs: number }): Promise<Claim>;
+  claim(input: {
+    eventId: string;
+    template: string;
+    to: string;
+    messageId: string;
+    now: Date;
+    leaseMs: number;
+  }): Promise<Claim>;
   markSent(id: Types.ObjectId, subject: string, now: Date): Promise<void>;
   markFailed(id: Types.ObjectId, error: string): Promise<void>;
 }
@@ -45,21 +52,30 @@ export class EmailSendRepository implements EmailLedger {
     const existing = await this.model.findOne({ eventId, template }).lean<EmailSendDoc>();
     if (!existing) return { outcome: 'busy' };
     if (existing.status === 'sent') return { outcome: 'already_sent' };
-    if (existing.status === 'sending' && existing.claimedAt.getTime() > now.getTime() - leaseMs) return { outcome: 'busy' };
+    if (existing.status === 'sending' && existing.claimedAt.getTime() > now.getTime() - leaseMs)
+      return { outcome: 'busy' };
     // Take over, conditioned on the row still being what we read (another taker changes claimedAt).
     const attempt = existing.attempts + 1;
     const taken = await this.model.updateOne(
       { _id: existing._id, status: existing.status, claimedAt: existing.claimedAt },
       { $set: { status: 'sending', claimedAt: now, attempts: attempt } },
     );
-    return taken.modifiedCount === 1 ? { outcome: 'claimed', id: existing._id, attempt } : { outcome: 'busy' };
+    return taken.modifiedCount === 1
+      ? { outcome: 'claimed', id: existing._id, attempt }
+      : { outcome: 'busy' };
   }
 
   async markSent(id: Types.ObjectId, subject: string, now: Date): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { status: 'sent', subject, sentAt: now, lastError: null } });
+    await this.model.updateOne(
+      { _id: id },
+      { $set: { status: 'sent', subject, sentAt: now, lastError: null } },
+    );
   }
 
   async markFailed(id: Types.ObjectId, error: string): Promise<void> {
-    await this.model.updateOne({ _id: id, status: 'sending' }, { $set: { status: 'failed', lastError: error.slice(0, 500) } });
+    await this.model.updateOne(
+      { _id: id, status: 'sending' },
+      { $set: { status: 'failed', lastError: error.slice(0, 500) } },
+    );
   }
 }

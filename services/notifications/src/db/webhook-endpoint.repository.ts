@@ -1,9 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import {
-  webhookEndpointModel,
-  type EndpointSecret,
-  type WebhookEndpointDoc,
-} from './webhook-endpoint.model';
+import { webhookEndpointModel, type EndpointSecret, type WebhookEndpointDoc } from './webhook-endpoint.model';
 
 export interface NewEndpoint {
   id: string;
@@ -63,7 +59,15 @@ export class WebhookEndpointRepository {
   async enable(id: string, now: Date): Promise<WebhookEndpointDoc | null> {
     const updated = await this.model.updateOne(
       { _id: id },
-      { $set: { status: 'enabled', disabledReason: null, disabledAt: null, failingSince: null, updatedAt: now } },
+      {
+        $set: {
+          status: 'enabled',
+          disabledReason: null,
+          disabledAt: null,
+          failingSince: null,
+          updatedAt: now,
+        },
+      },
     );
     return updated.matchedCount === 1 ? this.get(id) : null;
   }
@@ -95,7 +99,12 @@ export class WebhookEndpointRepository {
    * earlier expiry), expired ones are dropped. A read-modify-write: two rotations at the same
    * moment keep the last writer's list, which still contains a valid current secret.
    */
-  async rotateSecret(id: string, secret: string, graceMs: number, now: Date): Promise<WebhookEndpointDoc | null> {
+  async rotateSecret(
+    id: string,
+    secret: string,
+    graceMs: number,
+    now: Date,
+  ): Promise<WebhookEndpointDoc | null> {
     const current = await this.get(id);
     if (!current) return null;
     const graceEnd = new Date(now.getTime() + graceMs);
@@ -111,7 +120,9 @@ export class WebhookEndpointRepository {
   async recordFailure(id: string, at: Date, error: string): Promise<Date | null> {
     await this.model.updateOne({ _id: id, failingSince: null }, { $set: { failingSince: at } });
     await this.model.updateOne({ _id: id }, { $set: { lastError: error } });
-    const doc = await this.model.findById(id, { failingSince: 1 }).lean<Pick<WebhookEndpointDoc, 'failingSince'>>();
+    const doc = await this.model
+      .findById(id, { failingSince: 1 })
+      .lean<Pick<WebhookEndpointDoc, 'failingSince'>>();
     return doc?.failingSince ?? null;
   }
 

@@ -31,11 +31,13 @@ const BY_CODE: Record<string, FriendlyFailure> = {
   },
   incorrect_cvc: {
     reason: 'The security code (CVC) of your card was not accepted.',
-    nextSteps: 'Please check the three or four digits on the back of your card and update your payment method.',
+    nextSteps:
+      'Please check the three or four digits on the back of your card and update your payment method.',
   },
   invalid_cvc: {
     reason: 'The security code (CVC) of your card was not accepted.',
-    nextSteps: 'Please check the three or four digits on the back of your card and update your payment method.',
+    nextSteps:
+      'Please check the three or four digits on the back of your card and update your payment method.',
   },
   incorrect_number: {
     reason: 'The card number was not accepted.',
@@ -89,7 +91,9 @@ const GENERIC: FriendlyFailure = {
 };
 
 /** The friendliest explanation we have for a failure: decline code first, then the error code. */
-export function describeFailure(reason: Pick<PaymentFailureReasonV1, 'code' | 'declineCode'>): FriendlyFailure {
+export function describeFailure(
+  reason: Pick<PaymentFailureReasonV1, 'code' | 'declineCode'>,
+): FriendlyFailure {
   return lookup(reason.declineCode) ?? lookup(reason.code) ?? GENERIC;
 }
 

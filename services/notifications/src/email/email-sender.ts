@@ -53,7 +53,10 @@ export class EmailSender implements EmailSending {
       ledger: EmailLedger;
       renderer: TemplateRenderer;
       mailer: Mailer;
-      config: Pick<EmailConfig, 'from' | 'replyTo' | 'brandName' | 'supportEmail' | 'accountUrl' | 'smtpTimeoutMs'>;
+      config: Pick<
+        EmailConfig,
+        'from' | 'replyTo' | 'brandName' | 'supportEmail' | 'accountUrl' | 'smtpTimeoutMs'
+      >;
       logger: Logger;
       now?: () => Date;
     },

@@ -21,7 +21,12 @@ export const SAMPLE_MODELS: { [K in keyof TemplateModels]: TemplateModels[K] } =
     ],
     downloads: [{ name: 'Pro license (1 year)', url: 'https://downloads.acme.example/pro/latest' }],
     licenses: [
-      { productName: 'Pro license', key: 'ACME-PRO-SAMPLE-KEY-0001', tier: 'pro', expiresAt: '2027-03-05T10:15:00.000Z' },
+      {
+        productName: 'Pro license',
+        key: 'ACME-PRO-SAMPLE-KEY-0001',
+        tier: 'pro',
+        expiresAt: '2027-03-05T10:15:00.000Z',
+      },
     ],
     isSubscription: false,
   },

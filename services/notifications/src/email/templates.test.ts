@@ -23,7 +23,11 @@ describe('email templates', () => {
   });
 
   it('puts the order summary, download links and license keys in the purchase confirmation', () => {
-    const email = builtIn().render('purchase-confirmation', SAMPLE_MODELS['purchase-confirmation'], SAMPLE_BRAND);
+    const email = builtIn().render(
+      'purchase-confirmation',
+      SAMPLE_MODELS['purchase-confirmation'],
+      SAMPLE_BRAND,
+    );
     expect(email.subject).toBe('Your Acme Software order ord_sample_123 is confirmed');
     for (const part of [email.html, email.text]) {
       expect(part).toContain('Pro license (1 year)');
@@ -36,7 +40,10 @@ describe('email templates', () => {
   });
 
   it('escapes customer data in HTML but not in the text part', () => {
-    const model = { ...SAMPLE_MODELS['purchase-confirmation'], customerName: 'Eve <script>alert(1)</script> & co' };
+    const model = {
+      ...SAMPLE_MODELS['purchase-confirmation'],
+      customerName: 'Eve <script>alert(1)</script> & co',
+    };
     const email = builtIn().render('purchase-confirmation', model, SAMPLE_BRAND);
     expect(email.html).not.toContain('<script>');
     expect(email.html).toContain('Eve &lt;script&gt;alert(1)&lt;/script&gt; &amp; co');
@@ -44,7 +51,10 @@ describe('email templates', () => {
   });
 
   it('leaves out the account link when no ACCOUNT_URL is configured', () => {
-    const email = builtIn().render('payment-failed', SAMPLE_MODELS['payment-failed'], { ...SAMPLE_BRAND, accountUrl: null });
+    const email = builtIn().render('payment-failed', SAMPLE_MODELS['payment-failed'], {
+      ...SAMPLE_BRAND,
+      accountUrl: null,
+    });
     expect(email.html).not.toContain('Update your payment method</a>');
     expect(email.text).not.toContain('Manage your account');
     expect(email.text).toContain('Why: Your card has insufficient funds.');
@@ -57,8 +67,12 @@ describe('email templates', () => {
     const email = renderer.render('refund-confirmed', SAMPLE_MODELS['refund-confirmed'], SAMPLE_BRAND);
     expect(email.subject).toBe('Money back: $25.00');
     expect(email.text).toContain('We refunded $25.00 for order ord_sample_123');
-    expect(renderer.fileOf('refund-confirmed.subject.hbs')).toBe(path.join(dir, 'refund-confirmed.subject.hbs'));
-    expect(renderer.fileOf('refund-confirmed.html.hbs')).toBe(path.join(BUILT_IN_TEMPLATE_DIR, 'refund-confirmed.html.hbs'));
+    expect(renderer.fileOf('refund-confirmed.subject.hbs')).toBe(
+      path.join(dir, 'refund-confirmed.subject.hbs'),
+    );
+    expect(renderer.fileOf('refund-confirmed.html.hbs')).toBe(
+      path.join(BUILT_IN_TEMPLATE_DIR, 'refund-confirmed.html.hbs'),
+    );
   });
 
   it('fails on a field the model does not have (strict mode), naming the file', () => {
@@ -83,10 +97,14 @@ describe('describeFailure', () => {
     expect(describeFailure({ code: 'card_declined', declineCode: 'insufficient_funds' }).reason).toBe(
       'Your card has insufficient funds.',
     );
-    expect(describeFailure({ code: 'expired_card', declineCode: null }).reason).toBe('Your card has expired.');
+    expect(describeFailure({ code: 'expired_card', declineCode: null }).reason).toBe(
+      'Your card has expired.',
+    );
     expect(describeFailure({ code: 'card_declined', declineCode: 'stolen_card' }).reason).toBe(
       'Your bank declined the payment.',
     );
-    expect(describeFailure({ code: null, declineCode: 'constructor' }).reason).toBe('Your bank declined the payment.');
+    expect(describeFailure({ code: null, declineCode: 'constructor' }).reason).toBe(
+      'Your bank declined the payment.',
+    );
   });
 });

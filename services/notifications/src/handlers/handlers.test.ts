@@ -36,7 +36,9 @@ function fakes(options: { sendResult?: SendResult; order?: OrderSnapshotV1 | nul
 }
 
 const envelope = <S extends TSchema>(def: EventDefinition<S>, id: string, payload: Static<S>) =>
-  makeEnvelope(def, { id, payload, correlationId: 'evt_1', causationId: 'evt_1' } as EnvelopeInput<Static<S>>);
+  makeEnvelope(def, { id, payload, correlationId: 'evt_1', causationId: 'evt_1' } as EnvelopeInput<
+    Static<S>
+  >);
 
 const tier = (previousTier: string, next: string) =>
   envelope(TIER_CHANGED_V1, `licensing.tier.changed:${previousTier}-${next}`, {
@@ -67,7 +69,10 @@ describe('handlers', () => {
 
   it('an SMTP failure is a retry, after the webhook was queued', async () => {
     const { deps, webhooks } = fakes({ sendResult: { status: 'failed', error: '451 try again later' } });
-    expect(await handleTierChanged(tier('FREE', 'PRO'), deps)).toEqual({ status: 'retry', reason: 'smtp: 451 try again later' });
+    expect(await handleTierChanged(tier('FREE', 'PRO'), deps)).toEqual({
+      status: 'retry',
+      reason: 'smtp: 451 try again later',
+    });
     expect(webhooks).toHaveLength(1);
   });
 

@@ -19,7 +19,12 @@ import {
 } from '@billing/contracts';
 import type { Handler, Outcome } from '@billing/runtime';
 import type { HandlerDeps } from './deps';
-import { handleLicensesExtended, handleLicensesReactivated, handleLicensesRevoked, handleLicensesSuspended } from './licenses-changed.handler';
+import {
+  handleLicensesExtended,
+  handleLicensesReactivated,
+  handleLicensesRevoked,
+  handleLicensesSuspended,
+} from './licenses-changed.handler';
 import { handleOrderCancelled } from './order-cancelled.handler';
 import { handleOrderConfirmed } from './order-confirmed.handler';
 import { handleOrderLicensed } from './order-licensed.handler';

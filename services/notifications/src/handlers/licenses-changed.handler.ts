@@ -22,7 +22,10 @@ function common(p: LicensesReactivatedV1) {
 }
 
 /** `licensing.licenses.extended` (a renewal): `license.extended`. */
-export async function handleLicensesExtended(event: TypedEnvelope<LicensesExtendedV1>, deps: Deps): Promise<Outcome> {
+export async function handleLicensesExtended(
+  event: TypedEnvelope<LicensesExtendedV1>,
+  deps: Deps,
+): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
     outboundEvent(event.id, 'license.extended', event.occurredAt, {
@@ -35,7 +38,10 @@ export async function handleLicensesExtended(event: TypedEnvelope<LicensesExtend
 }
 
 /** `licensing.licenses.suspended` (past due / unpaid): `license.suspended`. */
-export async function handleLicensesSuspended(event: TypedEnvelope<LicensesSuspendedV1>, deps: Deps): Promise<Outcome> {
+export async function handleLicensesSuspended(
+  event: TypedEnvelope<LicensesSuspendedV1>,
+  deps: Deps,
+): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
     outboundEvent(event.id, 'license.suspended', event.occurredAt, { ...common(p), reason: p.reason }),
@@ -48,12 +54,17 @@ export async function handleLicensesReactivated(
   event: TypedEnvelope<LicensesReactivatedV1>,
   deps: Deps,
 ): Promise<Outcome> {
-  await deps.webhooks.publish([outboundEvent(event.id, 'license.reactivated', event.occurredAt, common(event.payload))]);
+  await deps.webhooks.publish([
+    outboundEvent(event.id, 'license.reactivated', event.occurredAt, common(event.payload)),
+  ]);
   return done();
 }
 
 /** `licensing.licenses.revoked` (subscription deleted, refund, admin): `license.revoked`. */
-export async function handleLicensesRevoked(event: TypedEnvelope<LicensesRevokedV1>, deps: Deps): Promise<Outcome> {
+export async function handleLicensesRevoked(
+  event: TypedEnvelope<LicensesRevokedV1>,
+  deps: Deps,
+): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
     outboundEvent(event.id, 'license.revoked', event.occurredAt, { ...common(p), reason: p.reason }),

@@ -1,4 +1,10 @@
-import type { LicenseSummaryV1, OrderLicensedV1, OrderSnapshotV1, OutboundLicense, TypedEnvelope } from '@billing/contracts';
+import type {
+  LicenseSummaryV1,
+  OrderLicensedV1,
+  OrderSnapshotV1,
+  OutboundLicense,
+  TypedEnvelope,
+} from '@billing/contracts';
 import { retry, type Outcome } from '@billing/runtime';
 import type { PurchaseConfirmationModel } from '../email/template-models';
 import { outboundEvent } from '../webhooks/dispatcher';
@@ -19,7 +25,10 @@ export function toOutboundLicense(license: LicenseSummaryV1): OutboundLicense {
   };
 }
 
-export function purchaseModel(order: OrderSnapshotV1, licenses: LicenseSummaryV1[]): PurchaseConfirmationModel {
+export function purchaseModel(
+  order: OrderSnapshotV1,
+  licenses: LicenseSummaryV1[],
+): PurchaseConfirmationModel {
   const downloads = new Map<string, string>();
   for (const line of order.lines) {
     if (line.downloadUrl && !downloads.has(line.downloadUrl)) {
@@ -40,7 +49,12 @@ export function purchaseModel(order: OrderSnapshotV1, licenses: LicenseSummaryV1
       currency: line.currency,
     })),
     downloads: [...downloads].map(([url, name]) => ({ name, url })),
-    licenses: licenses.map((l) => ({ productName: l.productName, key: l.key, tier: l.tier, expiresAt: l.expiresAt })),
+    licenses: licenses.map((l) => ({
+      productName: l.productName,
+      key: l.key,
+      tier: l.tier,
+      expiresAt: l.expiresAt,
+    })),
     isSubscription: order.mode === 'subscription',
   };
 }
@@ -50,7 +64,10 @@ export function purchaseModel(order: OrderSnapshotV1, licenses: LicenseSummaryV1
  * `checkout.completed` and one `license.issued` per license, then the purchase confirmation email
  * with the order summary (from the stored `orders.order.confirmed` snapshot), downloads and keys.
  */
-export async function handleOrderLicensed(event: TypedEnvelope<OrderLicensedV1>, deps: HandlerDeps): Promise<Outcome> {
+export async function handleOrderLicensed(
+  event: TypedEnvelope<OrderLicensedV1>,
+  deps: HandlerDeps,
+): Promise<Outcome> {
   const { payload } = event;
   const order = await deps.orders.get(payload.orderId);
   if (!order) return retry('orders.order.confirmed not seen yet for this order');

@@ -4,7 +4,10 @@ import { outboundEvent } from '../webhooks/dispatcher';
 import { emailOutcome, type HandlerDeps } from './deps';
 
 /** `orders.order.refunded`: `order.refunded` and the refund confirmation email (one per refund). */
-export async function handleOrderRefunded(event: TypedEnvelope<OrderRefundedV1>, deps: HandlerDeps): Promise<Outcome> {
+export async function handleOrderRefunded(
+  event: TypedEnvelope<OrderRefundedV1>,
+  deps: HandlerDeps,
+): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
     outboundEvent(event.id, 'order.refunded', event.occurredAt, {

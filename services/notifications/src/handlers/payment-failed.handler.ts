@@ -5,7 +5,10 @@ import { outboundEvent } from '../webhooks/dispatcher';
 import { emailOutcome, type HandlerDeps } from './deps';
 
 /** `orders.payment.failed`: `payment.failed`, and an email saying why in plain words and what to do. */
-export async function handlePaymentFailed(event: TypedEnvelope<PaymentFailedV1>, deps: HandlerDeps): Promise<Outcome> {
+export async function handlePaymentFailed(
+  event: TypedEnvelope<PaymentFailedV1>,
+  deps: HandlerDeps,
+): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
     outboundEvent(event.id, 'payment.failed', event.occurredAt, {

@@ -7,7 +7,10 @@ import { emailOutcome, type HandlerDeps } from './deps';
  * `orders.payment.recorded`: `payment.succeeded` for every payment; a receipt email only for
  * renewals (`subscription_cycle`), because the purchase confirmation covers the first invoice.
  */
-export async function handlePaymentRecorded(event: TypedEnvelope<PaymentRecordedV1>, deps: HandlerDeps): Promise<Outcome> {
+export async function handlePaymentRecorded(
+  event: TypedEnvelope<PaymentRecordedV1>,
+  deps: HandlerDeps,
+): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
     outboundEvent(event.id, 'payment.succeeded', event.occurredAt, {

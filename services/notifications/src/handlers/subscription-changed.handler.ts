@@ -7,7 +7,10 @@ type SubscriptionWebhook = 'subscription.created' | 'subscription.updated' | 'su
 
 /** `licensing.subscription.created|updated|cancelled`: the matching `subscription.*` webhook. */
 export function subscriptionChangedHandler(type: SubscriptionWebhook) {
-  return async (event: TypedEnvelope<SubscriptionStateV1>, deps: Pick<HandlerDeps, 'webhooks'>): Promise<Outcome> => {
+  return async (
+    event: TypedEnvelope<SubscriptionStateV1>,
+    deps: Pick<HandlerDeps, 'webhooks'>,
+  ): Promise<Outcome> => {
     const s = event.payload;
     await deps.webhooks.publish([
       outboundEvent(event.id, type, event.occurredAt, {

@@ -12,7 +12,10 @@ export function isFreeTier(tier: string): boolean {
  * `licensing.tier.changed`: `tier.changed`, and an email: "subscription ended" on a downgrade to
  * FREE, otherwise "subscription confirmed / tier unlocked" with the features the tier brings.
  */
-export async function handleTierChanged(event: TypedEnvelope<TierChangedV1>, deps: HandlerDeps): Promise<Outcome> {
+export async function handleTierChanged(
+  event: TypedEnvelope<TierChangedV1>,
+  deps: HandlerDeps,
+): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
     outboundEvent(event.id, 'tier.changed', event.occurredAt, {
@@ -37,7 +40,12 @@ export async function handleTierChanged(event: TypedEnvelope<TierChangedV1>, dep
         eventId: event.id,
         template: 'subscription-confirmed',
         to: p.customerEmail,
-        model: { tier: p.tier, previousTier: p.previousTier, features: p.features, isNew: isFreeTier(p.previousTier) },
+        model: {
+          tier: p.tier,
+          previousTier: p.previousTier,
+          features: p.features,
+          isNew: isFreeTier(p.previousTier),
+        },
       });
   return emailOutcome(result);
 }

@@ -118,29 +118,41 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
     },
   );
 
-  app.post('/webhooks/endpoints/:id/disable', { preHandler, schema: { params: IdParams } }, async (request) => {
-    const updated = await deps.endpoints.disable(request.params.id, 'manual', now());
-    if (!updated) throw new EndpointNotFoundError(request.params.id);
-    await deps.messages.stopPendingOfEndpoint(updated._id, 'endpoint disabled');
-    request.log.info({ endpointId: updated._id }, 'webhook endpoint disabled by operator');
-    return endpointView(updated);
-  });
+  app.post(
+    '/webhooks/endpoints/:id/disable',
+    { preHandler, schema: { params: IdParams } },
+    async (request) => {
+      const updated = await deps.endpoints.disable(request.params.id, 'manual', now());
+      if (!updated) throw new EndpointNotFoundError(request.params.id);
+      await deps.messages.stopPendingOfEndpoint(updated._id, 'endpoint disabled');
+      request.log.info({ endpointId: updated._id }, 'webhook endpoint disabled by operator');
+      return endpointView(updated);
+    },
+  );
 
-  app.post('/webhooks/endpoints/:id/enable', { preHandler, schema: { params: IdParams } }, async (request) => {
-    const updated = await deps.endpoints.enable(request.params.id, now());
-    if (!updated) throw new EndpointNotFoundError(request.params.id);
-    request.log.info({ endpointId: updated._id }, 'webhook endpoint enabled');
-    return endpointView(updated);
-  });
+  app.post(
+    '/webhooks/endpoints/:id/enable',
+    { preHandler, schema: { params: IdParams } },
+    async (request) => {
+      const updated = await deps.endpoints.enable(request.params.id, now());
+      if (!updated) throw new EndpointNotFoundError(request.params.id);
+      request.log.info({ endpointId: updated._id }, 'webhook endpoint enabled');
+      return endpointView(updated);
+    },
+  );
 
-  app.delete('/webhooks/endpoints/:id', { preHandler, schema: { params: IdParams } }, async (request, reply) => {
-    const { id } = request.params;
-    if (!(await deps.endpoints.delete(id))) throw new EndpointNotFoundError(id);
-    await deps.messages.deleteByEndpoint(id);
-    await deps.attempts.deleteByEndpoint(id);
-    request.log.info({ endpointId: id }, 'webhook endpoint deleted');
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/webhooks/endpoints/:id',
+    { preHandler, schema: { params: IdParams } },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!(await deps.endpoints.delete(id))) throw new EndpointNotFoundError(id);
+      await deps.messages.deleteByEndpoint(id);
+      await deps.attempts.deleteByEndpoint(id);
+      request.log.info({ endpointId: id }, 'webhook endpoint deleted');
+      return reply.status(204).send();
+    },
+  );
 
   app.post(
     '/webhooks/endpoints/:id/rotate-secret',
@@ -155,7 +167,8 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
     },
     async (request) => {
       const secret = newEndpointSecret();
-      const graceMs = request.body?.graceSeconds !== undefined ? request.body.graceSeconds * 1000 : deps.secretGraceMs;
+      const graceMs =
+        request.body?.graceSeconds !== undefined ? request.body.graceSeconds * 1000 : deps.secretGraceMs;
       const updated = await deps.endpoints.rotateSecret(request.params.id, secret, graceMs, now());
       if (!updated) throw new EndpointNotFoundError(request.params.id);
       request.log.info({ endpointId: updated._id, graceMs }, 'webhook endpoint secret rotated');
@@ -171,7 +184,9 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
       schema: {
         params: IdParams,
         querystring: Type.Object({
-          status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+          status: Type.Optional(
+            Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+          ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
         }),
       },
@@ -208,7 +223,10 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
         now(),
       );
       deps.wakeDelivery();
-      request.log.info({ endpointId: endpoint._id, since: request.body.since, replayed }, 'webhook messages replayed');
+      request.log.info(
+        { endpointId: endpoint._id, since: request.body.since, replayed },
+        'webhook messages replayed',
+      );
       return reply.status(202).send({ replayed });
     },
   );

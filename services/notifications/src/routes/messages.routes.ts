@@ -30,21 +30,29 @@ export function registerMessageRoutes(app: HttpApp, deps: MessageRoutesDeps): vo
     return { ...messageView(message), attemptLog: attempts.map(attemptView) };
   });
 
-  app.get('/webhooks/messages/:id/attempts', { preHandler, schema: { params: IdParams } }, async (request) => {
-    const message = await deps.messages.get(request.params.id);
-    if (!message) throw new MessageNotFoundError(request.params.id);
-    return { items: (await deps.attempts.listForMessage(message._id)).map(attemptView) };
-  });
+  app.get(
+    '/webhooks/messages/:id/attempts',
+    { preHandler, schema: { params: IdParams } },
+    async (request) => {
+      const message = await deps.messages.get(request.params.id);
+      if (!message) throw new MessageNotFoundError(request.params.id);
+      return { items: (await deps.attempts.listForMessage(message._id)).map(attemptView) };
+    },
+  );
 
-  app.post('/webhooks/messages/:id/replay', { preHandler, schema: { params: IdParams } }, async (request, reply) => {
-    const message = await deps.messages.get(request.params.id);
-    if (!message) throw new MessageNotFoundError(request.params.id);
-    const endpoint = await deps.endpoints.get(message.endpointId);
-    if (!endpoint) throw new EndpointNotFoundError(message.endpointId);
-    if (endpoint.status !== 'enabled') throw new EndpointDisabledError(endpoint._id);
-    await deps.messages.replay(message._id, now());
-    deps.wakeDelivery();
-    request.log.info({ messageId: message._id, endpointId: endpoint._id }, 'webhook message replayed');
-    return reply.status(202).send({ replayed: 1 });
-  });
+  app.post(
+    '/webhooks/messages/:id/replay',
+    { preHandler, schema: { params: IdParams } },
+    async (request, reply) => {
+      const message = await deps.messages.get(request.params.id);
+      if (!message) throw new MessageNotFoundError(request.params.id);
+      const endpoint = await deps.endpoints.get(message.endpointId);
+      if (!endpoint) throw new EndpointNotFoundError(message.endpointId);
+      if (endpoint.status !== 'enabled') throw new EndpointDisabledError(endpoint._id);
+      await deps.messages.replay(message._id, now());
+      deps.wakeDelivery();
+      request.log.info({ messageId: message._id, endpointId: endpoint._id }, 'webhook message replayed');
+      return reply.status(202).send({ replayed: 1 });
+    },
+  );
 }

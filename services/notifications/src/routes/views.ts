@@ -1,7 +1,6 @@
 import type { DeliveryAttemptDoc } from '../db/delivery-attempt.model';
 import type { WebhookEndpointDoc } from '../db/webhook-endpoint.model';
 import type { WebhookMessageDoc } from '../db/webhook-message.model';
-import { redactUrl } from '../webhooks/url-safety';
 
 /** An endpoint as the API shows it: never its secrets, only when they were made and expire. */
 export function endpointView(doc: WebhookEndpointDoc) {
@@ -43,7 +42,7 @@ export function attemptView(doc: DeliveryAttemptDoc) {
   return {
     attempt: doc.attemptNumber,
     status: doc.status,
-    url: redactUrl(doc.url),
+    url: doc.url,
     statusCode: doc.statusCode,
     durationMs: doc.durationMs,
     responseSnippet: doc.responseSnippet,

@@ -117,7 +117,11 @@ export class DeliveryWorker {
   }
 
   private async attempt(message: WebhookMessageDoc): Promise<void> {
-    const log = this.log.child({ messageId: message._id, endpointId: message.endpointId, event: message.event });
+    const log = this.log.child({
+      messageId: message._id,
+      endpointId: message.endpointId,
+      event: message.event,
+    });
     const endpoint = await this.deps.endpoints.get(message.endpointId);
     if (!endpoint || endpoint.status !== 'enabled') {
       await this.deps.messages.stopPending(message._id, endpoint ? 'endpoint disabled' : 'endpoint deleted');
@@ -131,7 +135,7 @@ export class DeliveryWorker {
       endpointId: endpoint._id,
       attemptNumber,
       worker: this.id,
-      url: endpoint.url,
+      url: redactUrl(endpoint.url),
       now: startedAt,
     });
     if (!claim) {
@@ -139,7 +143,12 @@ export class DeliveryWorker {
       return;
     }
 
-    const headers = signatureHeaders(message.eventId, message.body, signingSecrets(endpoint, startedAt), startedAt);
+    const headers = signatureHeaders(
+      message.eventId,
+      message.body,
+      signingSecrets(endpoint, startedAt),
+      startedAt,
+    );
     const result = await this.deps.deliver({
       url: endpoint.url,
       headers,
@@ -155,7 +164,14 @@ export class DeliveryWorker {
       error: result.error,
       finishedAt,
     });
-    const outcome = this.outcomeOf(message, attemptNumber, result.ok, finishedAt, result.statusCode, result.error);
+    const outcome = this.outcomeOf(
+      message,
+      attemptNumber,
+      result.ok,
+      finishedAt,
+      result.statusCode,
+      result.error,
+    );
     await this.deps.messages.recordAttempt(message._id, outcome);
     const logData = { attempt: attemptNumber, statusCode: result.statusCode, durationMs: result.durationMs };
     if (result.ok) {
@@ -163,7 +179,10 @@ export class DeliveryWorker {
       await this.deps.endpoints.recordSuccess(endpoint._id);
       return;
     }
-    log.warn({ ...logData, error: result.error, nextAttemptAt: outcome.nextAttemptAt }, 'webhook attempt failed');
+    log.warn(
+      { ...logData, error: result.error, nextAttemptAt: outcome.nextAttemptAt },
+      'webhook attempt failed',
+    );
     await this.recordFailure(endpoint, message._id, finishedAt, result.error ?? 'failed');
   }
 
@@ -172,7 +191,11 @@ export class DeliveryWorker {
    * apply the recorded result; if it is in flight past the lease, count it as failed; otherwise
    * another worker is on it.
    */
-  private async recoverAttempt(message: WebhookMessageDoc, attemptNumber: number, log: Logger): Promise<void> {
+  private async recoverAttempt(
+    message: WebhookMessageDoc,
+    attemptNumber: number,
+    log: Logger,
+  ): Promise<void> {
     const existing = await this.deps.attempts.find(message._id, attemptNumber);
     const now = this.now();
     if (!existing) {
@@ -186,7 +209,10 @@ export class DeliveryWorker {
         return;
       }
       await this.deps.attempts.abandon(existing._id, now);
-      log.warn({ attempt: attemptNumber, worker: existing.worker }, 'abandoned webhook attempt counted as failed');
+      log.warn(
+        { attempt: attemptNumber, worker: existing.worker },
+        'abandoned webhook attempt counted as failed',
+      );
     }
     const ok = existing.status === 'succeeded';
     const error = ok ? null : (existing.error ?? 'abandoned');
@@ -207,12 +233,25 @@ export class DeliveryWorker {
     if (ok) return { attemptNumber, at, statusCode, error: null, status: 'delivered', nextAttemptAt: null };
     // schedule[k] is the delay before the (k+1)-th attempt of the current schedule run.
     const delay = this.options.retryScheduleMs[attemptNumber - message.scheduleStart];
-    if (delay === undefined) return { attemptNumber, at, statusCode, error, status: 'failed', nextAttemptAt: null };
-    return { attemptNumber, at, statusCode, error, status: 'pending', nextAttemptAt: new Date(at.getTime() + delay) };
+    if (delay === undefined)
+      return { attemptNumber, at, statusCode, error, status: 'failed', nextAttemptAt: null };
+    return {
+      attemptNumber,
+      at,
+      statusCode,
+      error,
+      status: 'pending',
+      nextAttemptAt: new Date(at.getTime() + delay),
+    };
   }
 
   /** Extends the endpoint's failure streak; disables it once the streak is long enough. */
-  private async recordFailure(endpoint: WebhookEndpointDoc, messageId: string, at: Date, error: string): Promise<void> {
+  private async recordFailure(
+    endpoint: WebhookEndpointDoc,
+    messageId: string,
+    at: Date,
+    error: string,
+  ): Promise<void> {
     const failingSince = await this.deps.endpoints.recordFailure(endpoint._id, at, error);
     if (!failingSince || at.getTime() - failingSince.getTime() < this.options.disableAfterMs) return;
     // The notice is stored (outbox) before disabling: a crash in between repeats the same notice

@@ -73,7 +73,12 @@ export class WebhookDispatcher implements WebhookPublisher {
       if (!validator.check(event.data)) {
         throw new PermanentError(`outbound ${event.type} data invalid: ${validator.explain(event.data)}`);
       }
-      const body: OutboundWebhookBody = { id: event.id, event: event.type, createdAt: event.createdAt, data: event.data };
+      const body: OutboundWebhookBody = {
+        id: event.id,
+        event: event.type,
+        createdAt: event.createdAt,
+        data: event.data,
+      };
       const json = JSON.stringify(body);
       for (const endpoint of await this.deps.endpoints.subscribedTo(event.type)) {
         const inserted = await this.deps.messages.insertIfAbsent({

@@ -57,14 +57,15 @@ export function createHttpDelivery(options: { allowPrivate: boolean; resolve?: R
     const url = new URL(request.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return failure(`refused: ${url.protocol} URL`);
     const host = bareHost(url);
+    // One deadline for the whole attempt, name resolution included.
+    const signal = AbortSignal.timeout(request.timeoutMs);
     let target: { address: string; family: number };
     try {
-      target = await pickAddress(host, resolve, options.allowPrivate);
+      target = await pickAddress(host, resolve, options.allowPrivate, signal);
     } catch (err) {
-      return failure((err as Error).message);
+      return failure(signal.aborted ? `timeout after ${request.timeoutMs} ms (dns)` : (err as Error).message);
     }
 
-    const signal = AbortSignal.timeout(request.timeoutMs);
     try {
       const { statusCode, snippet, location } = await post(url, target, request, signal);
       if (statusCode >= 200 && statusCode < 300) {
@@ -82,10 +83,21 @@ export function createHttpDelivery(options: { allowPrivate: boolean; resolve?: R
   };
 }
 
+/** Settles with `promise`, or rejects once `signal` aborts (the lookup itself cannot be cancelled). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 async function pickAddress(
   host: string,
   resolve: Resolve,
   allowPrivate: boolean,
+  signal: AbortSignal,
 ): Promise<{ address: string; family: number }> {
   const literal = isIP(host);
   let addresses: Array<{ address: string; family: number }>;
@@ -93,8 +105,9 @@ async function pickAddress(
     addresses = [{ address: host, family: literal }];
   } else {
     try {
-      addresses = await resolve(host);
+      addresses = await untilAborted(resolve(host), signal);
     } catch (err) {
+      if (signal.aborted) throw err;
       throw new Error(`dns: ${host} did not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     if (addresses.length === 0) throw new Error(`dns: ${host} has no address`);

@@ -5,7 +5,12 @@ import { outboundEventId, outboundMessageId } from './dispatcher';
 describe('webhook signing', () => {
   it('signs with every given secret so a receiver holding any one of them verifies', () => {
     const [oldSecret, newSecret, other] = [newEndpointSecret(), newEndpointSecret(), newEndpointSecret()];
-    const body = JSON.stringify({ id: 'whevt_1', event: 'tier.changed', createdAt: '2026-01-01T00:00:00.000Z', data: {} });
+    const body = JSON.stringify({
+      id: 'whevt_1',
+      event: 'tier.changed',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      data: {},
+    });
     const headers = signatureHeaders('whevt_1', body, [newSecret, oldSecret], new Date());
     expect(headers['webhook-id']).toBe('whevt_1');
     expect(headers['webhook-timestamp']).toMatch(/^\d{10}$/);

@@ -23,6 +23,8 @@ export function signatureHeaders(
   return {
     'webhook-id': messageId,
     'webhook-timestamp': String(timestamp.getTime() / 1000),
-    'webhook-signature': secrets.map((secret) => new Webhook(secret).sign(messageId, timestamp, body)).join(' '),
+    'webhook-signature': secrets
+      .map((secret) => new Webhook(secret).sign(messageId, timestamp, body))
+      .join(' '),
   };
 }

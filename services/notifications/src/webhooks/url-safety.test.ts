@@ -29,12 +29,17 @@ describe('isNonPublicAddress', () => {
     expect(isNonPublicAddress(ip)).toBe(true);
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '192.169.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])(
-    'allows public %s',
-    (ip) => {
-      expect(isNonPublicAddress(ip)).toBe(false);
-    },
-  );
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '192.169.0.1',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+  ])('allows public %s', (ip) => {
+    expect(isNonPublicAddress(ip)).toBe(false);
+  });
 
   it('treats a non-address as unsafe', () => {
     expect(isNonPublicAddress('example.com')).toBe(true);
@@ -49,7 +54,9 @@ describe('isNonPublicAddress', () => {
 
 describe('checkEndpointUrl', () => {
   it('accepts public http and https URLs', () => {
-    expect(checkEndpointUrl('https://hooks.example.com/billing?x=1', false).hostname).toBe('hooks.example.com');
+    expect(checkEndpointUrl('https://hooks.example.com/billing?x=1', false).hostname).toBe(
+      'hooks.example.com',
+    );
     expect(checkEndpointUrl('http://93.184.216.34:8080/in', false).port).toBe('8080');
   });
 
@@ -79,7 +86,9 @@ describe('checkEndpointUrl', () => {
 
 describe('redactUrl', () => {
   it('drops credentials and leaves other URLs as they are', () => {
-    expect(redactUrl('https://user:secret@hooks.example.com/in?x=1')).toBe('https://hooks.example.com/in?x=1');
+    expect(redactUrl('https://user:secret@hooks.example.com/in?x=1')).toBe(
+      'https://hooks.example.com/in?x=1',
+    );
     expect(redactUrl('https://hooks.example.com/in')).toBe('https://hooks.example.com/in');
   });
 });

@@ -28,7 +28,9 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
 
   const mailsTo = (address: string) => h.smtp.messages.filter((m) => m.envelopeTo.includes(address));
   const waitForMails = (address: string, count: number) =>
-    waitFor(() => mailsTo(address).length >= count && mailsTo(address), { what: `${count} email(s) to ${address}` });
+    waitFor(() => mailsTo(address).length >= count && mailsTo(address), {
+      what: `${count} email(s) to ${address}`,
+    });
   const ledger = (eventId: string) => emailSendModel(h.infra.db).find({ eventId }).lean();
   const settle = () => waitFor(() => h.drained(), { what: 'consumers drained' });
   const html = (mail: ReceivedMail) => (typeof mail.parsed.html === 'string' ? mail.parsed.html : '');
@@ -36,8 +38,14 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
   it('sends the purchase confirmation with the order summary, download link and license keys', async () => {
     const email = `buyer-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });
-    const licenses = [license(order), license(order, { productName: 'Team add-on', productSku: 'TEAM', tier: null })];
-    await h.publish(ORDER_CREATED_V1, input(ORDER_CREATED_V1.type, order.orderId, { order: { ...order, status: 'pending_payment' } }));
+    const licenses = [
+      license(order),
+      license(order, { productName: 'Team add-on', productSku: 'TEAM', tier: null }),
+    ];
+    await h.publish(
+      ORDER_CREATED_V1,
+      input(ORDER_CREATED_V1.type, order.orderId, { order: { ...order, status: 'pending_payment' } }),
+    );
     await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
     const licensed = await h.publish(ORDER_LICENSED_V1, licensedInput(order, licenses));
 
@@ -57,8 +65,12 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
     }
     expect(html(mail!)).toContain('<a href="https://downloads.acme.example/pro/latest.zip">');
     expect(html(mail!)).toContain('https://acme.example/account');
+    // The ledger row turns `sent` right after the SMTP server accepted the message.
+    await settle();
     const rows = await ledger(licensed.id);
-    expect(rows).toMatchObject([{ template: 'purchase-confirmation', status: 'sent', to: email, attempts: 1 }]);
+    expect(rows).toMatchObject([
+      { template: 'purchase-confirmation', status: 'sent', to: email, attempts: 1 },
+    ]);
     expect(mail!.parsed.messageId).toBe(rows[0]!.messageId);
   });
 
@@ -155,14 +167,21 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
       subscriptionId: 'sub_456',
       amount: 1900,
       currency: 'eur',
-      reason: { code: 'card_declined', declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.', type: 'card_error' },
+      reason: {
+        code: 'card_declined',
+        declineCode: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+        type: 'card_error',
+      },
       failedAt: '2026-04-05T10:15:00.000Z',
     };
     await h.publish(PAYMENT_FAILED_V1, input(PAYMENT_FAILED_V1.type, payload.paymentIntentId, payload));
     const [mail] = await waitForMails(email, 1);
     expect(mail!.parsed.subject).toBe('Action needed: your €19.00 payment to Acme did not go through');
     expect(mail!.parsed.text).toContain('Why: Your card has insufficient funds.');
-    expect(mail!.parsed.text).toContain('What to do next: Please contact your bank, or pay with another card.');
+    expect(mail!.parsed.text).toContain(
+      'What to do next: Please contact your bank, or pay with another card.',
+    );
     expect(html(mail!)).toContain('href="https://acme.example/account"');
   });
 
@@ -176,7 +195,14 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
       tier,
       features,
     });
-    await h.publish(TIER_CHANGED_V1, input(TIER_CHANGED_V1.type, `evt_${rand()}`, change('FREE', 'PRO', ['Unlimited projects', 'Priority support'])));
+    await h.publish(
+      TIER_CHANGED_V1,
+      input(
+        TIER_CHANGED_V1.type,
+        `evt_${rand()}`,
+        change('FREE', 'PRO', ['Unlimited projects', 'Priority support']),
+      ),
+    );
     const [welcome] = await waitForMails(email, 1);
     expect(welcome!.parsed.subject).toBe('Welcome to Acme PRO');
     expect(welcome!.parsed.text).toContain('- Unlimited projects');

@@ -93,7 +93,10 @@ export function confirmedInput(order: OrderSnapshotV1): EnvelopeInput<OrderConfi
   };
 }
 
-export function licensedInput(order: OrderSnapshotV1, licenses: LicenseSummaryV1[]): EnvelopeInput<OrderLicensedV1> {
+export function licensedInput(
+  order: OrderSnapshotV1,
+  licenses: LicenseSummaryV1[],
+): EnvelopeInput<OrderLicensedV1> {
   return {
     id: `${ORDER_LICENSED_V1.type}:${order.orderId}`,
     payload: {

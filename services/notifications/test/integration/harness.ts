@@ -10,12 +10,7 @@ import {
   type EventDefinition,
   type TypedEnvelope,
 } from '@billing/contracts';
-import {
-  connectServiceInfra,
-  createLogger,
-  publishWithId,
-  type ServiceInfra,
-} from '@billing/runtime';
+import { connectServiceInfra, createLogger, publishWithId, type ServiceInfra } from '@billing/runtime';
 import {
   connectTestNats,
   resetStreams,
@@ -54,11 +49,18 @@ export interface Harness {
   smtp: TestSmtpServer;
   nats: TestNats;
   /** Publishes a domain event as its service would: subject `<type>.v<version>`, msgID = envelope id. */
-  publish<S extends TSchema>(definition: EventDefinition<S>, input: EnvelopeInput<Static<S>>): Promise<TypedEnvelope<Static<S>>>;
+  publish<S extends TSchema>(
+    definition: EventDefinition<S>,
+    input: EnvelopeInput<Static<S>>,
+  ): Promise<TypedEnvelope<Static<S>>>;
   /** Publishes an envelope again under another NATS msgID, as a republish after the duplicate window would. */
   republish(envelope: TypedEnvelope<unknown>, suffix: string): Promise<void>;
   /** Calls the HTTP API with the admin token. */
-  api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: Json }>;
+  api(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }>;
   /** True when both consumers have nothing pending or unacknowledged. */
   drained(): Promise<boolean>;
   close(): Promise<void>;
@@ -69,7 +71,9 @@ export interface Harness {
  * a real SMTP server, and every delay compressed. Streams are reset first, so each test file starts
  * from empty streams and consumers.
  */
-export async function startHarness(options: { env?: Record<string, string>; resolve?: Resolve } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { env?: Record<string, string>; resolve?: Resolve } = {},
+): Promise<Harness> {
   const { natsUrl, mongoUrl } = testEnv();
   const nats = await connectTestNats(natsUrl);
   await resetStreams(nats.jsm);
@@ -86,7 +90,8 @@ export async function startHarness(options: { env?: Record<string, string>; reso
     BRAND_NAME: 'Acme',
     SUPPORT_EMAIL: 'support@acme.example',
     ACCOUNT_URL: 'https://acme.example/account',
-    CONSUMER_RETRY_DELAYS_MS: '50,100,150,200,250,300,300,300,300,300,300,300,300,300,300,300,300,300,300,300',
+    CONSUMER_RETRY_DELAYS_MS:
+      '50,100,150,200,250,300,300,300,300,300,300,300,300,300,300,300,300,300,300,300',
     OUTBOX_RELAY_INTERVAL_MS: '200',
     WEBHOOK_TIMEOUT_MS: '1000',
     WEBHOOK_RETRY_SCHEDULE_MS: '0,100,200,400,800,1600',
@@ -166,7 +171,10 @@ export interface Receiver {
   url: string;
   requests: ReceivedWebhook[];
   /** Decides the answer to each request (default 204). */
-  respond: (req: ReceivedWebhook, index: number) => { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
+  respond: (
+    req: ReceivedWebhook,
+    index: number,
+  ) => { status: number; body?: string; headers?: Record<string, string>; delayMs?: number };
   close(): Promise<void>;
 }
 
@@ -185,7 +193,12 @@ export async function startReceiver(): Promise<Receiver> {
       const headers = Object.fromEntries(
         Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
       );
-      const received = { path: req.url ?? '', headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+      const received = {
+        path: req.url ?? '',
+        headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      };
       const index = receiver.requests.push(received) - 1;
       const answer = receiver.respond(received, index);
       setTimeout(() => {

@@ -13,7 +13,10 @@ jest.setTimeout(30_000);
 
 describe('template overrides and the preview command', () => {
   const overrideDir = mkdtempSync(path.join(os.tmpdir(), 'notifications-templates-'));
-  writeFileSync(path.join(overrideDir, 'purchase-confirmation.subject.hbs'), '{{brand.name}} receipt #{{orderId}}');
+  writeFileSync(
+    path.join(overrideDir, 'purchase-confirmation.subject.hbs'),
+    '{{brand.name}} receipt #{{orderId}}',
+  );
   writeFileSync(
     path.join(overrideDir, 'purchase-confirmation.html.hbs'),
     '<p class="custom">Thanks {{customerName}}!</p>{{#each licenses}}<pre>{{key}}</pre>{{/each}}',
@@ -34,7 +37,9 @@ describe('template overrides and the preview command', () => {
     const lic = license(order);
     await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
     await h.publish(ORDER_LICENSED_V1, licensedInput(order, [lic]));
-    const mail = await waitFor(() => h.smtp.messages.find((m) => m.envelopeTo.includes(email)), { what: 'email' });
+    const mail = await waitFor(() => h.smtp.messages.find((m) => m.envelopeTo.includes(email)), {
+      what: 'email',
+    });
     expect(mail.parsed.subject).toBe(`Acme receipt #${order.orderId}`);
     expect(mail.parsed.html).toContain(`<p class="custom">Thanks Ada Lovelace!</p><pre>${lic.key}</pre>`);
     // The shared layout and the built-in text part still apply.
@@ -59,8 +64,12 @@ describe('template overrides and the preview command', () => {
     const out = path.join(overrideDir, 'preview.html');
     const lines: string[] = [];
     const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
-    expect(runPreview(['purchase-confirmation', '--out', out, '--template-dir', overrideDir], {}, io)).toBe(0);
-    expect(readFileSync(out, 'utf8')).toContain('<p class="custom">Thanks Ada Lovelace!</p><pre>ACME-PRO-SAMPLE-KEY-0001</pre>');
+    expect(runPreview(['purchase-confirmation', '--out', out, '--template-dir', overrideDir], {}, io)).toBe(
+      0,
+    );
+    expect(readFileSync(out, 'utf8')).toContain(
+      '<p class="custom">Thanks Ada Lovelace!</p><pre>ACME-PRO-SAMPLE-KEY-0001</pre>',
+    );
     expect(lines.join('')).toContain('subject: Acme Software receipt #ord_sample_123');
 
     const textOut = path.join(overrideDir, 'failed.txt');

@@ -52,42 +52,67 @@ describe('webhook delivery safety and replicas', () => {
       'http://[::ffff:192.168.0.1]/in',
     ]) {
       const res = await h.api('POST', '/webhooks/endpoints', { url, events: ['*'] });
-      expect({ url, status: res.status, code: res.body.error?.code }).toEqual({ url, status: 400, code: 'unsafe_url' });
+      expect({ url, status: res.status, code: res.body.error?.code }).toEqual({
+        url,
+        status: 400,
+        code: 'unsafe_url',
+      });
     }
   });
 
   it('checks the addresses a name resolves to at delivery time and sends nothing to a private one', async () => {
     const port = new URL(receiver.url).port;
-    const internal = (await h.api('POST', '/webhooks/endpoints', { url: `http://hooks.internal.test:${port}/in`, events: ['tier.changed'] })).body;
-    const mixed = (await h.api('POST', '/webhooks/endpoints', { url: `http://mixed.test:${port}/in`, events: ['tier.changed'] })).body;
-    const unknown = (await h.api('POST', '/webhooks/endpoints', { url: `http://nowhere.test:${port}/in`, events: ['tier.changed'] })).body;
-    await h.publish(
-      TIER_CHANGED_V1,
-      input(TIER_CHANGED_V1.type, `evt_${rand()}`, {
-        customerEmail: 'x@example.com',
-        stripeCustomerId: null,
-        subscriptionId: null,
-        previousTier: 'FREE',
-        tier: 'PRO',
-        features: [],
-      }),
-    );
-    const firstAttempt = async (endpointId: string) => {
-      const [message] = (await h.api('GET', `/webhooks/endpoints/${endpointId}/messages`)).body.items;
-      if (!message) return undefined;
-      return (await h.api('GET', `/webhooks/messages/${message.id}/attempts`)).body.items[0];
-    };
-    expect(await waitFor(() => firstAttempt(internal.id))).toMatchObject({
-      status: 'failed',
-      statusCode: null,
-      error: 'refused: hooks.internal.test resolves to non-public address 127.0.0.1',
-    });
-    expect((await waitFor(() => firstAttempt(mixed.id))).error).toBe(
-      'refused: mixed.test resolves to non-public address 10.0.0.7',
-    );
-    expect((await waitFor(() => firstAttempt(unknown.id))).error).toBe('dns: nowhere.test did not resolve (ENOTFOUND)');
-    expect(receiver.requests).toHaveLength(0);
-    for (const e of [internal, mixed, unknown]) await h.api('DELETE', `/webhooks/endpoints/${e.id}`);
+    const internal = (
+      await h.api('POST', '/webhooks/endpoints', {
+        url: `http://hooks.internal.test:${port}/in`,
+        events: ['tier.changed'],
+      })
+    ).body;
+    const mixed = (
+      await h.api('POST', '/webhooks/endpoints', {
+        url: `http://mixed.test:${port}/in`,
+        events: ['tier.changed'],
+      })
+    ).body;
+    const unknown = (
+      await h.api('POST', '/webhooks/endpoints', {
+        url: `http://nowhere.test:${port}/in`,
+        events: ['tier.changed'],
+      })
+    ).body;
+    try {
+      await h.publish(
+        TIER_CHANGED_V1,
+        input(TIER_CHANGED_V1.type, `evt_${rand()}`, {
+          customerEmail: 'x@example.com',
+          stripeCustomerId: null,
+          subscriptionId: null,
+          previousTier: 'FREE',
+          tier: 'PRO',
+          features: [],
+        }),
+      );
+      const firstAttempt = async (endpointId: string) => {
+        const [message] = (await h.api('GET', `/webhooks/endpoints/${endpointId}/messages`)).body.items;
+        if (!message) return undefined;
+        const [attempt] = (await h.api('GET', `/webhooks/messages/${message.id}/attempts`)).body.items;
+        return attempt?.status === 'in_flight' ? undefined : attempt;
+      };
+      expect(await waitFor(() => firstAttempt(internal.id))).toMatchObject({
+        status: 'failed',
+        statusCode: null,
+        error: 'refused: hooks.internal.test resolves to non-public address 127.0.0.1',
+      });
+      expect((await waitFor(() => firstAttempt(mixed.id))).error).toBe(
+        'refused: mixed.test resolves to non-public address 10.0.0.7',
+      );
+      expect((await waitFor(() => firstAttempt(unknown.id))).error).toBe(
+        'dns: nowhere.test did not resolve (ENOTFOUND)',
+      );
+      expect(receiver.requests).toHaveLength(0);
+    } finally {
+      for (const e of [internal, mixed, unknown]) await h.api('DELETE', `/webhooks/endpoints/${e.id}`);
+    }
   });
 
   it('lets two replicas share the deliveries without sending any message twice', async () => {
@@ -117,7 +142,13 @@ describe('webhook delivery safety and replicas', () => {
           notifyDisabled: async () => undefined,
           logger,
         },
-        { retryScheduleMs: [0, 100], disableAfterMs: 60_000, pollIntervalMs: 20, concurrency: 4, timeoutMs: 1000 },
+        {
+          retryScheduleMs: [0, 100],
+          disableAfterMs: 60_000,
+          pollIntervalMs: 20,
+          concurrency: 4,
+          timeoutMs: 1000,
+        },
       );
     const workers = [replica(), replica()];
     receiver.respond = () => ({ status: 200, delayMs: 20 });
@@ -140,9 +171,13 @@ describe('webhook delivery safety and replicas', () => {
     await dispatcher.publish(events);
     workers.forEach((w) => w.start());
     try {
-      await waitFor(async () => (await messages.listByEndpoint(endpoint._id, { status: 'delivered', limit: 100 })).length === 30, {
-        what: '30 delivered',
-      });
+      await waitFor(
+        async () =>
+          (await messages.listByEndpoint(endpoint._id, { status: 'delivered', limit: 100 })).length === 30,
+        {
+          what: '30 delivered',
+        },
+      );
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
     }
@@ -151,7 +186,9 @@ describe('webhook delivery safety and replicas', () => {
     expect(new Set(ids).size).toBe(30);
     for (const req of receiver.requests) new Webhook(secret).verify(req.body, req.headers);
     expect(await deliveryAttemptModel(db).countDocuments({ endpointId: endpoint._id })).toBe(30);
-    const workersUsed = new Set((await deliveryAttemptModel(db).find({ endpointId: endpoint._id }).lean()).map((a) => a.worker));
+    const workersUsed = new Set(
+      (await deliveryAttemptModel(db).find({ endpointId: endpoint._id }).lean()).map((a) => a.worker),
+    );
     expect(workersUsed.size).toBe(2);
   });
 });
