@@ -358,7 +358,9 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
       });
       expect(line).toContain(email);
       // The example answered 204, so the message ends up delivered.
-      await waitFor(async () => (await messagesOf(endpoint.id))[0]?.status === 'delivered', { what: 'delivered' });
+      await waitFor(async () => (await messagesOf(endpoint.id))[0]?.status === 'delivered', {
+        what: 'delivered',
+      });
 
       const body = JSON.stringify({
         id: 'whevt_forged',
