@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { catalogModel } from './catalog.model';
 import { customerModel } from './customer.model';
 import { orderFactModel } from './order-fact.model';
+import { orderLinkModel } from './order-link.model';
 import { orderModel } from './order.model';
 import { paymentModel } from './payment.model';
 import { refundModel } from './refund.model';
@@ -11,6 +12,7 @@ import { stockMovementModel } from './stock-movement.model';
 export function registerModels(db: Connection): void {
   orderModel(db);
   orderFactModel(db);
+  orderLinkModel(db);
   paymentModel(db);
   refundModel(db);
   customerModel(db);

@@ -66,10 +66,7 @@ const orderSchema = new Schema<OrderDoc>(
 );
 // Exactly one order per checkout session, also when duplicates race (E11000 = already stored).
 orderSchema.index({ checkoutSessionId: 1 }, { unique: true });
-// payment_intent.* and charge.refunded of a payment-mode order find it by its PaymentIntent.
-orderSchema.index({ paymentIntentId: 1 });
-// invoice.paid, customer.subscription.deleted and subscription payments find the order by subscription.
-orderSchema.index({ subscriptionId: 1 });
+// Orders are found by PaymentIntent and subscription through order_links (see order-link.model.ts).
 // GET /orders?email= and GET /customers/:email, newest first, with the (createdAt, _id) cursor.
 orderSchema.index({ customerEmail: 1, createdAt: -1, _id: -1 });
 // GET /orders?status=, newest first.

@@ -2,6 +2,7 @@ import type { Connection, QueryFilter, Model } from 'mongoose';
 import type { OrderStatus } from '@billing/contracts';
 import type { DerivedOrderState } from '../domain/order-state';
 import { insertOnce, renameId } from './insert-once';
+import { orderLinkModel, type OrderLinkDoc } from './order-link.model';
 import { orderModel, type Order, type OrderDoc } from './order.model';
 
 /** Position after the last order of a page (orders are listed newest first). */
@@ -21,9 +22,23 @@ const toOrder = (doc: OrderDoc): Order => renameId(doc, 'orderId') as Order;
 
 export class OrderRepository {
   private readonly model: Model<OrderDoc>;
+  private readonly links: Model<OrderLinkDoc>;
 
   constructor(db: Connection) {
     this.model = orderModel(db);
+    this.links = orderLinkModel(db);
+  }
+
+  /**
+   * Records (once) that the order's PaymentIntent and subscription lead to it. Stored before the
+   * order itself and again on every redelivery, so a crash in between leaves nothing unlinked.
+   */
+  async link(order: Pick<Order, 'orderId' | 'paymentIntentId' | 'subscriptionId'>): Promise<void> {
+    const keys = [
+      order.paymentIntentId ? `pi:${order.paymentIntentId}` : null,
+      order.subscriptionId ? `sub:${order.subscriptionId}` : null,
+    ].filter((k): k is string => k !== null);
+    for (const key of keys) await insertOnce(this.links, { _id: key, orderId: order.orderId });
   }
 
   /** False when an order for the same id / checkout session exists already. */
@@ -37,15 +52,18 @@ export class OrderRepository {
     return doc ? toOrder(doc) : null;
   }
 
-  async byPaymentIntent(paymentIntentId: string): Promise<Order | null> {
-    const doc = await this.model.findOne({ paymentIntentId }).lean<OrderDoc>();
-    return doc ? toOrder(doc) : null;
+  byPaymentIntent(paymentIntentId: string): Promise<Order | null> {
+    return this.byLink(`pi:${paymentIntentId}`);
   }
 
-  /** The order whose checkout created the subscription (the oldest, should there be two). */
-  async bySubscription(subscriptionId: string): Promise<Order | null> {
-    const doc = await this.model.findOne({ subscriptionId }).sort({ createdAt: 1, _id: 1 }).lean<OrderDoc>();
-    return doc ? toOrder(doc) : null;
+  /** The order whose checkout created the subscription. */
+  bySubscription(subscriptionId: string): Promise<Order | null> {
+    return this.byLink(`sub:${subscriptionId}`);
+  }
+
+  private async byLink(key: string): Promise<Order | null> {
+    const link = await this.links.findById(key).lean<OrderLinkDoc>();
+    return link ? this.get(link.orderId) : null;
   }
 
   async setDerived(orderId: string, derived: DerivedOrderState): Promise<void> {

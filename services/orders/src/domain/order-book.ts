@@ -41,14 +41,15 @@ export class OrderBook {
   ) {}
 
   async compute(orderId: string): Promise<{ order: Order; derived: DerivedOrderState } | null> {
-    const [order, facts, payments, refunds, movements] = await Promise.all([
-      this.orders.get(orderId),
+    const order = await this.orders.get(orderId);
+    if (!order) return null;
+    const physical = order.lines.some((line) => line.kind === 'physical');
+    const [facts, payments, refunds, movements] = await Promise.all([
       this.ledger.factsOf(orderId),
       this.ledger.paymentsOf(orderId),
       this.ledger.refundsOf(orderId),
-      this.stock.ofOrder(orderId),
+      physical ? this.stock.ofOrder(orderId) : [],
     ]);
-    if (!order) return null;
     const derived = deriveOrderState({
       initialPeriodEnd: order.initialPeriodEnd,
       facts,

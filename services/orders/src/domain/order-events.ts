@@ -1,3 +1,4 @@
+import type { Static, TSchema } from '@sinclair/typebox';
 import {
   ORDER_CANCELLED_V1,
   ORDER_CONFIRMED_V1,
@@ -5,8 +6,9 @@ import {
   ORDER_REFUNDED_V1,
   PAYMENT_FAILED_V1,
   PAYMENT_RECORDED_V1,
+  type EnvelopeInput,
+  type EventDefinition,
   type OrderSnapshotV1,
-  type PaymentFailureReasonV1,
 } from '@billing/contracts';
 import type { Outbox } from '@billing/runtime';
 import type { Order } from '../db/order.model';
@@ -18,6 +20,17 @@ import type { Refund } from '../db/refund.model';
 export interface Cause {
   correlationId: string;
   causationId: string;
+}
+
+/** One domain event to emit: its contract and its envelope input. */
+export interface DomainEvent {
+  definition: EventDefinition;
+  input: EnvelopeInput<unknown>;
+}
+
+/** Type-checks the payload against the definition's schema, then forgets the schema type. */
+function event<S extends TSchema>(definition: EventDefinition<S>, input: EnvelopeInput<Static<S>>): DomainEvent {
+  return { definition, input } as unknown as DomainEvent;
 }
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -44,140 +57,121 @@ export function orderSnapshot(order: Order): OrderSnapshotV1 {
 }
 
 /**
- * Publishes the service's domain events through the outbox. Ids are derived from what happened
- * (see libs/contracts/src/orders.events.ts), so handlers emit again on every redelivery: the
- * outbox stores each id once and JetStream drops a republished id, so nothing is lost after a
- * crash and nothing reaches consumers twice.
+ * Builds the service's domain events and publishes them through the outbox. Ids are derived from
+ * what happened (see libs/contracts/src/orders.events.ts), so handlers emit again on every
+ * redelivery: the outbox stores each id once and JetStream drops a republished id, so nothing is
+ * lost after a crash and nothing reaches consumers twice.
  */
 export class OrderEvents {
   constructor(private readonly outbox: Pick<Outbox, 'emit'>) {}
 
-  async created(order: Order, cause: Cause): Promise<void> {
-    await this.outbox.emit([
-      {
-        definition: ORDER_CREATED_V1,
-        input: { id: `orders.order.created:${order.orderId}`, payload: { order: orderSnapshot(order) }, occurredAt: order.createdAt, ...cause },
-      },
-    ]);
+  /** Stores, then publishes the events in the given order, in one outbox round trip. */
+  async emit(...events: DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    // The outbox validates each payload against its own definition again before storing it.
+    await this.outbox.emit(events as unknown as Parameters<Outbox['emit']>[0]);
   }
 
-  async confirmed(order: Order, cause: Cause): Promise<void> {
-    await this.outbox.emit([
-      {
-        definition: ORDER_CONFIRMED_V1,
-        input: {
-          id: `orders.order.confirmed:${order.orderId}`,
-          payload: { order: orderSnapshot(order) },
-          occurredAt: order.confirmedAt ?? undefined,
-          ...cause,
-        },
-      },
-    ]);
+  created(order: Order, cause: Cause): DomainEvent {
+    return event(ORDER_CREATED_V1, {
+      id: `orders.order.created:${order.orderId}`,
+      occurredAt: order.createdAt,
+      ...cause,
+      payload: { order: orderSnapshot(order) },
+    });
   }
 
-  async paymentRecorded(payment: Payment, order: Order, cause: Cause): Promise<void> {
-    await this.outbox.emit([
-      {
-        definition: PAYMENT_RECORDED_V1,
-        input: {
-          id: `orders.payment.recorded:${payment.paymentId}`,
-          occurredAt: payment.paidAt,
-          ...cause,
-          payload: {
-            paymentId: payment.paymentId,
-            orderId: order.orderId,
-            customerEmail: order.customerEmail,
-            source: payment.source,
-            invoiceId: payment.invoiceId,
-            paymentIntentId: payment.paymentIntentId,
-            subscriptionId: payment.subscriptionId,
-            billingReason: payment.billingReason,
-            amount: payment.amount,
-            currency: payment.currency,
-            periodEnd: iso(payment.periodEnd),
-            receiptUrl: payment.receiptUrl,
-            paidAt: payment.paidAt.toISOString(),
-          },
-        },
-      },
-    ]);
+  confirmed(order: Order, cause: Cause): DomainEvent {
+    return event(ORDER_CONFIRMED_V1, {
+      id: `orders.order.confirmed:${order.orderId}`,
+      occurredAt: order.confirmedAt ?? undefined,
+      ...cause,
+      payload: { order: orderSnapshot(order) },
+    });
   }
 
-  async paymentFailed(
+  paymentRecorded(payment: Payment, order: Order, cause: Cause): DomainEvent {
+    return event(PAYMENT_RECORDED_V1, {
+      id: `orders.payment.recorded:${payment.paymentId}`,
+      occurredAt: payment.paidAt,
+      ...cause,
+      payload: {
+        paymentId: payment.paymentId,
+        orderId: order.orderId,
+        customerEmail: order.customerEmail,
+        source: payment.source,
+        invoiceId: payment.invoiceId,
+        paymentIntentId: payment.paymentIntentId,
+        subscriptionId: payment.subscriptionId,
+        billingReason: payment.billingReason,
+        amount: payment.amount,
+        currency: payment.currency,
+        periodEnd: iso(payment.periodEnd),
+        receiptUrl: payment.receiptUrl,
+        paidAt: payment.paidAt.toISOString(),
+      },
+    });
+  }
+
+  paymentFailed(
     fact: OrderFact,
     order: Order,
     payment: { paymentIntentId: string | null; invoiceId: string | null; amount: number; currency: string },
     cause: Cause,
-  ): Promise<void> {
-    const reason: PaymentFailureReasonV1 = fact.reason ?? { code: null, declineCode: null, message: null, type: null };
-    await this.outbox.emit([
-      {
-        definition: PAYMENT_FAILED_V1,
-        input: {
-          // Once per PaymentIntent: Stripe reports one failed async checkout payment twice
-          // (payment_intent.payment_failed and checkout.session.async_payment_failed).
-          id: `orders.payment.failed:${payment.paymentIntentId ?? order.checkoutSessionId}`,
-          occurredAt: fact.at,
-          ...cause,
-          payload: {
-            orderId: order.orderId,
-            customerEmail: order.customerEmail,
-            paymentIntentId: payment.paymentIntentId,
-            invoiceId: payment.invoiceId,
-            subscriptionId: order.subscriptionId,
-            amount: payment.amount,
-            currency: payment.currency,
-            reason,
-            failedAt: fact.at.toISOString(),
-          },
-        },
+  ): DomainEvent {
+    return event(PAYMENT_FAILED_V1, {
+      // Once per PaymentIntent: Stripe reports one failed delayed checkout payment twice
+      // (payment_intent.payment_failed and checkout.session.async_payment_failed).
+      id: `orders.payment.failed:${payment.paymentIntentId ?? order.checkoutSessionId}`,
+      occurredAt: fact.at,
+      ...cause,
+      payload: {
+        orderId: order.orderId,
+        customerEmail: order.customerEmail,
+        paymentIntentId: payment.paymentIntentId,
+        invoiceId: payment.invoiceId,
+        subscriptionId: order.subscriptionId,
+        amount: payment.amount,
+        currency: payment.currency,
+        reason: fact.reason ?? { code: null, declineCode: null, message: null, type: null },
+        failedAt: fact.at.toISOString(),
       },
-    ]);
+    });
   }
 
-  async cancelled(fact: OrderFact, order: Order, cause: Cause): Promise<void> {
-    await this.outbox.emit([
-      {
-        definition: ORDER_CANCELLED_V1,
-        input: {
-          id: `orders.order.cancelled:${order.orderId}`,
-          occurredAt: fact.at,
-          ...cause,
-          payload: {
-            orderId: order.orderId,
-            customerEmail: order.customerEmail,
-            subscriptionId: order.subscriptionId,
-            cancelledAt: fact.at.toISOString(),
-            reason: fact.cancellationReason,
-          },
-        },
+  cancelled(fact: OrderFact, order: Order, cause: Cause): DomainEvent {
+    return event(ORDER_CANCELLED_V1, {
+      id: `orders.order.cancelled:${order.orderId}`,
+      occurredAt: fact.at,
+      ...cause,
+      payload: {
+        orderId: order.orderId,
+        customerEmail: order.customerEmail,
+        subscriptionId: order.subscriptionId,
+        cancelledAt: fact.at.toISOString(),
+        reason: fact.cancellationReason,
       },
-    ]);
+    });
   }
 
-  async refunded(refund: Refund, order: Order, cause: Cause): Promise<void> {
-    await this.outbox.emit([
-      {
-        definition: ORDER_REFUNDED_V1,
-        input: {
-          id: `orders.order.refunded:${refund.refundId}`,
-          occurredAt: refund.refundedAt,
-          ...cause,
-          payload: {
-            orderId: order.orderId,
-            customerEmail: order.customerEmail,
-            chargeId: refund.chargeId,
-            refundId: refund.refundId,
-            paymentIntentId: refund.paymentIntentId,
-            amount: refund.amount,
-            amountRefunded: refund.amountRefunded,
-            amountCharged: refund.amountCharged,
-            currency: refund.currency,
-            full: refund.full,
-            refundedAt: refund.refundedAt.toISOString(),
-          },
-        },
+  refunded(refund: Refund, order: Order, cause: Cause): DomainEvent {
+    return event(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${refund.refundId}`,
+      occurredAt: refund.refundedAt,
+      ...cause,
+      payload: {
+        orderId: order.orderId,
+        customerEmail: order.customerEmail,
+        chargeId: refund.chargeId,
+        refundId: refund.refundId,
+        paymentIntentId: refund.paymentIntentId,
+        amount: refund.amount,
+        amountRefunded: refund.amountRefunded,
+        amountCharged: refund.amountCharged,
+        currency: refund.currency,
+        full: refund.full,
+        refundedAt: refund.refundedAt.toISOString(),
       },
-    ]);
+    });
   }
 }

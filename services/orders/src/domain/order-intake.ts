@@ -26,7 +26,10 @@ export class OrderIntake {
   async ensureOrder(session: CheckoutSessionWire, eventTime: Date, log: Logger): Promise<{ order: Order; created: boolean }> {
     const orderId = orderIdFor(session.id);
     const existing = await this.orders.get(orderId);
-    if (existing) return { order: existing, created: false };
+    if (existing) {
+      await this.orders.link(existing);
+      return { order: existing, created: false };
+    }
 
     const email = sessionEmail(session);
     if (!email) throw new PermanentError(`checkout session ${session.id} has no customer email`);
@@ -60,6 +63,7 @@ export class OrderIntake {
       createdAt,
       ...deriveOrderState({ initialPeriodEnd: periodEnd, facts: [], payments: [], refunds: [], allocations: [] }),
     };
+    await this.orders.link(order);
     if (await this.orders.insert(order)) {
       log.info({ orderId, checkoutSessionId: session.id, lines: lines.length }, 'order created');
       return { order, created: true };

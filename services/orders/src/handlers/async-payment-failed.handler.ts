@@ -14,7 +14,6 @@ export async function handleAsyncPaymentFailed(
 ): Promise<Outcome> {
   const session = objectOf<CheckoutSessionWire>(event);
   const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger);
-  await deps.events.created(order, causeOf(ctx));
   const paymentIntentId = idOf(session.payment_intent);
   const key = `payment_failed:${event.id}`;
   const known = await deps.ledger.getFact(key);
@@ -31,11 +30,14 @@ export async function handleAsyncPaymentFailed(
         cancellationReason: null,
       });
   const current = await deps.book.refresh(order.orderId);
-  await deps.events.paymentFailed(
-    fact,
-    current,
-    { paymentIntentId, invoiceId: null, amount: current.amountTotal, currency: current.currency },
-    causeOf(ctx),
+  await deps.events.emit(
+    deps.events.created(order, causeOf(ctx)),
+    deps.events.paymentFailed(
+      fact,
+      current,
+      { paymentIntentId, invoiceId: null, amount: current.amountTotal, currency: current.currency },
+      causeOf(ctx),
+    ),
   );
   ctx.logger.info({ orderId: order.orderId, status: current.status }, 'order payment failed');
   return done();

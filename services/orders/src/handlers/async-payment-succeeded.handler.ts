@@ -16,7 +16,6 @@ export async function handleAsyncPaymentSucceeded(
 ): Promise<Outcome> {
   const session = objectOf<CheckoutSessionWire>(event);
   const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger);
-  await deps.events.created(order, causeOf(ctx));
-  await confirmOrder(order, eventTime(event), deps, ctx);
+  await confirmOrder(order, eventTime(event), deps, ctx, [deps.events.created(order, causeOf(ctx))]);
   return done();
 }

@@ -36,7 +36,7 @@ export async function handleChargeRefunded(event: StripeEventShape, deps: Orders
   }
   if (deps.restockOnRefund && stored.some((r) => r.full)) await deps.inventory.restock(order, ctx.logger);
   const current = await deps.book.refresh(order.orderId);
-  for (const refund of stored) await deps.events.refunded(refund, current, causeOf(ctx));
+  await deps.events.emit(...stored.map((refund) => deps.events.refunded(refund, current, causeOf(ctx))));
   ctx.logger.info(
     { orderId: order.orderId, chargeId: charge.id, refunds: stored.length, status: current.status },
     'refunds recorded',

@@ -17,11 +17,12 @@ export async function handleCheckoutCompleted(
   const session = objectOf<CheckoutSessionWire>(event);
   if (session.mode === 'setup') return skipped('setup-mode session: nothing was sold');
   const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger);
-  await deps.events.created(order, causeOf(ctx));
+  const created = deps.events.created(order, causeOf(ctx));
   if (isSessionPaid(session)) {
-    await confirmOrder(order, eventTime(event), deps, ctx);
+    await confirmOrder(order, eventTime(event), deps, ctx, [created]);
   } else {
     await deps.book.refresh(order.orderId);
+    await deps.events.emit(created);
     ctx.logger.info({ orderId: order.orderId, paymentStatus: session.payment_status }, 'order awaits payment');
   }
   return done();

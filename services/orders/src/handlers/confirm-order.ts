@@ -1,13 +1,21 @@
 import type { HandlerContext } from '@billing/runtime';
 import type { Order } from '../db/order.model';
+import type { DomainEvent } from '../domain/order-events';
 import { causeOf, type OrdersHandlerDeps } from './deps';
 
 /**
  * Confirms an order once (fact `confirmed:<orderId>`), takes its physical lines from stock, and
  * announces it. Shared by a paid `checkout.session.completed` and
  * `checkout.session.async_payment_succeeded`; every step is safe to repeat on a redelivery.
+ * `before` are events to publish ahead of the confirmation (the order's creation).
  */
-export async function confirmOrder(order: Order, at: Date, deps: OrdersHandlerDeps, ctx: HandlerContext): Promise<Order> {
+export async function confirmOrder(
+  order: Order,
+  at: Date,
+  deps: OrdersHandlerDeps,
+  ctx: HandlerContext,
+  before: DomainEvent[] = [],
+): Promise<Order> {
   await deps.ledger.addFact({
     key: `confirmed:${order.orderId}`,
     orderId: order.orderId,
@@ -20,7 +28,7 @@ export async function confirmOrder(order: Order, at: Date, deps: OrdersHandlerDe
   });
   await deps.inventory.allocate(order, ctx.logger);
   const current = await deps.book.refresh(order.orderId);
-  await deps.events.confirmed(current, causeOf(ctx));
+  await deps.events.emit(...before, deps.events.confirmed(current, causeOf(ctx)));
   ctx.logger.info({ orderId: order.orderId, status: current.status }, 'order confirmed');
   return current;
 }

@@ -37,7 +37,7 @@ export async function handleInvoicePaid(event: StripeEventShape, deps: OrdersHan
     eventId: event.id,
   });
   const current = await deps.book.refresh(order.orderId);
-  await deps.events.paymentRecorded(payment, current, causeOf(ctx));
+  await deps.events.emit(deps.events.paymentRecorded(payment, current, causeOf(ctx)));
   ctx.logger.info(
     { orderId: order.orderId, invoiceId: invoice.id, billingReason: payment.billingReason },
     'invoice payment recorded',

@@ -27,7 +27,7 @@ export async function handlePaymentIntentFailed(
     cancellationReason: null,
   });
   const current = await deps.book.refresh(order.orderId);
-  await deps.events.paymentFailed(
+  const failed = deps.events.paymentFailed(
     fact,
     current,
     {
@@ -38,6 +38,7 @@ export async function handlePaymentIntentFailed(
     },
     causeOf(ctx),
   );
+  await deps.events.emit(failed);
   ctx.logger.info(
     { orderId: order.orderId, paymentIntentId: intent.id, code: fact.reason?.code, declineCode: fact.reason?.declineCode },
     'payment failure recorded',

@@ -37,7 +37,7 @@ export async function handlePaymentIntentSucceeded(
     eventId: event.id,
   });
   const current = await deps.book.refresh(order.orderId);
-  await deps.events.paymentRecorded(payment, current, causeOf(ctx));
+  await deps.events.emit(deps.events.paymentRecorded(payment, current, causeOf(ctx)));
   ctx.logger.info({ orderId: order.orderId, paymentId: payment.paymentId, amount: payment.amount }, 'payment recorded');
   return done();
 }

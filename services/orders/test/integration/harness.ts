@@ -31,8 +31,20 @@ import type { OrderDetail } from '../../src/routes/schemas';
 import { stripeApi } from '../../src/stripe/stripe-api';
 
 export const TOKEN = 'orders-test-token-0123456789abcdef';
-/** Short retry delays so out-of-order events settle (or park) within a second or two. */
-export const RETRY_DELAYS_MS = [100, 200, 300, 400, 500, 600];
+/**
+ * Compressed retry delays (about 8 s in all): long enough for a burst of out-of-order events to
+ * find their order, short enough to park quickly. Tests of parking pass shorter ones.
+ */
+export const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000];
+
+/**
+ * The orders consumer as declared in the contracts, except without `backoff`: with a backoff list,
+ * nats-server times a `nak(delay)` from that delivery's backoff step instead of from AckWait (a
+ * nak(100 ms) on the 2nd delivery waits backoff[1] - ackWait + 100 ms = 30.1 s), which would stretch
+ * the runner's compressed retries to minutes. Only the redelivery of never-acknowledged messages
+ * (a crashed process) differs, and no test here relies on it.
+ */
+const TEST_CONSUMER = { ...ORDERS_STRIPE_CONSUMER, backoffMs: [] };
 
 /** Products the fixtures' metadata skus map to. */
 export const TEST_CATALOG: CatalogProductCreate[] = [
@@ -97,7 +109,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       service: 'orders',
       config: { natsUrl: env.natsUrl, mongo: { url: env.mongoUrl, dbName }, logLevel: 'silent' },
       logger,
-      consumers: [ORDERS_STRIPE_CONSUMER],
+      consumers: [TEST_CONSUMER],
       registerModels,
     });
     const stripe = stripeApi(
@@ -108,7 +120,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         adminToken: TOKEN,
         retryDelaysMs: options.retryDelaysMs ?? RETRY_DELAYS_MS,
         concurrency: 8,
-        outboxRelayIntervalMs: 200,
+        outboxRelayIntervalMs: 5000,
         restockOnRefund: options.restockOnRefund ?? false,
       },
       logger,
@@ -133,6 +145,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   }
 
   const main = await startReplica();
+  const seen: EventEnvelopeV1[] = [];
+  let nextSeq = 1;
+  let reading = Promise.resolve();
   const api: Harness['api'] = async (method, url, body) => {
     const res = await main.service.http.inject({
       method,
@@ -155,12 +170,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
     api,
     async settled(timeoutMs = 15_000) {
+      let last: { num_pending: number; num_ack_pending: number; num_redelivered: number } | undefined;
       await waitFor(
         async () => {
           const info = await nats.jsm.consumers.info(ORDERS_STRIPE_CONSUMER.stream.name, ORDERS_STRIPE_CONSUMER.durable);
+          last = info;
           return info.num_pending === 0 && info.num_ack_pending === 0;
         },
         { timeoutMs, what: 'orders consumer to settle' },
+      ).catch((err) => {
+        throw new Error(`${(err as Error).message}: ${JSON.stringify({ pending: last?.num_pending, ackPending: last?.num_ack_pending, redelivered: last?.num_redelivered })}`);
+      }
       );
     },
     async order(orderId) {
@@ -168,10 +188,19 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       return res.status === 200 ? res.body : null;
     },
     async domainEvents(orderId) {
-      const msgs = await nats.messages(ORDERS_EVENTS_STREAM.name);
-      const envelopes = msgs.map((m) => JSON.parse(Buffer.from(m.data).toString('utf8')) as EventEnvelopeV1);
-      if (!orderId) return envelopes;
-      return envelopes.filter((e) => {
+      // Reads only what was added since the last call (the stream grows through a test file);
+      // calls are chained so concurrent ones do not read the same messages twice.
+      reading = reading.then(async () => {
+        const info = await nats.jsm.streams.info(ORDERS_EVENTS_STREAM.name);
+        for (let seq = Math.max(nextSeq, info.state.first_seq); seq <= info.state.last_seq; seq++) {
+          const msg = await nats.jsm.streams.getMessage(ORDERS_EVENTS_STREAM.name, { seq }).catch(() => null);
+          if (msg) seen.push(JSON.parse(Buffer.from(msg.data).toString('utf8')) as EventEnvelopeV1);
+          nextSeq = seq + 1;
+        }
+      });
+      await reading;
+      if (!orderId) return [...seen];
+      return seen.filter((e) => {
         const payload = e.payload as { orderId?: string; order?: { orderId?: string } };
         return payload.orderId === orderId || payload.order?.orderId === orderId;
       });

@@ -2,6 +2,9 @@ import { connectTestNats, resetStreams, testEnv } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
 import { publishAll, sf, startHarness, stubStripe, waitForDomainEvent, waitForOrder, type Harness } from './harness';
 
+// The project-level testTimeout of jest.config.js is not applied by jest 30; this file needs more than 5 s.
+jest.setTimeout(60_000);
+
 describe('one-time purchases', () => {
   let h: Harness;
 
