@@ -70,6 +70,8 @@ export interface Harness {
   fake: FakeStripe;
   nats: TestNats;
   main: Replica;
+  /** Log lines (parsed) the service wrote at `info` and above. */
+  logs: Array<Record<string, unknown>>;
   /** Another instance on the same database and durable consumer, as a second deployment replica. */
   replica(): Promise<Replica>;
   /** Publishes a Stripe event the way the gateway stores it; `msgId` defaults to the event id. */
@@ -97,10 +99,18 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const fake = await startFakeStripe();
   const nats = await connectTestNats(env.natsUrl);
   const js = jetstream(nats.nc);
+  const logs: Array<Record<string, unknown>> = [];
+  const echo = process.env.TEST_LOG_LEVEL !== undefined;
   const logger = createLogger({
     service: 'orders-test',
     version: 'test',
-    level: options.logLevel ?? ((process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'silent'),
+    level: options.logLevel ?? ((process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'info'),
+    destination: {
+      write(line: string) {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+        if (echo) process.stdout.write(line);
+      },
+    },
   });
   const replicas: Replica[] = [];
 
@@ -162,6 +172,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     fake,
     nats,
     main,
+    logs,
     replica: startReplica,
     async publish(event, msgId = event.id) {
       await publishWithId(js, stripeEventSubject(event.type), JSON.stringify(event), msgId, {
