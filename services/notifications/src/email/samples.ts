@@ -53,8 +53,9 @@ export const SAMPLE_MODELS: { [K in keyof TemplateModels]: TemplateModels[K] } =
     previousTier: 'FREE',
     features: ['Unlimited projects', 'Priority support'],
     isNew: true,
+    isSubscription: true,
   },
-  'subscription-ended': { previousTier: 'PRO', tier: 'FREE' },
+  'subscription-ended': { previousTier: 'PRO', tier: 'FREE', isSubscription: true },
   'cancellation-confirmed': {
     orderId: 'ord_sample_123',
     subscriptionId: 'sub_sample_789',

@@ -54,11 +54,15 @@ export interface SubscriptionConfirmedModel {
   features: string[];
   /** First paid tier (the previous one was free). */
   isNew: boolean;
+  /** False when a one-time purchase (e.g. a lifetime license) changed the tier. */
+  isSubscription: boolean;
 }
 
 export interface SubscriptionEndedModel {
   previousTier: string;
   tier: string;
+  /** False when a one-time license (e.g. refunded) carried the tier. */
+  isSubscription: boolean;
 }
 
 export interface CancellationConfirmedModel {

@@ -60,6 +60,26 @@ describe('email templates', () => {
     expect(email.text).toContain('Why: Your card has insufficient funds.');
   });
 
+  it('words tier emails without "subscription" when a one-time license changed the tier', () => {
+    const r = builtIn();
+    const unlocked = r.render(
+      'subscription-confirmed',
+      { ...SAMPLE_MODELS['subscription-confirmed'], isSubscription: false },
+      SAMPLE_BRAND,
+    );
+    expect(unlocked.text).toContain('You now have PRO.');
+    expect(unlocked.text).not.toContain('subscription');
+    const ended = r.render(
+      'subscription-ended',
+      { previousTier: 'PRO', tier: 'FREE', isSubscription: false },
+      SAMPLE_BRAND,
+    );
+    expect(ended.subject).toBe('Your Acme Software PRO access has ended');
+    expect(ended.text).not.toContain('subscription');
+    const subscribed = r.render('subscription-ended', SAMPLE_MODELS['subscription-ended'], SAMPLE_BRAND);
+    expect(subscribed.subject).toBe('Your Acme Software PRO subscription has ended');
+  });
+
   it('uses override files one by one and keeps the built-in ones for the rest', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tpl-'));
     writeFileSync(path.join(dir, 'refund-confirmed.subject.hbs'), 'Money back: {{money amount currency}}');

@@ -40,11 +40,11 @@ const envelope = <S extends TSchema>(def: EventDefinition<S>, id: string, payloa
     Static<S>
   >);
 
-const tier = (previousTier: string, next: string) =>
+const tier = (previousTier: string, next: string, subscriptionId: string | null = 'sub_1') =>
   envelope(TIER_CHANGED_V1, `licensing.tier.changed:${previousTier}-${next}`, {
     customerEmail: 'ada@example.com',
     stripeCustomerId: null,
-    subscriptionId: 'sub_1',
+    subscriptionId,
     previousTier,
     tier: next,
     features: ['A'],
@@ -65,6 +65,12 @@ describe('handlers', () => {
       expect(emails.map((e) => e.template)).toEqual(template ? [template] : []);
       if (isNew !== undefined) expect(emails[0]!.model).toMatchObject({ isNew });
     }
+  });
+
+  it('tier.changed from a one-time license (no subscription) says so to the template', async () => {
+    const { deps, emails } = fakes();
+    await handleTierChanged(tier('FREE', 'PRO', null), deps);
+    expect(emails[0]!.model).toMatchObject({ isNew: true, isSubscription: false });
   });
 
   it('an SMTP failure is a retry, after the webhook was queued', async () => {

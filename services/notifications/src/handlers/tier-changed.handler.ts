@@ -10,7 +10,8 @@ export function isFreeTier(tier: string): boolean {
 
 /**
  * `licensing.tier.changed`: `tier.changed`, and an email: "subscription ended" on a downgrade to
- * FREE, otherwise "subscription confirmed / tier unlocked" with the features the tier brings.
+ * FREE, otherwise "subscription confirmed / tier unlocked" with the features the tier brings
+ * (worded without "subscription" when a one-time license changed the tier).
  */
 export async function handleTierChanged(
   event: TypedEnvelope<TierChangedV1>,
@@ -28,13 +29,15 @@ export async function handleTierChanged(
     }),
   ]);
   if (p.tier.toUpperCase() === p.previousTier.toUpperCase()) return done();
+  // A one-time purchase with a tier (e.g. a lifetime license) changes the tier without a subscription.
+  const isSubscription = p.subscriptionId !== null;
 
   const result = isFreeTier(p.tier)
     ? await deps.emails.send({
         eventId: event.id,
         template: 'subscription-ended',
         to: p.customerEmail,
-        model: { previousTier: p.previousTier, tier: p.tier },
+        model: { previousTier: p.previousTier, tier: p.tier, isSubscription },
       })
     : await deps.emails.send({
         eventId: event.id,
@@ -45,6 +48,7 @@ export async function handleTierChanged(
           previousTier: p.previousTier,
           features: p.features,
           isNew: isFreeTier(p.previousTier),
+          isSubscription,
         },
       });
   return emailOutcome(result);

@@ -78,7 +78,7 @@ describe('template overrides and the preview command', () => {
     expect(readFileSync(textOut, 'utf8')).toContain('Initech');
 
     const data = path.join(overrideDir, 'data.json');
-    writeFileSync(data, JSON.stringify({ previousTier: 'TEAM', tier: 'FREE' }));
+    writeFileSync(data, JSON.stringify({ previousTier: 'TEAM', tier: 'FREE', isSubscription: true }));
     lines.length = 0;
     expect(runPreview(['subscription-ended', '--data', data, '--part', 'subject'], {}, io)).toBe(0);
     expect(lines.join('')).toBe('Your Acme Software TEAM subscription has ended\n');
