@@ -106,8 +106,10 @@ export type LicensesRevokedV1 = Static<typeof LicensesRevokedV1>;
 export const LICENSES_REVOKED_V1 = defineEvent('licensing', 'licensing.licenses.revoked', 1, LicensesRevokedV1);
 
 /**
- * Fired when a customer's tier changes (subscription created, plan change, cancellation).
- * Message id: `licensing.tier.changed:<stripeEventId>`.
+ * Fired when a customer's tier changes (subscription created, plan change, cancellation; a
+ * one-time license with a tier, e.g. a lifetime license, issued or refunded).
+ * Message id: `licensing.tier.changed:<id of the causing message>`: the Stripe event id, or the
+ * orders envelope id (`orders.order.confirmed:<orderId>`, `orders.order.refunded:<refundId>`).
  */
 export const TierChangedV1 = Type.Object({
   customerEmail: Type.String(),

@@ -79,6 +79,7 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     customers,
     tiers: config.tiers,
     revokeOnPartialRefund: config.revokeOnPartialRefund,
+    clock,
   });
   const handlerDeps: HandlerDeps = {
     licenses,

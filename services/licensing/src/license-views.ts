@@ -35,6 +35,7 @@ export class LicenseViews {
       customers: CustomerRepository;
       tiers: TierCatalog;
       revokeOnPartialRefund: boolean;
+      clock: () => Date;
     },
   ) {}
 
@@ -68,38 +69,36 @@ export class LicenseViews {
     return view!;
   }
 
-  /**
-   * The customer's tier: the highest tier of their live subscriptions (found through the Stripe
-   * customers known for the email and through their licenses), else the default tier.
-   */
+  /** The customer's tier now; see {@link entitlements}. */
   async tierOf(email: string): Promise<string> {
-    const [customerIds, licenses] = await Promise.all([
-      this.deps.customers.customerIdsOf(email),
-      this.deps.licenses.byEmail(email),
-    ]);
-    return this.tierFrom(customerIds, licenses);
+    return (await this.entitlements(email)).tier;
   }
 
+  /**
+   * The customer's tier is the highest of: the tiers of their subscriptions that have not ended
+   * (found through the Stripe customers known for the email and through their licenses), and the
+   * tiers of their usable one-time licenses (e.g. a lifetime PRO license). Else the default tier.
+   */
   async entitlements(email: string): Promise<Entitlements> {
     const [customerIds, licenses] = await Promise.all([
       this.deps.customers.customerIdsOf(email),
       this.deps.licenses.byEmail(email),
     ]);
-    const [tier, views] = await Promise.all([this.tierFrom(customerIds, licenses), this.view(licenses)]);
-    return { email, tier, features: featuresOf(this.deps.tiers, tier), licenses: views };
-  }
-
-  private async tierFrom(
-    customerIds: readonly string[],
-    licenses: readonly LicenseRecord[],
-  ): Promise<string> {
     const subscriptionIds = licenses.map((l) => l.subscriptionId).filter((id): id is string => id !== null);
-    const [byCustomer, byLicense] = await Promise.all([
+    const [byCustomer, byLicense, views] = await Promise.all([
       this.deps.subscriptions.statesOfCustomers(customerIds),
       this.deps.subscriptions.statesOf(subscriptionIds),
+      this.view(licenses),
     ]);
-    const states = new Map([...byCustomer, ...byLicense]);
-    const live = [...states.values()].filter(grantsTier).map((s) => s.tier);
-    return highestTier(this.deps.tiers, live);
+    const now = this.deps.clock().getTime();
+    const fromSubscriptions = [...new Map([...byCustomer, ...byLicense]).values()]
+      .filter(grantsTier)
+      .map((s) => s.tier);
+    const fromOneTime = views
+      .filter((v) => v.subscriptionId === null && v.status === 'active')
+      .filter((v) => !v.expiresAt || v.expiresAt.getTime() > now)
+      .map((v) => v.tier);
+    const tier = highestTier(this.deps.tiers, [...fromSubscriptions, ...fromOneTime]);
+    return { email, tier, features: featuresOf(this.deps.tiers, tier), licenses: views };
   }
 }

@@ -2,6 +2,7 @@ import { LICENSES_REVOKED_V1, type OrderRefundedV1, type TypedEnvelope } from '@
 import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { toSummary } from '../domain/license-view';
 import { emission, type HandlerDeps } from './deps';
+import { commitTier, tierAnnouncement } from './tier-announcement';
 
 /**
  * `orders.order.refunded.v1`: a full refund revokes the order's licenses; a partial one keeps
@@ -35,6 +36,12 @@ export async function handleOrderRefunded(
   ]);
   const revoked = after.filter((view, i) => view.status === 'revoked' && before[i]!.status !== 'revoked');
   if (revoked.length === 0) return skipped('licenses were already revoked');
+  const tier = await tierAnnouncement(
+    refund.customerEmail,
+    { stripeCustomerId: licenses[0]!.stripeCustomerId, subscriptionId: revoked[0]!.subscriptionId },
+    ctx,
+    deps,
+  );
   await deps.outbox.emit([
     emission(
       LICENSES_REVOKED_V1,
@@ -48,7 +55,9 @@ export async function handleOrderRefunded(
       },
       ctx,
     ),
+    ...(tier ? [tier.emission] : []),
   ]);
+  await commitTier(tier, deps);
   ctx.logger.info(
     { orderId: refund.orderId, refundId: refund.refundId, licenses: revoked.length },
     'licenses revoked',

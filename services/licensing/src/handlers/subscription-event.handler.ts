@@ -5,7 +5,6 @@ import {
   SUBSCRIPTION_CANCELLED_V1,
   SUBSCRIPTION_CREATED_V1,
   SUBSCRIPTION_UPDATED_V1,
-  TIER_CHANGED_V1,
   type StripeEventShape,
   type SubscriptionStateV1,
 } from '@billing/contracts';
@@ -18,9 +17,9 @@ import {
   type SubscriptionSnapshot,
 } from '../domain/stripe-subscription';
 import { applyFact, isApplied, type SubscriptionEventKind } from '../domain/subscription-state';
-import { featuresOf } from '../domain/tiers';
 import type { StoredSubscriptionFact } from '../db/subscription.repository';
 import { emission, type Emission, type HandlerDeps } from './deps';
+import { commitTier, tierAnnouncement } from './tier-announcement';
 
 /**
  * `customer.subscription.created|updated|deleted`. The event is stored as a fact first (so an
@@ -60,12 +59,11 @@ export async function handleSubscriptionEvent(
     ]);
     emissions.push(...licenseEvents(fact, before, now, email, ctx));
   }
-  const tier = await tierChange(fact, email, ctx, deps);
+  const tier = await tierAnnouncement(email, fact, ctx, deps);
   if (tier) emissions.push(tier.emission);
 
   await deps.outbox.emit(emissions);
-  // Announced only after the event is stored: a crash in between announces it again, same id.
-  if (tier) await deps.customers.setAnnouncedTier(email, tier.tier, deps.clock());
+  await commitTier(tier, deps);
   ctx.logger.info(
     {
       subscriptionId: snapshot.subscriptionId,
@@ -200,36 +198,4 @@ function licenseEvents(
     );
   }
   return out;
-}
-
-/** The customer's tier as the facts say now, against the tier last announced for the email. */
-async function tierChange(
-  fact: StoredSubscriptionFact,
-  email: string,
-  ctx: HandlerContext,
-  deps: HandlerDeps,
-): Promise<{ tier: string; emission: Emission } | null> {
-  const { tiers } = deps.policy;
-  const [tier, announced] = await Promise.all([
-    deps.views.tierOf(email),
-    deps.customers.announcedTier(email),
-  ]);
-  const previousTier = announced ?? tiers.defaultTier;
-  if (tier === previousTier) return null;
-  return {
-    tier,
-    emission: emission(
-      TIER_CHANGED_V1,
-      `licensing.tier.changed:${fact.eventId}`,
-      {
-        customerEmail: email,
-        stripeCustomerId: fact.stripeCustomerId,
-        subscriptionId: fact.subscriptionId,
-        previousTier,
-        tier,
-        features: featuresOf(tiers, tier),
-      },
-      ctx,
-    ),
-  };
 }

@@ -1,3 +1,4 @@
+import type { LevelWithSilent } from 'pino';
 import { Type } from '@sinclair/typebox';
 import type { HttpApp } from '@billing/runtime';
 import { productPolicy, type LicensingConfig } from '../config';
@@ -36,7 +37,9 @@ export function registerPublicLicenseRoutes(app: HttpApp, deps: PublicLicenseDep
   };
   // The key is in the path of the activation routes, and Fastify's request log prints the URL:
   // those routes log warnings and errors only (which carry no URL), so keys never reach the logs.
-  const logLevel = 'warn';
+  // (A quieter configured level stays quieter.)
+  const levels = app.log.levels.values;
+  const logLevel = ((levels[app.log.level] ?? 0) > levels.warn! ? app.log.level : 'warn') as LevelWithSilent;
 
   /** The license a key names, or null for a key we did not sign (tampered, foreign, malformed). */
   async function licenseOf(key: string): Promise<LicenseRecord | null> {

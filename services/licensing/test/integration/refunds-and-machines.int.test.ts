@@ -165,6 +165,43 @@ describe('one-time licenses: refunds, machines, admin', () => {
     expect(licenses.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
   });
 
+  it('raises the tier for a lifetime license and drops it again when that order is refunded', async () => {
+    const email = 'lifetime@example.com';
+    const p = fx.oneTimePurchase({
+      email,
+      lines: [{ productName: 'Pro license (lifetime)', metadata: { sku: 'PRO-LIFETIME', tier: 'pro' } }],
+    });
+    const order = orderSnapshot({
+      orderId: `ord_${p.session.id}`,
+      checkoutSessionId: p.session.id,
+      email,
+      stripeCustomerId: p.customerId,
+      mode: 'payment',
+      lines: [orderLine(p.lineItems.data[0]!, 'digital')],
+    });
+    const [license] = await issue(h, order);
+    expect(license).toMatchObject({ tier: 'PRO', expiresAt: null, subscriptionId: null });
+    const raised = await waitForEvent(
+      h.nats,
+      `licensing.tier.changed:orders.order.confirmed:${order.orderId}`,
+    );
+    expect(raised.payload).toMatchObject({ customerEmail: email, previousTier: 'FREE', tier: 'PRO' });
+    const entitled = await h.service.http.inject({
+      method: 'GET',
+      url: `/customers/${email}/entitlements`,
+      headers: adminHeaders,
+    });
+    expect(entitled.json()).toMatchObject({ tier: 'PRO', features: h.config.tiers.features.PRO });
+
+    const refund = refundOf(fx.fullRefund(p), order);
+    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
+    const dropped = await waitForEvent(
+      h.nats,
+      `licensing.tier.changed:orders.order.refunded:${refund.refundId}`,
+    );
+    expect(dropped.payload).toMatchObject({ previousTier: 'PRO', tier: 'FREE' });
+  });
+
   describe('machine activation', () => {
     let key: string;
     const activate = (fingerprint: string, k = key) =>

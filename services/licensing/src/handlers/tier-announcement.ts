@@ -1,0 +1,55 @@
+import { TIER_CHANGED_V1 } from '@billing/contracts';
+import type { HandlerContext } from '@billing/runtime';
+import { featuresOf } from '../domain/tiers';
+import { emission, type Emission, type HandlerDeps } from './deps';
+
+export interface TierAnnouncement {
+  email: string;
+  tier: string;
+  emission: Emission;
+}
+
+/**
+ * `licensing.tier.changed` when the customer's tier as the facts say now differs from the tier
+ * last announced for the email; null when it does not. The message id is the id of the message
+ * being handled (the Stripe event, or the orders envelope).
+ */
+export async function tierAnnouncement(
+  email: string,
+  cause: { stripeCustomerId: string | null; subscriptionId: string | null },
+  ctx: HandlerContext,
+  deps: Pick<HandlerDeps, 'views' | 'customers' | 'policy'>,
+): Promise<TierAnnouncement | null> {
+  const { tiers } = deps.policy;
+  const [tier, announced] = await Promise.all([
+    deps.views.tierOf(email),
+    deps.customers.announcedTier(email),
+  ]);
+  const previousTier = announced ?? tiers.defaultTier;
+  if (tier === previousTier) return null;
+  const payload = {
+    customerEmail: email,
+    stripeCustomerId: cause.stripeCustomerId,
+    subscriptionId: cause.subscriptionId,
+    previousTier,
+    tier,
+    features: featuresOf(tiers, tier),
+  };
+  return {
+    email,
+    tier,
+    emission: emission(TIER_CHANGED_V1, `licensing.tier.changed:${ctx.messageId}`, payload, ctx),
+  };
+}
+
+/**
+ * Remembers the announced tier, only after the announcement is stored in the outbox: a crash in
+ * between announces it again under the same id.
+ */
+export async function commitTier(
+  announcement: TierAnnouncement | null,
+  deps: Pick<HandlerDeps, 'customers' | 'clock'>,
+) {
+  if (announcement)
+    await deps.customers.setAnnouncedTier(announcement.email, announcement.tier, deps.clock());
+}
