@@ -77,7 +77,9 @@ export const ORDER_CREATED_V1 = defineEvent('orders', 'orders.order.created', 1,
 
 /**
  * Fired once when an order's payment is confirmed (paid checkout, or async payment succeeded).
- * Licensing issues licenses from it; notifications sends the purchase confirmation.
+ * Licensing issues licenses from it; notifications sends the purchase confirmation. For a
+ * subscription the snapshot's `currentPeriodEnd` is the period end Stripe's API reported when the
+ * order was stored.
  * Message id: `orders.order.confirmed:<orderId>`.
  */
 export const OrderConfirmedV1 = Type.Object({ order: OrderSnapshotV1 });
@@ -94,7 +96,10 @@ export const PaymentFailureReasonV1 = Type.Object({
 export type PaymentFailureReasonV1 = Static<typeof PaymentFailureReasonV1>;
 
 /**
- * Fired once per Stripe invoice or payment intent recorded against an order.
+ * Fired once per Stripe invoice or payment intent recorded against an order: every `invoice.paid`
+ * of a subscription (including the first, `subscription_create`), and the PaymentIntent of a
+ * payment-mode order. A PaymentIntent that paid a subscription invoice is recorded once, as the
+ * invoice (`source: 'invoice'`).
  * Message id: `orders.payment.recorded:<paymentId>`.
  */
 export const PaymentRecordedV1 = Type.Object({
@@ -119,7 +124,9 @@ export type PaymentRecordedV1 = Static<typeof PaymentRecordedV1>;
 export const PAYMENT_RECORDED_V1 = defineEvent('orders', 'orders.payment.recorded', 1, PaymentRecordedV1);
 
 /**
- * Fired once per failed payment intent (or failed async checkout payment).
+ * Fired once per failed payment intent (or failed async checkout payment). Stripe reports a failed
+ * async checkout payment twice (`payment_intent.payment_failed` and
+ * `checkout.session.async_payment_failed`); both carry the same message id, so it arrives once.
  * Message id: `orders.payment.failed:<paymentIntentId or checkoutSessionId>`.
  */
 export const PaymentFailedV1 = Type.Object({

@@ -51,7 +51,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const lineItems = new Map<string, Array<{ id: string } & Record<string, unknown>>>();
   const objects = new Map<string, StripeObject>();
   const key = (type: string, id: string) => `${type}:${id}`;
-  const stored = (type: string, id: unknown) => (typeof id === 'string' ? objects.get(key(type, id)) : undefined);
+  const stored = (type: string, id: unknown) =>
+    typeof id === 'string' ? objects.get(key(type, id)) : undefined;
   const ofType = (type: string) => [...objects.values()].filter((o) => o.object === type);
   const requests: FakeStripeRequest[] = [];
   let failures = 0;
@@ -64,25 +65,41 @@ export async function startFakeStripe(): Promise<FakeStripe> {
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers });
+    requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+    });
     req.resume();
     if (failures > 0) {
       failures -= 1;
       return send(res, failureStatus, { error: { type: 'api_error', message: 'fake outage' } });
     }
-    const expand = [...url.searchParams.entries()].filter(([k]) => /^expand\[\d*\]$/.test(k)).map(([, v]) => v);
+    const expand = [...url.searchParams.entries()]
+      .filter(([k]) => /^expand\[\d*\]$/.test(k))
+      .map(([, v]) => v);
     const page = (all: Array<{ id: string }>) => {
       const limit = Number(url.searchParams.get('limit') ?? 10);
       const after = url.searchParams.get('starting_after');
       const start = after ? all.findIndex((i) => i.id === after) + 1 : 0;
-      return { object: 'list', data: all.slice(start, start + limit), has_more: start + limit < all.length, url: url.pathname };
+      return {
+        object: 'list',
+        data: all.slice(start, start + limit),
+        has_more: start + limit < all.length,
+        url: url.pathname,
+      };
     };
     const match = /^\/v1\/checkout\/sessions\/([^/]+)\/line_items$/.exec(url.pathname);
     if (req.method === 'GET' && match) {
       const all = lineItems.get(decodeURIComponent(match[1] ?? ''));
       if (!all) {
         return send(res, 404, {
-          error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such checkout session' },
+          error: {
+            type: 'invalid_request_error',
+            code: 'resource_missing',
+            message: 'No such checkout session',
+          },
         });
       }
       const items = expand.includes('data.price.product')
@@ -99,8 +116,15 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const intent = url.searchParams.get('payment[payment_intent]');
       const found = ofType('invoice_payment')
         .filter((p) => !invoice || p.invoice === invoice)
-        .filter((p) => !intent || (p.payment as { payment_intent?: unknown } | undefined)?.payment_intent === intent)
-        .map((p) => (expand.includes('data.invoice') && stored('invoice', p.invoice) ? { ...p, invoice: stored('invoice', p.invoice) } : p));
+        .filter(
+          (p) =>
+            !intent || (p.payment as { payment_intent?: unknown } | undefined)?.payment_intent === intent,
+        )
+        .map((p) =>
+          expand.includes('data.invoice') && stored('invoice', p.invoice)
+            ? { ...p, invoice: stored('invoice', p.invoice) }
+            : p,
+        );
       return send(res, 200, page(found));
     }
     if (req.method === 'GET' && url.pathname === '/v1/refunds') {
@@ -118,10 +142,16 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const object = stored(type, decodeURIComponent(retrieve[2] ?? ''));
       if (object) return send(res, 200, object);
       return send(res, 404, {
-        error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${type}: '${retrieve[2]}'` },
+        error: {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: `No such ${type}: '${retrieve[2]}'`,
+        },
       });
     }
-    return send(res, 404, { error: { type: 'invalid_request_error', message: `no fake for ${url.pathname}` } });
+    return send(res, 404, {
+      error: { type: 'invalid_request_error', message: `no fake for ${url.pathname}` },
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

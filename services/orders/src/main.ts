@@ -29,7 +29,14 @@ async function main(): Promise<void> {
       registerModels,
     });
     const stripe = stripeApi(createStripeClient(config.stripe));
-    const service = await buildOrdersService({ config, logger, infra, stripe, catalogSeed, version: VERSION });
+    const service = await buildOrdersService({
+      config,
+      logger,
+      infra,
+      stripe,
+      catalogSeed,
+      version: VERSION,
+    });
     onShutdownSignal(logger, async () => {
       await service.http.close();
       await service.stop();

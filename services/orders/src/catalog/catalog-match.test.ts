@@ -30,7 +30,11 @@ const item = (over: Partial<LineItemWire> = {}): LineItemWire => ({
 
 describe('catalog mapping', () => {
   it('reads the ids and the metadata skus of a line', () => {
-    expect(lineKeys(item())).toEqual({ priceId: 'price_1', productId: 'prod_1', skus: ['PRICE-SKU', 'PRODUCT-SKU'] });
+    expect(lineKeys(item())).toEqual({
+      priceId: 'price_1',
+      productId: 'prod_1',
+      skus: ['PRICE-SKU', 'PRODUCT-SKU'],
+    });
     expect(lineKeys(item({ price: { id: 'price_2', product: 'prod_2', metadata: {} } }))).toEqual({
       priceId: 'price_2',
       productId: 'prod_2',
@@ -71,6 +75,11 @@ describe('catalog mapping', () => {
       downloadUrl: 'https://x.example/dl',
       unmapped: false,
     });
-    expect(toOrderLine(item(), keys, null)).toMatchObject({ sku: null, kind: null, productName: null, unmapped: true });
+    expect(toOrderLine(item(), keys, null)).toMatchObject({
+      sku: null,
+      kind: null,
+      productName: null,
+      unmapped: true,
+    });
   });
 });

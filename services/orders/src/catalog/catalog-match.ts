@@ -28,7 +28,11 @@ export function lineKeys(item: LineItemWire): LineKeys {
   const skus = [price?.metadata?.sku, product?.metadata?.sku].filter(
     (s): s is string => typeof s === 'string' && s.trim() !== '',
   );
-  return { priceId: price?.id ?? null, productId: idOf(price?.product), skus: [...new Set(skus.map((s) => s.trim()))] };
+  return {
+    priceId: price?.id ?? null,
+    productId: idOf(price?.product),
+    skus: [...new Set(skus.map((s) => s.trim()))],
+  };
 }
 
 /**
@@ -39,7 +43,9 @@ export function lineKeys(item: LineItemWire): LineKeys {
 export function matchProduct(keys: LineKeys, candidates: readonly CatalogEntry[]): CatalogEntry | null {
   const byPrice = keys.priceId ? candidates.find((c) => c.stripePriceIds.includes(keys.priceId!)) : undefined;
   if (byPrice) return byPrice;
-  const byProduct = keys.productId ? candidates.find((c) => c.stripeProductIds.includes(keys.productId!)) : undefined;
+  const byProduct = keys.productId
+    ? candidates.find((c) => c.stripeProductIds.includes(keys.productId!))
+    : undefined;
   if (byProduct) return byProduct;
   for (const sku of keys.skus) {
     const bySku = candidates.find((c) => c.sku === sku);

@@ -20,15 +20,29 @@ describe('catalog seed file', () => {
 
   it('is optional unless asked for', async () => {
     await expect(readCatalogSeed('/nonexistent/catalog.json', false)).resolves.toEqual([]);
-    await expect(readCatalogSeed('/nonexistent/catalog.json', true)).rejects.toThrow(/ORDERS_CATALOG_SEED: cannot read/);
+    await expect(readCatalogSeed('/nonexistent/catalog.json', true)).rejects.toThrow(
+      /ORDERS_CATALOG_SEED: cannot read/,
+    );
     await expect(readCatalogSeed(null, false)).resolves.toEqual([]);
   });
 
   it.each([
     ['not JSON', '{', /is not JSON/],
-    ['an unknown kind', JSON.stringify([{ sku: 'A', name: 'A', kind: 'service' }]), /is not a list of products/],
-    ['a price id without its prefix', JSON.stringify([{ sku: 'A', name: 'A', kind: 'digital', stripePriceIds: ['prod_1'] }]), /is not a list/],
-    ['an unknown field', JSON.stringify([{ sku: 'A', name: 'A', kind: 'digital', colour: 'red' }]), /is not a list/],
+    [
+      'an unknown kind',
+      JSON.stringify([{ sku: 'A', name: 'A', kind: 'service' }]),
+      /is not a list of products/,
+    ],
+    [
+      'a price id without its prefix',
+      JSON.stringify([{ sku: 'A', name: 'A', kind: 'digital', stripePriceIds: ['prod_1'] }]),
+      /is not a list/,
+    ],
+    [
+      'an unknown field',
+      JSON.stringify([{ sku: 'A', name: 'A', kind: 'digital', colour: 'red' }]),
+      /is not a list/,
+    ],
     [
       'a sku twice',
       JSON.stringify([

@@ -24,7 +24,9 @@ export async function readCatalogSeed(path: string | null, required: boolean): P
     throw new Error(`ORDERS_CATALOG_SEED: ${path} is not JSON: ${(err as Error).message}`);
   }
   if (!seedValidator.check(parsed)) {
-    throw new Error(`ORDERS_CATALOG_SEED: ${path} is not a list of products: ${seedValidator.explain(parsed)}`);
+    throw new Error(
+      `ORDERS_CATALOG_SEED: ${path} is not a list of products: ${seedValidator.explain(parsed)}`,
+    );
   }
   const skus = new Set<string>();
   for (const product of parsed) {

@@ -35,7 +35,8 @@ export class CatalogService {
     if (stock !== undefined && input.kind !== 'physical') {
       throw new BadRequestError('only physical products have stock', 'not_physical');
     }
-    if (!(await this.catalog.create(sku, fields, this.now()))) throw new ConflictError(`catalog product ${sku} exists`);
+    if (!(await this.catalog.create(sku, fields, this.now())))
+      throw new ConflictError(`catalog product ${sku} exists`);
     await this.openStock(sku, input);
     return this.get(sku);
   }
@@ -51,16 +52,24 @@ export class CatalogService {
   }
 
   /** Adds (or with a negative delta removes) units of a physical product; never below zero. */
-  async adjustStock(sku: string, delta: number, note: string | null): Promise<{ movement: StockMovement; stock: number }> {
+  async adjustStock(
+    sku: string,
+    delta: number,
+    note: string | null,
+  ): Promise<{ movement: StockMovement; stock: number }> {
     const product = await this.catalog.get(sku);
     if (!product) throw new NotFoundError(`no catalog product ${sku}`);
-    if (product.kind !== 'physical') throw new BadRequestError('only physical products have stock', 'not_physical');
+    if (product.kind !== 'physical')
+      throw new BadRequestError('only physical products have stock', 'not_physical');
     const movement = await this.stock.append(
       `adjust:${randomUUID()}`,
       sku,
       (balance) => {
         if (balance + delta < 0) {
-          throw new ConflictError(`stock of ${sku} is ${balance}; cannot remove ${-delta}`, 'insufficient_stock');
+          throw new ConflictError(
+            `stock of ${sku} is ${balance}; cannot remove ${-delta}`,
+            'insufficient_stock',
+          );
         }
         return { delta, reason: 'adjustment', note };
       },

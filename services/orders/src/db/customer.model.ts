@@ -23,5 +23,8 @@ const customerSchema = new Schema<CustomerDoc>(
 );
 
 export function customerModel(db: Connection): Model<CustomerDoc> {
-  return (db.models.Customer as Model<CustomerDoc> | undefined) ?? db.model<CustomerDoc>('Customer', customerSchema);
+  return (
+    (db.models.Customer as Model<CustomerDoc> | undefined) ??
+    db.model<CustomerDoc>('Customer', customerSchema)
+  );
 }

@@ -14,7 +14,12 @@ export class CustomerRepository {
    * race on the email key; the loser finds the winner's account. A Stripe customer id seen later
    * is added to the account.
    */
-  async ensure(input: { email: string; name: string | null; stripeCustomerId: string | null; at: Date }): Promise<void> {
+  async ensure(input: {
+    email: string;
+    name: string | null;
+    stripeCustomerId: string | null;
+    at: Date;
+  }): Promise<void> {
     const created = await insertOnce(this.model, {
       _id: input.email,
       name: input.name,

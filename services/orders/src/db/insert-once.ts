@@ -16,7 +16,10 @@ export async function insertOnce<D>(model: Model<D>, doc: D): Promise<boolean> {
 }
 
 /** Lean documents keep the key as `_id`; the service's objects name it. */
-export function renameId<D extends { _id: string }, K extends string>(doc: D, key: K): Omit<D, '_id'> & Record<K, string> {
+export function renameId<D extends { _id: string }, K extends string>(
+  doc: D,
+  key: K,
+): Omit<D, '_id'> & Record<K, string> {
   const { _id, ...rest } = doc;
   return { ...rest, [key]: _id } as Omit<D, '_id'> & Record<K, string>;
 }

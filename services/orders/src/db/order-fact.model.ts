@@ -37,5 +37,8 @@ const factSchema = new Schema<OrderFactDoc>(
 factSchema.index({ orderId: 1, at: 1 });
 
 export function orderFactModel(db: Connection): Model<OrderFactDoc> {
-  return (db.models.OrderFact as Model<OrderFactDoc> | undefined) ?? db.model<OrderFactDoc>('OrderFact', factSchema);
+  return (
+    (db.models.OrderFact as Model<OrderFactDoc> | undefined) ??
+    db.model<OrderFactDoc>('OrderFact', factSchema)
+  );
 }

@@ -20,5 +20,8 @@ const linkSchema = new Schema<OrderLinkDoc>(
 );
 
 export function orderLinkModel(db: Connection): Model<OrderLinkDoc> {
-  return (db.models.OrderLink as Model<OrderLinkDoc> | undefined) ?? db.model<OrderLinkDoc>('OrderLink', linkSchema);
+  return (
+    (db.models.OrderLink as Model<OrderLinkDoc> | undefined) ??
+    db.model<OrderLinkDoc>('OrderLink', linkSchema)
+  );
 }

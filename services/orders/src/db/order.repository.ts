@@ -81,7 +81,11 @@ export class OrderRepository {
         { createdAt: filter.after.createdAt, _id: { $lt: filter.after.orderId } },
       ];
     }
-    const docs = await this.model.find(query).sort({ createdAt: -1, _id: -1 }).limit(filter.limit).lean<OrderDoc[]>();
+    const docs = await this.model
+      .find(query)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(filter.limit)
+      .lean<OrderDoc[]>();
     return docs.map(toOrder);
   }
 }

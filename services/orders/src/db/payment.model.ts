@@ -46,5 +46,7 @@ paymentSchema.index({ orderId: 1, paidAt: 1 });
 paymentSchema.index({ customerEmail: 1, paidAt: -1 });
 
 export function paymentModel(db: Connection): Model<PaymentDoc> {
-  return (db.models.Payment as Model<PaymentDoc> | undefined) ?? db.model<PaymentDoc>('Payment', paymentSchema);
+  return (
+    (db.models.Payment as Model<PaymentDoc> | undefined) ?? db.model<PaymentDoc>('Payment', paymentSchema)
+  );
 }

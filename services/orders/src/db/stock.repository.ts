@@ -35,7 +35,12 @@ export class StockRepository {
    * was appended before. Two writers racing for the same link: one wins (unique sku+seq), the
    * other re-reads the new balance and plans again.
    */
-  async append(key: string, sku: string, plan: (balance: number) => MovementPlan, at: Date): Promise<StockMovement> {
+  async append(
+    key: string,
+    sku: string,
+    plan: (balance: number) => MovementPlan,
+    at: Date,
+  ): Promise<StockMovement> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const existing = await this.model.findById(key).lean<StockMovementDoc>();
       if (existing) return toMovement(existing);

@@ -19,7 +19,14 @@ export class Inventory {
         line.sku,
         (balance) => {
           const allocated = Math.min(requested, Math.max(balance, 0));
-          return { delta: -allocated, reason: 'sale', orderId: order.orderId, lineId: line.lineId, requested, allocated };
+          return {
+            delta: -allocated,
+            reason: 'sale',
+            orderId: order.orderId,
+            lineId: line.lineId,
+            requested,
+            allocated,
+          };
         },
         new Date(),
       );
@@ -35,7 +42,9 @@ export class Inventory {
 
   /** Puts back what each sale of the order took (once per line); used when restocking is configured. */
   async restock(order: Order, log: Logger): Promise<void> {
-    const sales = (await this.stock.ofOrder(order.orderId)).filter((m) => m.reason === 'sale' && (m.allocated ?? 0) > 0);
+    const sales = (await this.stock.ofOrder(order.orderId)).filter(
+      (m) => m.reason === 'sale' && (m.allocated ?? 0) > 0,
+    );
     for (const sale of sales) {
       const units = sale.allocated ?? 0;
       await this.stock.append(

@@ -57,7 +57,12 @@ export class OrderBook {
       refunds,
       allocations: movements
         .filter((m) => m.reason === 'sale' && m.lineId)
-        .map((m) => ({ lineId: m.lineId!, sku: m.sku, requested: m.requested ?? 0, allocated: m.allocated ?? 0 })),
+        .map((m) => ({
+          lineId: m.lineId!,
+          sku: m.sku,
+          requested: m.requested ?? 0,
+          allocated: m.allocated ?? 0,
+        })),
     });
     return { order, derived };
   }

@@ -29,7 +29,10 @@ export interface DomainEvent {
 }
 
 /** Type-checks the payload against the definition's schema, then forgets the schema type. */
-function event<S extends TSchema>(definition: EventDefinition<S>, input: EnvelopeInput<Static<S>>): DomainEvent {
+function event<S extends TSchema>(
+  definition: EventDefinition<S>,
+  input: EnvelopeInput<Static<S>>,
+): DomainEvent {
   return { definition, input } as unknown as DomainEvent;
 }
 

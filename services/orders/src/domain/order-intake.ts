@@ -23,7 +23,11 @@ export class OrderIntake {
     private readonly stripe: StripeApi,
   ) {}
 
-  async ensureOrder(session: CheckoutSessionWire, eventTime: Date, log: Logger): Promise<{ order: Order; created: boolean }> {
+  async ensureOrder(
+    session: CheckoutSessionWire,
+    eventTime: Date,
+    log: Logger,
+  ): Promise<{ order: Order; created: boolean }> {
     const orderId = orderIdFor(session.id);
     const existing = await this.orders.get(orderId);
     if (existing) {
@@ -36,7 +40,9 @@ export class OrderIntake {
     const items = await this.stripe.lineItems(session.id);
     const subscriptionId = idOf(session.subscription);
     const periodEnd =
-      session.mode === 'subscription' && subscriptionId ? await this.stripe.subscriptionPeriodEnd(subscriptionId) : null;
+      session.mode === 'subscription' && subscriptionId
+        ? await this.stripe.subscriptionPeriodEnd(subscriptionId)
+        : null;
     const lines = await this.mapLines(items, orderId, log);
 
     const createdAt = dateFromUnix(session.created) ?? eventTime;
@@ -61,7 +67,13 @@ export class OrderIntake {
       lines,
       initialPeriodEnd: periodEnd,
       createdAt,
-      ...deriveOrderState({ initialPeriodEnd: periodEnd, facts: [], payments: [], refunds: [], allocations: [] }),
+      ...deriveOrderState({
+        initialPeriodEnd: periodEnd,
+        facts: [],
+        payments: [],
+        refunds: [],
+        allocations: [],
+      }),
     };
     await this.orders.link(order);
     if (await this.orders.insert(order)) {
@@ -81,7 +93,13 @@ export class OrderIntake {
         const product = matchProduct(keys, await this.catalog.candidatesFor(keys));
         if (!product) {
           log.warn(
-            { orderId, lineId: item.id, stripePriceId: keys.priceId, stripeProductId: keys.productId, skus: keys.skus },
+            {
+              orderId,
+              lineId: item.id,
+              stripePriceId: keys.priceId,
+              stripeProductId: keys.productId,
+              skus: keys.skus,
+            },
             'line not in catalog',
           );
         }

@@ -7,18 +7,38 @@ const failed = (at: number, key = `failed-${at}`): FactInput => ({
   kind: 'payment_failed',
   at: t(at),
   paymentIntentId: 'pi_1',
-  reason: { code: 'card_declined', declineCode: 'insufficient_funds', message: 'declined', type: 'card_error' },
+  reason: {
+    code: 'card_declined',
+    declineCode: 'insufficient_funds',
+    message: 'declined',
+    type: 'card_error',
+  },
 });
-const cancelled = (at: number): FactInput => ({ key: 'cancelled:o', kind: 'cancelled', at: t(at), cancellationReason: 'cancellation_requested' });
+const cancelled = (at: number): FactInput => ({
+  key: 'cancelled:o',
+  kind: 'cancelled',
+  at: t(at),
+  cancellationReason: 'cancellation_requested',
+});
 const payment = (at: number, amount = 1000, periodEnd: Date | null = null): PaymentInput => ({
   paymentId: `in_${at}`,
   amount,
   paidAt: t(at),
   periodEnd,
 });
-const refund = (at: number, amount: number, full: boolean): RefundInput => ({ refundId: `re_${at}`, amount, full, refundedAt: t(at) });
+const refund = (at: number, amount: number, full: boolean): RefundInput => ({
+  refundId: `re_${at}`,
+  amount,
+  full,
+  refundedAt: t(at),
+});
 
-function derive(input: { facts?: FactInput[]; payments?: PaymentInput[]; refunds?: RefundInput[]; initialPeriodEnd?: Date | null }) {
+function derive(input: {
+  facts?: FactInput[];
+  payments?: PaymentInput[];
+  refunds?: RefundInput[];
+  initialPeriodEnd?: Date | null;
+}) {
   return deriveOrderState({
     initialPeriodEnd: input.initialPeriodEnd ?? null,
     facts: input.facts ?? [],
@@ -31,24 +51,39 @@ function derive(input: { facts?: FactInput[]; payments?: PaymentInput[]; refunds
 /** Every ordering of the items. */
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 describe('order state from facts', () => {
   it('is pending until confirmed', () => {
     expect(derive({})).toMatchObject({ status: 'pending_payment', paymentStatus: 'unpaid', statusAt: null });
-    expect(derive({ facts: [confirmed(1)] })).toMatchObject({ status: 'confirmed', paymentStatus: 'paid', confirmedAt: t(1), statusAt: t(1) });
+    expect(derive({ facts: [confirmed(1)] })).toMatchObject({
+      status: 'confirmed',
+      paymentStatus: 'paid',
+      confirmedAt: t(1),
+      statusAt: t(1),
+    });
   });
 
   it('does not confirm on a payment alone, but records it', () => {
-    expect(derive({ payments: [payment(1)] })).toMatchObject({ status: 'pending_payment', paymentStatus: 'paid', amountPaid: 1000 });
+    expect(derive({ payments: [payment(1)] })).toMatchObject({
+      status: 'pending_payment',
+      paymentStatus: 'paid',
+      amountPaid: 1000,
+    });
   });
 
   it('moves the period end forward only', () => {
     const early = new Date('2026-02-01T00:00:00Z');
     const late = new Date('2026-03-01T00:00:00Z');
-    expect(derive({ initialPeriodEnd: late, payments: [payment(1, 1000, early)] }).currentPeriodEnd).toEqual(late);
-    expect(derive({ initialPeriodEnd: early, payments: [payment(1, 1000, late)] }).currentPeriodEnd).toEqual(late);
+    expect(derive({ initialPeriodEnd: late, payments: [payment(1, 1000, early)] }).currentPeriodEnd).toEqual(
+      late,
+    );
+    expect(derive({ initialPeriodEnd: early, payments: [payment(1, 1000, late)] }).currentPeriodEnd).toEqual(
+      late,
+    );
   });
 
   it('fails a payment, then recovers it with a later payment', () => {
@@ -62,19 +97,34 @@ describe('order state from facts', () => {
       paymentIntentId: 'pi_1',
       failedAt: t(5),
     });
-    expect(derive({ facts: [confirmed(1), failed(5)], payments: [payment(9)] })).toMatchObject({ status: 'confirmed', paymentStatus: 'paid' });
+    expect(derive({ facts: [confirmed(1), failed(5)], payments: [payment(9)] })).toMatchObject({
+      status: 'confirmed',
+      paymentStatus: 'paid',
+    });
   });
 
   it('puts a late, older failure in its place instead of moving the status backwards', () => {
     // A decline at checkout (minute 1) delivered after the paid checkout (minute 3).
-    expect(derive({ facts: [confirmed(3), failed(1)] })).toMatchObject({ status: 'confirmed', paymentStatus: 'paid' });
+    expect(derive({ facts: [confirmed(3), failed(1)] })).toMatchObject({
+      status: 'confirmed',
+      paymentStatus: 'paid',
+    });
   });
 
   it('refunds partially, then fully', () => {
     const partial = derive({ facts: [confirmed(1)], refunds: [refund(5, 300, false)] });
-    expect(partial).toMatchObject({ status: 'partially_refunded', paymentStatus: 'partially_refunded', amountRefunded: 300 });
+    expect(partial).toMatchObject({
+      status: 'partially_refunded',
+      paymentStatus: 'partially_refunded',
+      amountRefunded: 300,
+    });
     const full = derive({ facts: [confirmed(1)], refunds: [refund(5, 300, false), refund(6, 700, true)] });
-    expect(full).toMatchObject({ status: 'refunded', paymentStatus: 'refunded', amountRefunded: 1000, statusAt: t(6) });
+    expect(full).toMatchObject({
+      status: 'refunded',
+      paymentStatus: 'refunded',
+      amountRefunded: 1000,
+      statusAt: t(6),
+    });
   });
 
   it('ends cancelled whatever came before', () => {

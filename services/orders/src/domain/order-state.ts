@@ -71,20 +71,29 @@ type Entry =
   | { rank: 3; at: Date; key: string; type: 'refund'; refund: RefundInput }
   | { rank: 4; at: Date; key: string; type: 'cancelled'; fact: FactInput };
 
-function timeline(facts: readonly FactInput[], payments: readonly PaymentInput[], refunds: readonly RefundInput[]): Entry[] {
+function timeline(
+  facts: readonly FactInput[],
+  payments: readonly PaymentInput[],
+  refunds: readonly RefundInput[],
+): Entry[] {
   const entries: Entry[] = [];
   for (const fact of facts) {
     if (fact.kind === 'confirmed') entries.push({ rank: 0, at: fact.at, key: fact.key, type: 'confirmed' });
-    if (fact.kind === 'payment_failed') entries.push({ rank: 2, at: fact.at, key: fact.key, type: 'payment_failed', fact });
-    if (fact.kind === 'cancelled') entries.push({ rank: 4, at: fact.at, key: fact.key, type: 'cancelled', fact });
+    if (fact.kind === 'payment_failed')
+      entries.push({ rank: 2, at: fact.at, key: fact.key, type: 'payment_failed', fact });
+    if (fact.kind === 'cancelled')
+      entries.push({ rank: 4, at: fact.at, key: fact.key, type: 'cancelled', fact });
   }
   for (const payment of payments) {
     entries.push({ rank: 1, at: payment.paidAt, key: payment.paymentId, type: 'payment', payment });
   }
-  for (const refund of refunds) entries.push({ rank: 3, at: refund.refundedAt, key: refund.refundId, type: 'refund', refund });
+  for (const refund of refunds)
+    entries.push({ rank: 3, at: refund.refundedAt, key: refund.refundId, type: 'refund', refund });
   // Stripe time first; same-second facts in the order a purchase goes through; then by key, so
   // the result never depends on the order the facts were read in.
-  return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || a.rank - b.rank || a.key.localeCompare(b.key));
+  return entries.sort(
+    (a, b) => a.at.getTime() - b.at.getTime() || a.rank - b.rank || a.key.localeCompare(b.key),
+  );
 }
 
 export function deriveOrderState(input: {
@@ -120,13 +129,18 @@ export function deriveOrderState(input: {
     switch (entry.type) {
       case 'confirmed':
         state.confirmedAt ??= entry.at;
-        if (state.paymentStatus === 'unpaid' || state.paymentStatus === 'failed') state.paymentStatus = 'paid';
-        if (state.status === 'pending_payment' || state.status === 'payment_failed') setStatus('confirmed', entry.at);
+        if (state.paymentStatus === 'unpaid' || state.paymentStatus === 'failed')
+          state.paymentStatus = 'paid';
+        if (state.status === 'pending_payment' || state.status === 'payment_failed')
+          setStatus('confirmed', entry.at);
         break;
       case 'payment':
         state.amountPaid += entry.payment.amount;
         state.paymentStatus = 'paid';
-        if (entry.payment.periodEnd && (!state.currentPeriodEnd || entry.payment.periodEnd > state.currentPeriodEnd)) {
+        if (
+          entry.payment.periodEnd &&
+          (!state.currentPeriodEnd || entry.payment.periodEnd > state.currentPeriodEnd)
+        ) {
           state.currentPeriodEnd = entry.payment.periodEnd;
         }
         // A successful retry after a failed renewal: the order is back in good standing. A payment
@@ -143,13 +157,15 @@ export function deriveOrderState(input: {
           paymentIntentId: entry.fact.paymentIntentId ?? null,
           failedAt: entry.at,
         };
-        if (state.status === 'pending_payment' || state.status === 'confirmed') setStatus('payment_failed', entry.at);
+        if (state.status === 'pending_payment' || state.status === 'confirmed')
+          setStatus('payment_failed', entry.at);
         break;
       case 'refund':
         state.amountRefunded += entry.refund.amount;
         state.paymentStatus = entry.refund.full ? 'refunded' : 'partially_refunded';
         if (entry.refund.full) setStatus('refunded', entry.at);
-        else if (state.status !== 'refunded' && state.status !== 'cancelled') setStatus('partially_refunded', entry.at);
+        else if (state.status !== 'refunded' && state.status !== 'cancelled')
+          setStatus('partially_refunded', entry.at);
         break;
       case 'cancelled':
         state.cancelledAt ??= entry.at;

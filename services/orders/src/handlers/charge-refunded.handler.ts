@@ -9,13 +9,20 @@ import { causeOf, objectOf, type OrdersHandlerDeps } from './deps';
  * that completes the charge's refund is `full` (order `refunded`), else `partially_refunded`.
  * Webhook bodies no longer embed the refunds (since 2022-11-15), so they are listed from Stripe.
  */
-export async function handleChargeRefunded(event: StripeEventShape, deps: OrdersHandlerDeps, ctx: HandlerContext): Promise<Outcome> {
+export async function handleChargeRefunded(
+  event: StripeEventShape,
+  deps: OrdersHandlerDeps,
+  ctx: HandlerContext,
+): Promise<Outcome> {
   const charge = objectOf<ChargeWire>(event);
   const paymentIntentId = idOf(charge.payment_intent);
   const { order } = await deps.links.resolve({ paymentIntentId, invoice: charge.invoice });
   if (!order) return retry(`no order for charge ${charge.id} yet`);
 
-  const refunds = refundsCoveredBy(charge, charge.refunds?.data ?? (await deps.stripe.refundsOfCharge(charge.id)));
+  const refunds = refundsCoveredBy(
+    charge,
+    charge.refunds?.data ?? (await deps.stripe.refundsOfCharge(charge.id)),
+  );
   if (!refunds) return retry(`refunds of ${charge.id} do not add up to ${charge.amount_refunded} yet`);
   const stored: Refund[] = [];
   for (const r of refunds) {

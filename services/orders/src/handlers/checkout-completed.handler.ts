@@ -23,7 +23,10 @@ export async function handleCheckoutCompleted(
   } else {
     await deps.book.refresh(order.orderId);
     await deps.events.emit(created);
-    ctx.logger.info({ orderId: order.orderId, paymentStatus: session.payment_status }, 'order awaits payment');
+    ctx.logger.info(
+      { orderId: order.orderId, paymentStatus: session.payment_status },
+      'order awaits payment',
+    );
   }
   return done();
 }

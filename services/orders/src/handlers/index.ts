@@ -11,7 +11,11 @@ import { handlePaymentIntentFailed } from './payment-intent-failed.handler';
 import { handlePaymentIntentSucceeded } from './payment-intent-succeeded.handler';
 import { handleSubscriptionDeleted } from './subscription-deleted.handler';
 
-type OrdersHandler = (event: StripeEventShape, deps: OrdersHandlerDeps, ctx: HandlerContext) => Promise<Outcome>;
+type OrdersHandler = (
+  event: StripeEventShape,
+  deps: OrdersHandlerDeps,
+  ctx: HandlerContext,
+) => Promise<Outcome>;
 
 /** One handler per Stripe event type in ORDERS_STRIPE_EVENT_TYPES. */
 const HANDLERS = {

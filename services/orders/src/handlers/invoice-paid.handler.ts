@@ -14,10 +14,15 @@ import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
  * invoice, with the billing reason and the end of the period it paid for (licensing extends
  * licenses from the resulting `orders.payment.recorded`).
  */
-export async function handleInvoicePaid(event: StripeEventShape, deps: OrdersHandlerDeps, ctx: HandlerContext): Promise<Outcome> {
+export async function handleInvoicePaid(
+  event: StripeEventShape,
+  deps: OrdersHandlerDeps,
+  ctx: HandlerContext,
+): Promise<Outcome> {
   const invoice = objectOf<InvoiceWire>(event);
   const subscriptionId = invoiceSubscriptionId(invoice);
-  if (!subscriptionId) return skipped('invoice of no subscription: its payment is recorded from the payment intent');
+  if (!subscriptionId)
+    return skipped('invoice of no subscription: its payment is recorded from the payment intent');
   const order = await deps.orders.bySubscription(subscriptionId);
   if (!order) return retry(`no order for subscription ${subscriptionId} yet`);
   const { payment } = await deps.ledger.addPayment({

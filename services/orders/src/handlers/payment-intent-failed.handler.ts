@@ -14,7 +14,10 @@ export async function handlePaymentIntentFailed(
   ctx: HandlerContext,
 ): Promise<Outcome> {
   const intent = objectOf<PaymentIntentWire>(event);
-  const { order, invoice } = await deps.links.resolve({ paymentIntentId: intent.id, invoice: intent.invoice });
+  const { order, invoice } = await deps.links.resolve({
+    paymentIntentId: intent.id,
+    invoice: intent.invoice,
+  });
   if (!order) return retry(`no order for payment intent ${intent.id} yet`);
   const { fact } = await deps.ledger.addFact({
     key: `payment_failed:${event.id}`,
@@ -40,7 +43,12 @@ export async function handlePaymentIntentFailed(
   );
   await deps.events.emit(failed);
   ctx.logger.info(
-    { orderId: order.orderId, paymentIntentId: intent.id, code: fact.reason?.code, declineCode: fact.reason?.declineCode },
+    {
+      orderId: order.orderId,
+      paymentIntentId: intent.id,
+      code: fact.reason?.code,
+      declineCode: fact.reason?.declineCode,
+    },
     'payment failure recorded',
   );
   return done();

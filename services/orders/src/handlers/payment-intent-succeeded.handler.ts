@@ -38,6 +38,9 @@ export async function handlePaymentIntentSucceeded(
   });
   const current = await deps.book.refresh(order.orderId);
   await deps.events.emit(deps.events.paymentRecorded(payment, current, causeOf(ctx)));
-  ctx.logger.info({ orderId: order.orderId, paymentId: payment.paymentId, amount: payment.amount }, 'payment recorded');
+  ctx.logger.info(
+    { orderId: order.orderId, paymentId: payment.paymentId, amount: payment.amount },
+    'payment recorded',
+  );
   return done();
 }

@@ -25,6 +25,9 @@ export async function handleSubscriptionDeleted(
   if (deps.restockOnRefund) await deps.inventory.restock(order, ctx.logger);
   const current = await deps.book.refresh(order.orderId);
   await deps.events.emit(deps.events.cancelled(fact, current, causeOf(ctx)));
-  ctx.logger.info({ orderId: order.orderId, subscriptionId: subscription.id, status: current.status }, 'order cancelled');
+  ctx.logger.info(
+    { orderId: order.orderId, subscriptionId: subscription.id, status: current.status },
+    'order cancelled',
+  );
   return done();
 }

@@ -1,7 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { HttpApp } from '@billing/runtime';
 import type { FastifyRequest } from 'fastify';
-import { CatalogProductCreate, CatalogProductFields, CatalogProductView, Sku } from '../catalog/catalog.schema';
+import {
+  CatalogProductCreate,
+  CatalogProductFields,
+  CatalogProductView,
+  Sku,
+} from '../catalog/catalog.schema';
 import type { CatalogService } from '../catalog/catalog-service';
 import { decodeCursor, encodeCursor } from './cursor';
 import { ErrorBody, errorResponses } from './schemas';
@@ -27,7 +32,10 @@ export function registerCatalogRoutes(
           cursor: Type.Optional(Type.String({ maxLength: 1000 })),
         }),
         response: {
-          200: Type.Object({ items: Type.Array(CatalogProductView), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: Type.Object({
+            items: Type.Array(CatalogProductView),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
           ...errorResponses,
         },
       },
@@ -38,7 +46,10 @@ export function registerCatalogRoutes(
       const products = await deps.catalog.list(limit + 1, after);
       const items = products.slice(0, limit);
       const last = items[items.length - 1];
-      return { items: items.map(productView), nextCursor: products.length > limit && last ? encodeCursor({ sku: last.sku }) : null };
+      return {
+        items: items.map(productView),
+        nextCursor: products.length > limit && last ? encodeCursor({ sku: last.sku }) : null,
+      };
     },
   );
 
@@ -46,7 +57,12 @@ export function registerCatalogRoutes(
     '/catalog/products/:sku',
     {
       preHandler: deps.auth,
-      schema: { summary: 'One catalog product', tags, params: SkuParams, response: { 200: CatalogProductView, ...errorResponses } },
+      schema: {
+        summary: 'One catalog product',
+        tags,
+        params: SkuParams,
+        response: { 200: CatalogProductView, ...errorResponses },
+      },
     },
     async (request) => productView(await deps.catalog.get(request.params.sku)),
   );
@@ -121,7 +137,11 @@ export function registerCatalogRoutes(
     },
     async (request, reply) => {
       const { sku } = request.params;
-      const { movement, stock } = await deps.catalog.adjustStock(sku, request.body.delta, request.body.note ?? null);
+      const { movement, stock } = await deps.catalog.adjustStock(
+        sku,
+        request.body.delta,
+        request.body.note ?? null,
+      );
       return reply.status(201).send({ sku, delta: movement.delta, stock });
     },
   );

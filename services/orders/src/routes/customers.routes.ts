@@ -39,7 +39,11 @@ export function registerCustomerRoutes(
         deps.orders.list({ email, limit: SHOWN }),
         deps.ledger.paymentsOfCustomer(email, SHOWN),
       ]);
-      return { ...customerView(customer), orders: orders.map(orderView), payments: payments.map(paymentView) };
+      return {
+        ...customerView(customer),
+        orders: orders.map(orderView),
+        payments: payments.map(paymentView),
+      };
     },
   );
 }

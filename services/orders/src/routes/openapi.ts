@@ -13,7 +13,8 @@ export async function registerOpenApi(app: HttpApp, version: string): Promise<vo
       info: {
         title: 'Orders service',
         version,
-        description: 'Customers, orders, payments, refunds and the product catalog, built from Stripe events.',
+        description:
+          'Customers, orders, payments, refunds and the product catalog, built from Stripe events.',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearerAuth: [] }],

@@ -5,7 +5,13 @@ const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null
 const DateTime = Type.String({ format: 'date-time' });
 
 export const ErrorBody = Type.Object(
-  { error: Type.Object({ code: Type.String(), message: Type.String(), details: Type.Optional(Type.Unknown()) }) },
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
   { description: 'Every error answer' },
 );
 
@@ -83,7 +89,12 @@ const orderFields = {
     ]),
   ),
   oversold: Type.Array(
-    Type.Object({ lineId: Type.String(), sku: Type.String(), requested: Type.Integer(), allocated: Type.Integer() }),
+    Type.Object({
+      lineId: Type.String(),
+      sku: Type.String(),
+      requested: Type.Integer(),
+      allocated: Type.Integer(),
+    }),
     { description: 'Physical lines that were short of stock at confirmation' },
   ),
 };

@@ -36,5 +36,9 @@ export function customerView(customer: Customer) {
 }
 
 export function productView(product: CatalogProductWithStock) {
-  return { ...product, createdAt: product.createdAt.toISOString(), updatedAt: product.updatedAt.toISOString() };
+  return {
+    ...product,
+    createdAt: product.createdAt.toISOString(),
+    updatedAt: product.updatedAt.toISOString(),
+  };
 }

@@ -84,7 +84,9 @@ export function stripeApi(stripe: Stripe): StripeApi {
 
     subscriptionPeriodEnd: (subscriptionId) =>
       call('subscriptions.retrieve', async () =>
-        subscriptionPeriodEnd((await stripe.subscriptions.retrieve(subscriptionId)) as unknown as SubscriptionWire),
+        subscriptionPeriodEnd(
+          (await stripe.subscriptions.retrieve(subscriptionId)) as unknown as SubscriptionWire,
+        ),
       ),
 
     invoiceLink,
@@ -108,9 +110,9 @@ export function stripeApi(stripe: Stripe): StripeApi {
     },
 
     refundsOfCharge: (chargeId) =>
-      call('refunds.list', () => collect(stripe.refunds.list({ charge: chargeId, limit: PAGE }))) as unknown as Promise<
-        RefundWire[]
-      >,
+      call('refunds.list', () =>
+        collect(stripe.refunds.list({ charge: chargeId, limit: PAGE })),
+      ) as unknown as Promise<RefundWire[]>,
 
     paymentFailure: (paymentIntentId) =>
       call('paymentIntents.retrieve', async () =>

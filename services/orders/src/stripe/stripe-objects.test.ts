@@ -20,7 +20,9 @@ describe('reading Stripe objects of both shapes', () => {
   it('takes the session email from customer_details, else customer_email, lower-cased', () => {
     const session = asWire<CheckoutSessionWire>(sf.checkoutSession({ email: ' Ada@Example.COM ' }));
     expect(sessionEmail(session)).toBe('ada@example.com');
-    expect(sessionEmail({ ...session, customer_details: null, customer_email: 'Bob@Example.com' })).toBe('bob@example.com');
+    expect(sessionEmail({ ...session, customer_details: null, customer_email: 'Bob@Example.com' })).toBe(
+      'bob@example.com',
+    );
     expect(sessionEmail({ ...session, customer_details: { email: null }, customer_email: null })).toBeNull();
   });
 
@@ -33,7 +35,13 @@ describe('reading Stripe objects of both shapes', () => {
   it.each(['basil', 'legacy'] as const)('finds the subscription and period end of a %s invoice', (shape) => {
     const periodEnd = 1_900_000_000;
     const invoice = asWire<InvoiceWire>(
-      sf.invoice({ shape, subscriptionId: 'sub_1abc', periodStart: periodEnd - 30 * 86400, periodEnd, paymentIntentId: 'pi_3abc' }),
+      sf.invoice({
+        shape,
+        subscriptionId: 'sub_1abc',
+        periodStart: periodEnd - 30 * 86400,
+        periodEnd,
+        paymentIntentId: 'pi_3abc',
+      }),
     );
     expect(invoiceSubscriptionId(invoice)).toBe('sub_1abc');
     expect(invoicePeriodEnd(invoice)).toEqual(new Date(periodEnd * 1000));
@@ -62,8 +70,18 @@ describe('reading Stripe objects of both shapes', () => {
 
   it('keeps the failure reason support needs', () => {
     expect(
-      failureReason({ code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.', type: 'card_error' }),
-    ).toEqual({ code: 'card_declined', declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.', type: 'card_error' });
+      failureReason({
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+        type: 'card_error',
+      }),
+    ).toEqual({
+      code: 'card_declined',
+      declineCode: 'insufficient_funds',
+      message: 'Your card has insufficient funds.',
+      type: 'card_error',
+    });
     expect(failureReason(null)).toEqual({ code: null, declineCode: null, message: null, type: null });
   });
 });

@@ -108,7 +108,8 @@ export function invoicePaymentIntentId(invoice: InvoiceWire): string | null {
 export function invoicePeriodEnd(invoice: InvoiceWire): Date | null {
   const lines = invoice.lines?.data ?? [];
   const subscriptionLines = lines.filter(
-    (l) => l.parent?.type === 'subscription_item_details' || l.type === 'subscription' || idOf(l.subscription),
+    (l) =>
+      l.parent?.type === 'subscription_item_details' || l.type === 'subscription' || idOf(l.subscription),
   );
   const ends = (subscriptionLines.length > 0 ? subscriptionLines : lines)
     .map((l) => l.period?.end)
@@ -208,7 +209,10 @@ export interface RefundOnCharge {
  * says whether it completed the refund of the charge, whichever event records it first.
  * Returns null when Stripe's list does not yet add up to the snapshot (ask again later).
  */
-export function refundsCoveredBy(charge: ChargeWire, refunds: readonly RefundWire[]): RefundOnCharge[] | null {
+export function refundsCoveredBy(
+  charge: ChargeWire,
+  refunds: readonly RefundWire[],
+): RefundOnCharge[] | null {
   const live = refunds
     .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
     .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));

@@ -50,7 +50,12 @@ const TEST_CONSUMER = { ...ORDERS_STRIPE_CONSUMER, backoffMs: [] };
 export const TEST_CATALOG: CatalogProductCreate[] = [
   { sku: 'PRO-1M', name: 'Pro plan (monthly)', kind: 'subscription', tier: 'pro' },
   { sku: 'PRO-1Y', name: 'Pro plan (yearly)', kind: 'subscription', tier: 'pro' },
-  { sku: 'EBOOK', name: 'Field guide (e-book)', kind: 'digital', downloadUrl: 'https://downloads.example.com/guide.pdf' },
+  {
+    sku: 'EBOOK',
+    name: 'Field guide (e-book)',
+    kind: 'digital',
+    downloadUrl: 'https://downloads.example.com/guide.pdf',
+  },
   { sku: 'LICENSE-PRO', name: 'Pro license', kind: 'digital', tier: 'pro' },
 ];
 
@@ -76,7 +81,11 @@ export interface Harness {
   replica(): Promise<Replica>;
   /** Publishes a Stripe event the way the gateway stores it; `msgId` defaults to the event id. */
   publish(event: { id: string; type: string }, msgId?: string): Promise<void>;
-  api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown): Promise<{ status: number; body: Json }>;
+  api(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }>;
   order(orderId: string): Promise<OrderJson | null>;
   /** Resolves once the orders consumer has acknowledged (or parked) every message published so far. */
   settled(timeoutMs?: number): Promise<void>;
@@ -104,7 +113,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const logger = createLogger({
     service: 'orders-test',
     version: 'test',
-    level: options.logLevel ?? ((process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'info'),
+    level: options.logLevel ?? (process.env.TEST_LOG_LEVEL as LogLevel | undefined) ?? 'info',
     destination: {
       write(line: string) {
         logs.push(JSON.parse(line) as Record<string, unknown>);
@@ -123,7 +132,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       registerModels,
     });
     const stripe = stripeApi(
-      createStripeClient({ secretKey: 'sk_test_orders', apiUrl: fake.url, timeoutMs: 2000, maxNetworkRetries: 0 }),
+      createStripeClient({
+        secretKey: 'sk_test_orders',
+        apiUrl: fake.url,
+        timeoutMs: 2000,
+        maxNetworkRetries: 0,
+      }),
     );
     const service = await buildOrdersService({
       config: {
@@ -184,15 +198,19 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       let last: { num_pending: number; num_ack_pending: number; num_redelivered: number } | undefined;
       await waitFor(
         async () => {
-          const info = await nats.jsm.consumers.info(ORDERS_STRIPE_CONSUMER.stream.name, ORDERS_STRIPE_CONSUMER.durable);
+          const info = await nats.jsm.consumers.info(
+            ORDERS_STRIPE_CONSUMER.stream.name,
+            ORDERS_STRIPE_CONSUMER.durable,
+          );
           last = info;
           return info.num_pending === 0 && info.num_ack_pending === 0;
         },
         { timeoutMs, what: 'orders consumer to settle' },
       ).catch((err) => {
-        throw new Error(`${(err as Error).message}: ${JSON.stringify({ pending: last?.num_pending, ackPending: last?.num_ack_pending, redelivered: last?.num_redelivered })}`);
-      }
-      );
+        throw new Error(
+          `${(err as Error).message}: ${JSON.stringify({ pending: last?.num_pending, ackPending: last?.num_ack_pending, redelivered: last?.num_redelivered })}`,
+        );
+      });
     },
     async order(orderId) {
       const res = await api('GET', `/orders/${orderId}`);
@@ -242,8 +260,15 @@ export async function waitForOrder(
 }
 
 /** Waits until ORDERS_EVENTS holds the envelope with this id, returning it. */
-export async function waitForDomainEvent(h: Harness, id: string, timeoutMs = 15_000): Promise<EventEnvelopeV1> {
-  return waitFor(async () => (await h.domainEvents()).find((e) => e.id === id), { timeoutMs, what: `domain event ${id}` });
+export async function waitForDomainEvent(
+  h: Harness,
+  id: string,
+  timeoutMs = 15_000,
+): Promise<EventEnvelopeV1> {
+  return waitFor(async () => (await h.domainEvents()).find((e) => e.id === id), {
+    timeoutMs,
+    what: `domain event ${id}`,
+  });
 }
 
 type AnyScenario = {
@@ -280,7 +305,12 @@ export function stubStripe(fake: FakeStripe, step: AnyScenario): void {
   if (invoice) {
     put(invoice);
     if (paymentIntentId) {
-      const inv = invoice as unknown as { amount_due: number; currency: string; created: number; livemode: boolean };
+      const inv = invoice as unknown as {
+        amount_due: number;
+        currency: string;
+        created: number;
+        livemode: boolean;
+      };
       put(
         sf.invoicePayment({
           invoiceId: invoice.id,
@@ -296,7 +326,10 @@ export function stubStripe(fake: FakeStripe, step: AnyScenario): void {
 }
 
 /** Publishes events one after another, in the given order. */
-export async function publishAll(h: Harness, events: ReadonlyArray<{ id: string; type: string }>): Promise<void> {
+export async function publishAll(
+  h: Harness,
+  events: ReadonlyArray<{ id: string; type: string }>,
+): Promise<void> {
   for (const event of events) await h.publish(event);
 }
 

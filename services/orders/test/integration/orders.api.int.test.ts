@@ -16,7 +16,10 @@ describe('orders HTTP API', () => {
     const nats = await connectTestNats(testEnv().natsUrl);
     await resetStreams(nats.jsm);
     await nats.close();
-    h = await startHarness({ prefix: 'orders_api', catalog: await readCatalogSeed(DEFAULT_CATALOG_SEED, true) });
+    h = await startHarness({
+      prefix: 'orders_api',
+      catalog: await readCatalogSeed(DEFAULT_CATALOG_SEED, true),
+    });
   });
   afterAll(async () => {
     await h?.close();
@@ -27,10 +30,24 @@ describe('orders HTTP API', () => {
   it('answers health without a token and everything else only with the admin token', async () => {
     expect((await http().inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
     expect((await http().inject({ url: '/readyz' })).statusCode).toBe(200);
-    for (const url of ['/orders', '/orders/ord_x', '/customers/a@example.com', '/catalog/products', '/admin/parked', '/openapi.json']) {
+    for (const url of [
+      '/orders',
+      '/orders/ord_x',
+      '/customers/a@example.com',
+      '/catalog/products',
+      '/admin/parked',
+      '/openapi.json',
+    ]) {
       const none = await http().inject({ url });
-      expect([url, none.statusCode, none.json()]).toEqual([url, 401, { error: { code: 'unauthorized', message: expect.any(String) } }]);
-      const wrong = await http().inject({ url, headers: { authorization: 'Bearer not-the-token-0123456789' } });
+      expect([url, none.statusCode, none.json()]).toEqual([
+        url,
+        401,
+        { error: { code: 'unauthorized', message: expect.any(String) } },
+      ]);
+      const wrong = await http().inject({
+        url,
+        headers: { authorization: 'Bearer not-the-token-0123456789' },
+      });
       expect(wrong.statusCode).toBe(401);
     }
   });
@@ -38,18 +55,34 @@ describe('orders HTTP API', () => {
   it('answers JSON errors for unknown orders, customers and bad queries', async () => {
     expect(await h.api('GET', '/orders/ord_unknown')).toEqual({ status: 404, body: ERROR });
     expect(await h.api('GET', '/customers/nobody@example.com')).toEqual({ status: 404, body: ERROR });
-    expect(await h.api('GET', '/orders?status=shipped')).toEqual({ status: 400, body: { error: { code: 'invalid_request', message: expect.any(String) } } });
-    expect(await h.api('GET', '/orders?limit=0')).toEqual({ status: 400, body: expect.objectContaining(ERROR) });
-    expect(await h.api('GET', '/orders?cursor=garbage')).toEqual({ status: 400, body: { error: { code: 'invalid_cursor', message: expect.any(String) } } });
+    expect(await h.api('GET', '/orders?status=shipped')).toEqual({
+      status: 400,
+      body: { error: { code: 'invalid_request', message: expect.any(String) } },
+    });
+    expect(await h.api('GET', '/orders?limit=0')).toEqual({
+      status: 400,
+      body: expect.objectContaining(ERROR),
+    });
+    expect(await h.api('GET', '/orders?cursor=garbage')).toEqual({
+      status: 400,
+      body: { error: { code: 'invalid_cursor', message: expect.any(String) } },
+    });
   });
 
   it('lists a customer’s orders newest first, page by page, matching the email case-insensitively', async () => {
     const start = Math.floor(Date.now() / 1000) - 10 * 86400;
     const purchases = Array.from({ length: 5 }, (_, i) =>
-      sf.oneTimePurchase({ email: 'Pages@Example.com', startAt: start + i * 3600, lines: [{ metadata: { sku: 'PRO-LIFETIME' } }] }),
+      sf.oneTimePurchase({
+        email: 'Pages@Example.com',
+        startAt: start + i * 3600,
+        lines: [{ metadata: { sku: 'PRO-LIFETIME' } }],
+      }),
     );
     for (const p of purchases) stubStripe(h.fake, p);
-    await publishAll(h, purchases.map((p) => p.events.checkoutCompleted));
+    await publishAll(
+      h,
+      purchases.map((p) => p.events.checkoutCompleted),
+    );
     const ids = purchases.map((p) => orderIdFor(p.session.id)).reverse();
     await Promise.all(ids.map((id) => waitForOrder(h, id, (o) => o.status === 'confirmed')));
 
@@ -73,12 +106,17 @@ describe('orders HTTP API', () => {
   });
 
   it('filters by status', async () => {
-    const pay = sf.asyncPayment({ email: 'status@example.com', lines: [{ metadata: { sku: 'PRO-LIFETIME' } }] });
+    const pay = sf.asyncPayment({
+      email: 'status@example.com',
+      lines: [{ metadata: { sku: 'PRO-LIFETIME' } }],
+    });
     stubStripe(h.fake, pay);
     await h.publish(pay.events.checkoutCompleted);
     const orderId = orderIdFor(pay.session.id);
     await waitForOrder(h, orderId, () => true);
-    const pending = (await h.api('GET', '/orders?status=pending_payment')).body.items.map((o: { orderId: string }) => o.orderId);
+    const pending = (await h.api('GET', '/orders?status=pending_payment')).body.items.map(
+      (o: { orderId: string }) => o.orderId,
+    );
     expect(pending).toEqual([orderId]);
     const confirmed = (await h.api('GET', '/orders?status=confirmed&email=status@example.com')).body.items;
     expect(confirmed).toEqual([]);
@@ -86,13 +124,29 @@ describe('orders HTTP API', () => {
 
   it('serves the seeded catalog, seeding only once', async () => {
     const list = await h.api('GET', '/catalog/products?limit=500');
-    expect(list.body.items.map((p: { sku: string }) => p.sku)).toEqual(
-      ['BASIC-1M', 'EBOOK-STRIPE-BILLING', 'PRO-1M', 'PRO-1Y', 'PRO-LIFETIME', 'TSHIRT-LOGO-M'],
-    );
-    expect(list.body.items.find((p: { sku: string }) => p.sku === 'TSHIRT-LOGO-M')).toMatchObject({ kind: 'physical', stock: 100 });
-    expect(list.body.items.find((p: { sku: string }) => p.sku === 'PRO-1M')).toMatchObject({ kind: 'subscription', tier: 'pro', stock: null });
+    expect(list.body.items.map((p: { sku: string }) => p.sku)).toEqual([
+      'BASIC-1M',
+      'EBOOK-STRIPE-BILLING',
+      'PRO-1M',
+      'PRO-1Y',
+      'PRO-LIFETIME',
+      'TSHIRT-LOGO-M',
+    ]);
+    expect(list.body.items.find((p: { sku: string }) => p.sku === 'TSHIRT-LOGO-M')).toMatchObject({
+      kind: 'physical',
+      stock: 100,
+    });
+    expect(list.body.items.find((p: { sku: string }) => p.sku === 'PRO-1M')).toMatchObject({
+      kind: 'subscription',
+      tier: 'pro',
+      stock: null,
+    });
 
-    await h.api('PUT', '/catalog/products/PRO-1M', { name: 'Pro plan, renamed', kind: 'subscription', tier: 'pro' });
+    await h.api('PUT', '/catalog/products/PRO-1M', {
+      name: 'Pro plan, renamed',
+      kind: 'subscription',
+      tier: 'pro',
+    });
     const again = await h.replica();
     await again.stop();
     expect((await h.api('GET', '/catalog/products/TSHIRT-LOGO-M')).body.stock).toBe(100);
@@ -109,11 +163,25 @@ describe('orders HTTP API', () => {
     });
     expect(created).toEqual({
       status: 201,
-      body: expect.objectContaining({ sku: 'POSTER-A2', kind: 'physical', stock: 4, tier: null, active: true, stripePriceIds: ['price_1Poster'] }),
+      body: expect.objectContaining({
+        sku: 'POSTER-A2',
+        kind: 'physical',
+        stock: 4,
+        tier: null,
+        active: true,
+        stripePriceIds: ['price_1Poster'],
+      }),
     });
-    expect((await h.api('POST', '/catalog/products', { sku: 'POSTER-A2', name: 'Again', kind: 'digital' })).status).toBe(409);
-    expect(await h.api('POST', '/catalog/products', { sku: 'BAD', name: 'Bad', kind: 'service' })).toMatchObject({ status: 400, body: ERROR });
-    expect((await h.api('POST', '/catalog/products', { sku: 'DIGI', name: 'D', kind: 'digital', stock: 3 })).body.error.code).toBe('not_physical');
+    expect(
+      (await h.api('POST', '/catalog/products', { sku: 'POSTER-A2', name: 'Again', kind: 'digital' })).status,
+    ).toBe(409);
+    expect(
+      await h.api('POST', '/catalog/products', { sku: 'BAD', name: 'Bad', kind: 'service' }),
+    ).toMatchObject({ status: 400, body: ERROR });
+    expect(
+      (await h.api('POST', '/catalog/products', { sku: 'DIGI', name: 'D', kind: 'digital', stock: 3 })).body
+        .error.code,
+    ).toBe('not_physical');
 
     const first = await h.api('GET', '/catalog/products?limit=3');
     const second = await h.api('GET', `/catalog/products?limit=3&cursor=${first.body.nextCursor}`);
@@ -122,16 +190,32 @@ describe('orders HTTP API', () => {
     expect(new Set(skus).size).toBe(skus.length);
     expect(skus).toContain('POSTER-A2');
 
-    const adjusted = await h.api('POST', '/catalog/products/POSTER-A2/stock-adjustments', { delta: -3, note: 'damaged' });
-    expect(adjusted).toEqual({ status: 201, body: { sku: 'POSTER-A2', delta: -3, stock: 1 } });
-    expect(await h.api('POST', '/catalog/products/POSTER-A2/stock-adjustments', { delta: -2 })).toMatchObject({
-      status: 409,
-      body: { error: { code: 'insufficient_stock' } },
+    const adjusted = await h.api('POST', '/catalog/products/POSTER-A2/stock-adjustments', {
+      delta: -3,
+      note: 'damaged',
     });
-    expect((await h.api('POST', '/catalog/products/PRO-1Y/stock-adjustments', { delta: 1 })).status).toBe(400);
+    expect(adjusted).toEqual({ status: 201, body: { sku: 'POSTER-A2', delta: -3, stock: 1 } });
+    expect(await h.api('POST', '/catalog/products/POSTER-A2/stock-adjustments', { delta: -2 })).toMatchObject(
+      {
+        status: 409,
+        body: { error: { code: 'insufficient_stock' } },
+      },
+    );
+    expect((await h.api('POST', '/catalog/products/PRO-1Y/stock-adjustments', { delta: 1 })).status).toBe(
+      400,
+    );
 
-    const replaced = await h.api('PUT', '/catalog/products/POSTER-A2', { name: 'Poster A2 (matte)', kind: 'physical', stripeProductIds: ['prod_Poster'] });
-    expect(replaced.body).toMatchObject({ name: 'Poster A2 (matte)', stripePriceIds: [], stripeProductIds: ['prod_Poster'], stock: 1 });
+    const replaced = await h.api('PUT', '/catalog/products/POSTER-A2', {
+      name: 'Poster A2 (matte)',
+      kind: 'physical',
+      stripeProductIds: ['prod_Poster'],
+    });
+    expect(replaced.body).toMatchObject({
+      name: 'Poster A2 (matte)',
+      stripePriceIds: [],
+      stripeProductIds: ['prod_Poster'],
+      stock: 1,
+    });
     expect((await h.api('PUT', '/catalog/products/NOPE', { name: 'x', kind: 'digital' })).status).toBe(404);
 
     expect((await h.api('DELETE', '/catalog/products/POSTER-A2')).status).toBe(204);
@@ -157,6 +241,8 @@ describe('orders HTTP API', () => {
     );
     expect(doc.body.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
     const order = doc.body.paths['/orders/{id}'].get.responses['200'].content['application/json'].schema;
-    expect(Object.keys(order.properties)).toEqual(expect.arrayContaining(['status', 'lines', 'payments', 'refunds', 'lastPaymentFailure']));
+    expect(Object.keys(order.properties)).toEqual(
+      expect.arrayContaining(['status', 'lines', 'payments', 'refunds', 'lastPaymentFailure']),
+    );
   });
 });

@@ -76,15 +76,20 @@ describe('exactly once, in any order', () => {
 
   it('every ordering of checkout → invoice.paid → refund (→ cancel) converges to the same documents and events', async () => {
     const startAt = Math.floor(Date.now() / 1000) - 3600;
-    const orderings = [...permutations(['C', 'I', 'R'] as const), ...permutations(['C', 'I', 'R', 'X'] as const)];
+    const orderings = [
+      ...permutations(['C', 'I', 'R'] as const),
+      ...permutations(['C', 'I', 'R', 'X'] as const),
+    ];
     const stories = orderings.map((ordering, i) => ({ ordering, ...story(i, startAt) }));
     for (const s of stories) {
       stubStripe(h.fake, s.purchase);
       stubStripe(h.fake, s.refund);
     }
-    await Promise.all(stories.map(async (s) => {
-      for (const step of s.ordering) await h.publish(s.steps[step]);
-    }));
+    await Promise.all(
+      stories.map(async (s) => {
+        for (const step of s.ordering) await h.publish(s.steps[step]);
+      }),
+    );
     await h.settled(30_000);
     expect((await h.api('GET', '/admin/parked')).body.items).toEqual([]);
 
@@ -93,7 +98,11 @@ describe('exactly once, in any order', () => {
         const final = s.ordering.includes('X') ? 'cancelled' : 'refunded';
         const order = await waitForOrder(h, s.orderId, (o) => o.status === final);
         const customer = (await h.api('GET', `/customers/${s.purchase.email}`)).body;
-        const events = (await h.domainEvents(s.orderId)).map((e) => ({ id: e.id, type: e.type, payload: e.payload }));
+        const events = (await h.domainEvents(s.orderId)).map((e) => ({
+          id: e.id,
+          type: e.type,
+          payload: e.payload,
+        }));
         events.sort((a, b) => a.id.localeCompare(b.id));
         return { s, documents: normalize({ order, customer }, s.names), events: normalize(events, s.names) };
       }),
@@ -149,7 +158,10 @@ describe('exactly once, in any order', () => {
 
     // A paid one-time purchase with a physical line, then a partial and a full refund.
     await h.api('POST', '/catalog/products', { sku: 'MUG', name: 'Mug', kind: 'physical', stock: 10 });
-    const purchase = sf.oneTimePurchase({ email: 'five@example.com', lines: [{ quantity: 3, metadata: { sku: 'MUG' } }] });
+    const purchase = sf.oneTimePurchase({
+      email: 'five@example.com',
+      lines: [{ quantity: 3, metadata: { sku: 'MUG' } }],
+    });
     const partial = sf.partialRefund(purchase, { amount: 100 });
     const full = sf.fullRefund(partial);
     stubStripe(h.fake, purchase);
@@ -161,8 +173,15 @@ describe('exactly once, in any order', () => {
     const cancelled = sf.cancellation(recovered);
     for (const step of [sub, declined, recovered]) stubStripe(h.fake, step);
     // A delayed payment that fails, and one that succeeds.
-    const asyncFailed = sf.asyncPayment({ email: 'five-ach@example.com', outcome: 'failed', lines: [{ metadata: { sku: 'EBOOK' } }] });
-    const asyncOk = sf.asyncPayment({ email: 'five-ach-ok@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    const asyncFailed = sf.asyncPayment({
+      email: 'five-ach@example.com',
+      outcome: 'failed',
+      lines: [{ metadata: { sku: 'EBOOK' } }],
+    });
+    const asyncOk = sf.asyncPayment({
+      email: 'five-ach-ok@example.com',
+      lines: [{ metadata: { sku: 'EBOOK' } }],
+    });
     stubStripe(h.fake, asyncFailed);
     stubStripe(h.fake, asyncOk);
 
@@ -203,10 +222,17 @@ describe('exactly once, in any order', () => {
     const two = await h.order(orderIdFor(sub.session.id));
     expect(two).toMatchObject({ status: 'cancelled', paymentStatus: 'paid' });
     expect(two!.payments).toHaveLength(2);
-    expect((await waitForOrder(h, orderIdFor(asyncFailed.session.id), () => true)).status).toBe('payment_failed');
+    expect((await waitForOrder(h, orderIdFor(asyncFailed.session.id), () => true)).status).toBe(
+      'payment_failed',
+    );
     expect((await waitForOrder(h, orderIdFor(asyncOk.session.id), () => true)).status).toBe('confirmed');
 
-    for (const email of ['five@example.com', 'five-sub@example.com', 'five-ach@example.com', 'five-ach-ok@example.com']) {
+    for (const email of [
+      'five@example.com',
+      'five-sub@example.com',
+      'five-ach@example.com',
+      'five-ach-ok@example.com',
+    ]) {
       const customer = (await h.api('GET', `/customers/${email}`)).body;
       expect(customer.orders).toHaveLength(1);
     }
@@ -231,11 +257,18 @@ describe('exactly once, in any order', () => {
 
   it('duplicates redelivered through JetStream to two replicas make one order', async () => {
     const second = await h.replica();
-    const purchase = sf.oneTimePurchase({ email: 'replicas@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    const purchase = sf.oneTimePurchase({
+      email: 'replicas@example.com',
+      lines: [{ metadata: { sku: 'EBOOK' } }],
+    });
     stubStripe(h.fake, purchase);
     const event = purchase.events.checkoutCompleted;
     // Stripe redelivers with the same event id after JetStream's duplicate window: new message ids.
-    await Promise.all(Array.from({ length: 5 }, (_, i) => h.publish(event, i === 0 ? event.id : `${event.id}:redelivery-${i}`)));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        h.publish(event, i === 0 ? event.id : `${event.id}:redelivery-${i}`),
+      ),
+    );
     await h.settled();
     const orderId = orderIdFor(purchase.session.id);
     const orders = (await h.api('GET', '/orders?email=replicas@example.com')).body.items;

@@ -1,6 +1,14 @@
 import { connectTestNats, resetStreams, testEnv } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
-import { publishAll, sf, startHarness, stubStripe, waitForDomainEvent, waitForOrder, type Harness } from './harness';
+import {
+  publishAll,
+  sf,
+  startHarness,
+  stubStripe,
+  waitForDomainEvent,
+  waitForOrder,
+  type Harness,
+} from './harness';
 
 // The project-level testTimeout of jest.config.js is not applied by jest 30; this file needs more than 5 s.
 jest.setTimeout(60_000);
@@ -55,16 +63,36 @@ describe('one-time purchases', () => {
         currency: 'usd',
       });
       expect(order.lines).toEqual([
-        expect.objectContaining({ quantity: 2, unitAmount: 1500, sku: 'EBOOK', kind: 'digital', unmapped: false, downloadUrl: 'https://downloads.example.com/guide.pdf' }),
-        expect.objectContaining({ quantity: 1, sku: 'LICENSE-PRO', kind: 'digital', tier: 'pro', unmapped: false }),
+        expect.objectContaining({
+          quantity: 2,
+          unitAmount: 1500,
+          sku: 'EBOOK',
+          kind: 'digital',
+          unmapped: false,
+          downloadUrl: 'https://downloads.example.com/guide.pdf',
+        }),
+        expect.objectContaining({
+          quantity: 1,
+          sku: 'LICENSE-PRO',
+          kind: 'digital',
+          tier: 'pro',
+          unmapped: false,
+        }),
       ]);
       expect(order.payments).toEqual([
-        expect.objectContaining({ paymentId: purchase.paymentIntent.id, source: 'payment_intent', amount: 2 * 1500 + 9900 }),
+        expect.objectContaining({
+          paymentId: purchase.paymentIntent.id,
+          source: 'payment_intent',
+          amount: 2 * 1500 + 9900,
+        }),
       ]);
 
       const customer = await h.api('GET', `/customers/${encodeURIComponent(`ADA.${shape}@example.com`)}`);
       expect(customer.status).toBe(200);
-      expect(customer.body).toMatchObject({ email: `ada.${shape}@example.com`, stripeCustomerIds: [purchase.customerId] });
+      expect(customer.body).toMatchObject({
+        email: `ada.${shape}@example.com`,
+        stripeCustomerIds: [purchase.customerId],
+      });
       expect(customer.body.orders.map((o: { orderId: string }) => o.orderId)).toEqual([orderId]);
 
       const confirmed = await waitForDomainEvent(h, `orders.order.confirmed:${orderId}`);
@@ -76,7 +104,12 @@ describe('one-time purchases', () => {
           customerEmail: `ada.${shape}@example.com`,
           stripeCustomerId: purchase.customerId,
           lines: [
-            expect.objectContaining({ sku: 'EBOOK', kind: 'digital', quantity: 2, productName: 'Field guide (e-book)' }),
+            expect.objectContaining({
+              sku: 'EBOOK',
+              kind: 'digital',
+              quantity: 2,
+              productName: 'Field guide (e-book)',
+            }),
             expect.objectContaining({ sku: 'LICENSE-PRO', tier: 'pro', quantity: 1 }),
           ],
         },
@@ -119,13 +152,20 @@ describe('one-time purchases', () => {
   });
 
   it('a failed delayed payment marks the payment failed with the bank’s reason', async () => {
-    const pay = sf.asyncPayment({ email: 'ach-fail@example.com', outcome: 'failed', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    const pay = sf.asyncPayment({
+      email: 'ach-fail@example.com',
+      outcome: 'failed',
+      lines: [{ metadata: { sku: 'EBOOK' } }],
+    });
     stubStripe(h.fake, pay);
     const orderId = orderIdFor(pay.session.id);
     await publishAll(h, pay.ordered);
     const order = await waitForOrder(h, orderId, (o) => o.status === 'payment_failed');
     expect(order.paymentStatus).toBe('failed');
-    expect(order.lastPaymentFailure).toMatchObject({ code: 'insufficient_funds', paymentIntentId: pay.paymentIntent.id });
+    expect(order.lastPaymentFailure).toMatchObject({
+      code: 'insufficient_funds',
+      paymentIntentId: pay.paymentIntent.id,
+    });
     const failed = await waitForDomainEvent(h, `orders.payment.failed:${pay.paymentIntent.id}`);
     expect(failed.payload).toMatchObject({
       orderId,
@@ -138,12 +178,24 @@ describe('one-time purchases', () => {
   });
 
   it('a declined first attempt delivered after the paid checkout does not move the order backwards', async () => {
-    const purchase = sf.oneTimePurchase({ email: 'retry@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    const purchase = sf.oneTimePurchase({
+      email: 'retry@example.com',
+      lines: [{ metadata: { sku: 'EBOOK' } }],
+    });
     stubStripe(h.fake, purchase);
     const intent = purchase.paymentIntent;
     const decline = sf.makeEvent(
       'payment_intent.payment_failed',
-      { ...intent, status: 'requires_payment_method', last_payment_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.', type: 'card_error' } },
+      {
+        ...intent,
+        status: 'requires_payment_method',
+        last_payment_error: {
+          code: 'card_declined',
+          decline_code: 'generic_decline',
+          message: 'Your card was declined.',
+          type: 'card_error',
+        },
+      },
       { apiVersion: sf.CURRENT_API_VERSION, created: purchase.session.created + 30 },
     );
     const orderId = orderIdFor(purchase.session.id);
@@ -155,12 +207,20 @@ describe('one-time purchases', () => {
     expect(order).toMatchObject({
       status: 'confirmed',
       paymentStatus: 'paid',
-      lastPaymentFailure: { code: 'card_declined', declineCode: 'generic_decline', paymentIntentId: intent.id },
+      lastPaymentFailure: {
+        code: 'card_declined',
+        declineCode: 'generic_decline',
+        paymentIntentId: intent.id,
+      },
     });
   });
 
   it('guest checkout: no Stripe customer, the email still makes the account', async () => {
-    const purchase = sf.oneTimePurchase({ email: 'guest@example.com', customerId: null, lines: [{ metadata: { sku: 'EBOOK' } }] });
+    const purchase = sf.oneTimePurchase({
+      email: 'guest@example.com',
+      customerId: null,
+      lines: [{ metadata: { sku: 'EBOOK' } }],
+    });
     stubStripe(h.fake, purchase);
     await publishAll(h, purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
@@ -170,7 +230,10 @@ describe('one-time purchases', () => {
   });
 
   it('two partial refunds, the second delivered first: each refund once, then refunded', async () => {
-    const purchase = sf.oneTimePurchase({ email: 'refunds@example.com', lines: [{ unitAmount: 10_000, metadata: { sku: 'EBOOK' } }] });
+    const purchase = sf.oneTimePurchase({
+      email: 'refunds@example.com',
+      lines: [{ unitAmount: 10_000, metadata: { sku: 'EBOOK' } }],
+    });
     stubStripe(h.fake, purchase);
     await publishAll(h, purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
@@ -183,7 +246,12 @@ describe('one-time purchases', () => {
     let order = await waitForOrder(h, orderId, (o) => o.status === 'refunded');
     expect(order.refunds).toEqual([
       expect.objectContaining({ refundId: first.refund.id, amount: 3000, amountRefunded: 3000, full: false }),
-      expect.objectContaining({ refundId: second.refund.id, amount: 7000, amountRefunded: 10_000, full: true }),
+      expect.objectContaining({
+        refundId: second.refund.id,
+        amount: 7000,
+        amountRefunded: 10_000,
+        full: true,
+      }),
     ]);
     await h.publish(first.events.chargeRefunded);
     await h.settled();
@@ -195,7 +263,11 @@ describe('one-time purchases', () => {
   });
 
   it('a partial refund leaves the order partially refunded', async () => {
-    const purchase = sf.oneTimePurchase({ shape: 'legacy', email: 'partial@example.com', lines: [{ unitAmount: 5000, metadata: { sku: 'EBOOK' } }] });
+    const purchase = sf.oneTimePurchase({
+      shape: 'legacy',
+      email: 'partial@example.com',
+      lines: [{ unitAmount: 5000, metadata: { sku: 'EBOOK' } }],
+    });
     stubStripe(h.fake, purchase);
     await publishAll(h, purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
@@ -206,6 +278,11 @@ describe('one-time purchases', () => {
     const order = await waitForOrder(h, orderId, (o) => o.status === 'partially_refunded');
     expect(order.amountRefunded).toBe(1000);
     const refunded = await waitForDomainEvent(h, `orders.order.refunded:${partial.refund.id}`);
-    expect(refunded.payload).toMatchObject({ full: false, amount: 1000, amountRefunded: 1000, amountCharged: 5000 });
+    expect(refunded.payload).toMatchObject({
+      full: false,
+      amount: 1000,
+      amountRefunded: 1000,
+      amountCharged: 5000,
+    });
   });
 });

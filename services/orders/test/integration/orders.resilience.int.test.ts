@@ -20,7 +20,12 @@ async function freshStreams(): Promise<void> {
   await nats.close();
 }
 
-const physical = (sku: string, stock: number) => ({ sku, name: `${sku} (physical)`, kind: 'physical' as const, stock });
+const physical = (sku: string, stock: number) => ({
+  sku,
+  name: `${sku} (physical)`,
+  kind: 'physical' as const,
+  stock,
+});
 
 describe('Stripe API outages, unmapped products', () => {
   let h: Harness;
@@ -37,7 +42,11 @@ describe('Stripe API outages, unmapped products', () => {
     // 105 line items: two pages of Stripe's maximum page size.
     const purchase = sf.oneTimePurchase({
       email: 'outage@example.com',
-      lines: Array.from({ length: 105 }, (_, i) => ({ productName: `Item ${i}`, unitAmount: 100, metadata: { sku: 'EBOOK' } })),
+      lines: Array.from({ length: 105 }, (_, i) => ({
+        productName: `Item ${i}`,
+        unitAmount: 100,
+        metadata: { sku: 'EBOOK' },
+      })),
     });
     stubStripe(h.fake, purchase);
     h.fake.failNext(1_000, 503);
@@ -54,13 +63,19 @@ describe('Stripe API outages, unmapped products', () => {
     const order = await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     expect(order.lines).toHaveLength(105);
     expect(order.lines.every((l) => l.sku === 'EBOOK')).toBe(true);
-    const pages = h.fake.requests.filter((r) => r.path === `/v1/checkout/sessions/${purchase.session.id}/line_items` && r.query.has('starting_after'));
+    const pages = h.fake.requests.filter(
+      (r) =>
+        r.path === `/v1/checkout/sessions/${purchase.session.id}/line_items` && r.query.has('starting_after'),
+    );
     expect(pages.length).toBeGreaterThanOrEqual(1);
     await waitForDomainEvent(h, `orders.order.confirmed:${orderId}`);
   });
 
   it('a refund while Stripe’s refund list is down is retried, then applied', async () => {
-    const purchase = sf.oneTimePurchase({ email: 'refund-outage@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
+    const purchase = sf.oneTimePurchase({
+      email: 'refund-outage@example.com',
+      lines: [{ metadata: { sku: 'EBOOK' } }],
+    });
     stubStripe(h.fake, purchase);
     await publishAll(h, purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
@@ -103,7 +118,11 @@ describe('Stripe API outages, unmapped products', () => {
       expect.objectContaining({ level: 40, msg: 'line not in catalog', orderId, lineId: mystery.id }),
     );
     const confirmed = await waitForDomainEvent(h, `orders.order.confirmed:${orderId}`);
-    expect((confirmed.payload as { order: { lines: Array<{ unmapped: boolean }> } }).order.lines.map((l) => l.unmapped)).toEqual([true, false]);
+    expect(
+      (confirmed.payload as { order: { lines: Array<{ unmapped: boolean }> } }).order.lines.map(
+        (l) => l.unmapped,
+      ),
+    ).toEqual([true, false]);
   });
 
   it('maps lines by Stripe price or product id set through the admin API', async () => {
@@ -111,8 +130,18 @@ describe('Stripe API outages, unmapped products', () => {
       email: 'mapped-by-id@example.com',
       lines: [{ productName: 'Course A' }, { productName: 'Course B' }],
     });
-    await h.api('POST', '/catalog/products', { sku: 'COURSE-A', name: 'Course A', kind: 'digital', stripePriceIds: [purchase.prices[0]!.id] });
-    await h.api('POST', '/catalog/products', { sku: 'COURSE-B', name: 'Course B', kind: 'digital', stripeProductIds: [purchase.products[1]!.id] });
+    await h.api('POST', '/catalog/products', {
+      sku: 'COURSE-A',
+      name: 'Course A',
+      kind: 'digital',
+      stripePriceIds: [purchase.prices[0]!.id],
+    });
+    await h.api('POST', '/catalog/products', {
+      sku: 'COURSE-B',
+      name: 'Course B',
+      kind: 'digital',
+      stripeProductIds: [purchase.products[1]!.id],
+    });
     stubStripe(h.fake, purchase);
     await publishAll(h, purchase.ordered);
     const order = await waitForOrder(h, orderIdFor(purchase.session.id), (o) => o.status === 'confirmed');
@@ -126,7 +155,10 @@ describe('Stripe API outages, unmapped products', () => {
     stubStripe(h.fake, purchase);
     await h.publish(event);
     const parked = await waitFor(async () => {
-      const items = (await h.api('GET', '/admin/parked')).body.items as Array<{ messageId: string; reason: string }>;
+      const items = (await h.api('GET', '/admin/parked')).body.items as Array<{
+        messageId: string;
+        reason: string;
+      }>;
       return items.find((p) => p.messageId === event.id);
     });
     expect(parked.reason).toMatch(/^permanent: .*no customer email/);
@@ -150,9 +182,15 @@ describe('inventory', () => {
 
   it('takes confirmed physical lines from stock and records an oversell instead of going negative', async () => {
     const shirts = (email: string, quantity: number) =>
-      sf.oneTimePurchase({ email, lines: [{ productName: 'T-shirt', quantity, unitAmount: 2500, metadata: { sku: 'TSHIRT' } }] });
+      sf.oneTimePurchase({
+        email,
+        lines: [{ productName: 'T-shirt', quantity, unitAmount: 2500, metadata: { sku: 'TSHIRT' } }],
+      });
     // Five orders race for three shirts (2 + 1 + 1 + 1 + 1 = 6 wanted).
-    const purchases = [shirts('s1@example.com', 2), ...['s2', 's3', 's4', 's5'].map((n) => shirts(`${n}@example.com`, 1))];
+    const purchases = [
+      shirts('s1@example.com', 2),
+      ...['s2', 's3', 's4', 's5'].map((n) => shirts(`${n}@example.com`, 1)),
+    ];
     for (const p of purchases) stubStripe(h.fake, p);
     await Promise.all(purchases.map((p) => h.publish(p.events.checkoutCompleted)));
     const orders = await Promise.all(
@@ -172,7 +210,10 @@ describe('inventory', () => {
   });
 
   it('an unpaid order takes no stock until its payment settles; a refund does not restock by default', async () => {
-    const pay = sf.asyncPayment({ email: 'mugs@example.com', lines: [{ productName: 'Mug', quantity: 2, metadata: { sku: 'MUG' } }] });
+    const pay = sf.asyncPayment({
+      email: 'mugs@example.com',
+      lines: [{ productName: 'Mug', quantity: 2, metadata: { sku: 'MUG' } }],
+    });
     stubStripe(h.fake, pay);
     await h.publish(pay.events.checkoutCompleted);
     const orderId = orderIdFor(pay.session.id);
@@ -182,7 +223,10 @@ describe('inventory', () => {
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     expect((await h.api('GET', '/catalog/products/MUG')).body.stock).toBe(0);
 
-    const purchase = sf.oneTimePurchase({ email: 'mug-refund@example.com', lines: [{ metadata: { sku: 'MUG' } }] });
+    const purchase = sf.oneTimePurchase({
+      email: 'mug-refund@example.com',
+      lines: [{ metadata: { sku: 'MUG' } }],
+    });
     await h.api('POST', '/catalog/products/MUG/stock-adjustments', { delta: 1, note: 'found one' });
     stubStripe(h.fake, purchase);
     await publishAll(h, purchase.ordered);
@@ -202,14 +246,21 @@ describe('inventory with restocking on refunds', () => {
 
   beforeAll(async () => {
     await freshStreams();
-    h = await startHarness({ prefix: 'orders_restock', restockOnRefund: true, catalog: [physical('LAMP', 5)] });
+    h = await startHarness({
+      prefix: 'orders_restock',
+      restockOnRefund: true,
+      catalog: [physical('LAMP', 5)],
+    });
   });
   afterAll(async () => {
     await h?.close();
   });
 
   it('puts the units of a fully refunded order back, once', async () => {
-    const purchase = sf.oneTimePurchase({ email: 'lamp@example.com', lines: [{ quantity: 2, metadata: { sku: 'LAMP' } }] });
+    const purchase = sf.oneTimePurchase({
+      email: 'lamp@example.com',
+      lines: [{ quantity: 2, metadata: { sku: 'LAMP' } }],
+    });
     stubStripe(h.fake, purchase);
     await publishAll(h, purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
@@ -241,7 +292,9 @@ describe('parking and replay', () => {
     stubStripe(h.fake, purchase);
     await h.publish(purchase.events.invoicePaid);
     const parked = await waitFor(async () => {
-      const items = (await h.api('GET', '/admin/parked?pending=true')).body.items as Array<Record<string, unknown>>;
+      const items = (await h.api('GET', '/admin/parked?pending=true')).body.items as Array<
+        Record<string, unknown>
+      >;
       return items.find((p) => p.messageId === purchase.events.invoicePaid.id);
     });
     expect(parked).toMatchObject({
@@ -250,7 +303,9 @@ describe('parking and replay', () => {
       deliveryCount: 4,
       reason: `gave up after 4 attempts: no order for subscription ${purchase.subscription.id} yet`,
     });
-    expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'retries exhausted, parked', eventId: purchase.events.invoicePaid.id }));
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({ msg: 'retries exhausted, parked', eventId: purchase.events.invoicePaid.id }),
+    );
 
     // Replayed too early, it still cannot apply: 409 and it stays parked.
     const early = await h.api('POST', `/admin/parked/${parked.id}/replay`);
@@ -262,7 +317,10 @@ describe('parking and replay', () => {
     const replay = await h.api('POST', `/admin/parked/${parked.id}/replay`);
     expect(replay).toMatchObject({ status: 200, body: { outcome: { status: 'done' } } });
     const order = await waitForOrder(h, orderId, (o) => o.payments.length === 1);
-    expect(order.payments[0]).toMatchObject({ paymentId: purchase.invoice.id, billingReason: 'subscription_create' });
+    expect(order.payments[0]).toMatchObject({
+      paymentId: purchase.invoice.id,
+      billingReason: 'subscription_create',
+    });
     await waitForDomainEvent(h, `orders.payment.recorded:${purchase.invoice.id}`);
     expect((await h.api('GET', '/admin/parked?pending=true')).body.items).toEqual([]);
 
