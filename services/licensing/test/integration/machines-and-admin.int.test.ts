@@ -1,205 +1,36 @@
-import {
-  ORDER_CONFIRMED_V1,
-  ORDER_REFUNDED_V1,
-  type OrderRefundedV1,
-  type OrderSnapshotV1,
-} from '@billing/contracts';
 import { Writable } from 'node:stream';
+import { ORDER_REFUNDED_V1 } from '@billing/contracts';
 import { createLogger } from '@billing/runtime';
-import { stripeFixtures as fx, waitFor } from '@billing/testkit';
+import { stripeFixtures as fx } from '@billing/testkit';
 import { buildLicensingService } from '../../src/app';
 import { loadSigner } from '../../src/signing';
 import {
   adminHeaders,
   licensingEvents,
-  orderLine,
-  orderSnapshot,
   publishOrders,
   startLicensing,
   verify,
   waitForEvent,
   type Harness,
 } from './harness';
+import { PRODUCTS, ebook, issue, purchase, refundOf } from './one-time';
 
 jest.setTimeout(60_000);
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-type Purchase = ReturnType<typeof fx.oneTimePurchase<'basil'>>;
-
-/** A one-time checkout: two e-book seats, a one-year course and a mug (physical: no license). */
-function purchase(email: string): { purchase: Purchase; order: OrderSnapshotV1 } {
-  const p = fx.oneTimePurchase({
-    email,
-    lines: [
-      { productName: 'E-book', quantity: 2, metadata: { sku: 'EBOOK-1' } },
-      { productName: 'Course', metadata: { sku: 'COURSE-1Y' } },
-      { productName: 'Mug', metadata: { sku: 'MUG' } },
-    ],
-  });
-  const [ebook, course, mug] = p.lineItems.data;
-  const order = orderSnapshot({
-    orderId: `ord_${p.session.id}`,
-    checkoutSessionId: p.session.id,
-    email,
-    stripeCustomerId: p.customerId,
-    mode: 'payment',
-    lines: [orderLine(ebook!, 'digital'), orderLine(course!, 'digital'), orderLine(mug!, 'physical')],
-  });
-  return { purchase: p, order };
-}
-
-function refundOf(p: ReturnType<typeof fx.fullRefund<'basil'>>, order: OrderSnapshotV1): OrderRefundedV1 {
-  return {
-    orderId: order.orderId,
-    customerEmail: order.customerEmail,
-    chargeId: p.charge.id,
-    refundId: p.refund.id,
-    paymentIntentId: p.paymentIntent.id,
-    amount: p.refund.amount,
-    amountRefunded: p.charge.amount_refunded,
-    amountCharged: p.charge.amount,
-    currency: p.charge.currency,
-    full: p.charge.amount_refunded >= p.charge.amount,
-    refundedAt: new Date(p.refund.created * 1000).toISOString(),
-  };
-}
-
-type Licensed = {
-  licenses: Array<{
-    key: string;
-    licenseId: string;
-    productSku: string;
-    expiresAt: string | null;
-    status: string;
-  }>;
-};
-
-async function issue(h: Harness, order: OrderSnapshotV1): Promise<Licensed['licenses']> {
-  await publishOrders(h.js, ORDER_CONFIRMED_V1, `orders.order.confirmed:${order.orderId}`, { order });
-  return ((await waitForEvent(h.nats, `licensing.order.licensed:${order.orderId}`)).payload as Licensed)
-    .licenses;
-}
-
-const ebook = (licenses: Licensed['licenses']) => licenses.find((l) => l.productSku === 'EBOOK-1')!;
-
-describe('one-time licenses: refunds, machines, admin', () => {
+describe('machines, operator routes and the public edge', () => {
   let h: Harness;
   let refundedKey: string;
   beforeAll(async () => {
-    h = await startLicensing({
-      LICENSING_PRODUCTS: '{"EBOOK-1":{"seats":2},"COURSE-1Y":{"durationDays":365}}',
-    });
+    h = await startLicensing({ LICENSING_PRODUCTS: PRODUCTS });
+    // A license revoked by a full refund, for the activation test.
+    const { purchase: p, order } = purchase('refunded@example.com');
+    refundedKey = (await issue(h, order))[0]!.key;
+    const refund = refundOf(fx.fullRefund(p), order);
+    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
+    await waitForEvent(h.nats, `licensing.licenses.revoked:${refund.refundId}`);
   });
   afterAll(async () => {
     await h.close();
-  });
-
-  it('licenses each digital unit, with a fixed expiry only where the product has a duration', async () => {
-    const { order } = purchase('books@example.com');
-    const licenses = await issue(h, order);
-    expect(licenses.map((l) => l.productSku)).toEqual(['EBOOK-1', 'EBOOK-1', 'COURSE-1Y']);
-    expect(licenses[0]!.expiresAt).toBeNull();
-    const courseExpiry = Date.parse(licenses[2]!.expiresAt!);
-    expect(Math.abs(courseExpiry - (Date.now() + 365 * DAY_MS))).toBeLessThan(60_000);
-    const claims = JSON.parse(Buffer.from(licenses[2]!.key.split('.')[1]!, 'base64url').toString('utf8'));
-    expect(claims.exp).toBe(Math.floor(courseExpiry / 1000));
-    expect(await verify(h, licenses[2]!.key)).toMatchObject({
-      code: 'VALID',
-      expiresAt: licenses[2]!.expiresAt,
-      tier: null,
-    });
-  });
-
-  it('revokes the order’s licenses on a full refund', async () => {
-    const { purchase: p, order } = purchase('refund@example.com');
-    const licenses = await issue(h, order);
-    const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
-    const revoked = await waitForEvent(h.nats, `licensing.licenses.revoked:${refund.refundId}`);
-    expect(revoked.payload).toMatchObject({
-      reason: 'refunded',
-      orderId: order.orderId,
-      customerEmail: 'refund@example.com',
-    });
-    expect((revoked.payload as Licensed).licenses.map((l) => l.status)).toEqual([
-      'revoked',
-      'revoked',
-      'revoked',
-    ]);
-    for (const l of licenses) expect(await verify(h, l.key)).toMatchObject({ valid: false, code: 'REVOKED' });
-    refundedKey = licenses[0]!.key;
-  });
-
-  it('keeps licenses on a partial refund, and revokes them when the rest is refunded', async () => {
-    const { purchase: p, order } = purchase('partial@example.com');
-    const [first] = await issue(h, order);
-    const partial = fx.partialRefund(p);
-    const partialRefund = refundOf(partial, order);
-    expect(partialRefund.full).toBe(false);
-    await publishOrders(
-      h.js,
-      ORDER_REFUNDED_V1,
-      `orders.order.refunded:${partialRefund.refundId}`,
-      partialRefund,
-    );
-    await waitFor(async () =>
-      h.infra.db.collection('refunds').findOne({ _id: partialRefund.refundId as never }),
-    );
-    expect(await verify(h, first!.key)).toMatchObject({ code: 'VALID' });
-
-    const rest = refundOf(fx.fullRefund(partial), order);
-    expect(rest.full).toBe(true);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${rest.refundId}`, rest);
-    await waitForEvent(h.nats, `licensing.licenses.revoked:${rest.refundId}`);
-    expect(await verify(h, first!.key)).toMatchObject({ code: 'REVOKED' });
-    const ids = (await licensingEvents(h.nats)).map((e) => e.id);
-    expect(ids).not.toContain(`licensing.licenses.revoked:${partialRefund.refundId}`);
-  });
-
-  it('issues licenses already revoked when the refund arrived before the order', async () => {
-    const { purchase: p, order } = purchase('early-refund@example.com');
-    const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
-    await waitFor(async () => h.infra.db.collection('refunds').findOne({ _id: refund.refundId as never }));
-    const licenses = await issue(h, order);
-    expect(licenses.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
-  });
-
-  it('raises the tier for a lifetime license and drops it again when that order is refunded', async () => {
-    const email = 'lifetime@example.com';
-    const p = fx.oneTimePurchase({
-      email,
-      lines: [{ productName: 'Pro license (lifetime)', metadata: { sku: 'PRO-LIFETIME', tier: 'pro' } }],
-    });
-    const order = orderSnapshot({
-      orderId: `ord_${p.session.id}`,
-      checkoutSessionId: p.session.id,
-      email,
-      stripeCustomerId: p.customerId,
-      mode: 'payment',
-      lines: [orderLine(p.lineItems.data[0]!, 'digital')],
-    });
-    const [license] = await issue(h, order);
-    expect(license).toMatchObject({ tier: 'PRO', expiresAt: null, subscriptionId: null });
-    const raised = await waitForEvent(
-      h.nats,
-      `licensing.tier.changed:orders.order.confirmed:${order.orderId}`,
-    );
-    expect(raised.payload).toMatchObject({ customerEmail: email, previousTier: 'FREE', tier: 'PRO' });
-    const entitled = await h.service.http.inject({
-      method: 'GET',
-      url: `/customers/${email}/entitlements`,
-      headers: adminHeaders,
-    });
-    expect(entitled.json()).toMatchObject({ tier: 'PRO', features: h.config.tiers.features.PRO });
-
-    const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
-    const dropped = await waitForEvent(
-      h.nats,
-      `licensing.tier.changed:orders.order.refunded:${refund.refundId}`,
-    );
-    expect(dropped.payload).toMatchObject({ previousTier: 'PRO', tier: 'FREE' });
   });
 
   describe('machine activation', () => {
@@ -307,6 +138,7 @@ describe('one-time licenses: refunds, machines, admin', () => {
   });
 
   it('guards entitlements and listings with the admin token', async () => {
+    await issue(h, purchase('books@example.com').order);
     const noToken = await h.service.http.inject({
       method: 'GET',
       url: '/customers/books@example.com/entitlements',

@@ -1,0 +1,133 @@
+import { ORDER_REFUNDED_V1 } from '@billing/contracts';
+import { stripeFixtures as fx, waitFor } from '@billing/testkit';
+import {
+  adminHeaders,
+  licensingEvents,
+  orderLine,
+  orderSnapshot,
+  publishOrders,
+  startLicensing,
+  verify,
+  waitForEvent,
+  type Harness,
+} from './harness';
+import { DAY_MS, PRODUCTS, issue, purchase, refundOf, type Licensed } from './one-time';
+
+jest.setTimeout(60_000);
+
+describe('one-time licenses and refunds', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startLicensing({ LICENSING_PRODUCTS: PRODUCTS });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('licenses each digital unit, with a fixed expiry only where the product has a duration', async () => {
+    const { order } = purchase('books@example.com');
+    const licenses = await issue(h, order);
+    expect(licenses.map((l) => l.productSku)).toEqual(['EBOOK-1', 'EBOOK-1', 'COURSE-1Y']);
+    expect(licenses[0]!.expiresAt).toBeNull();
+    const courseExpiry = Date.parse(licenses[2]!.expiresAt!);
+    expect(Math.abs(courseExpiry - (Date.now() + 365 * DAY_MS))).toBeLessThan(60_000);
+    const claims = JSON.parse(Buffer.from(licenses[2]!.key.split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims.exp).toBe(Math.floor(courseExpiry / 1000));
+    expect(await verify(h, licenses[2]!.key)).toMatchObject({
+      code: 'VALID',
+      expiresAt: licenses[2]!.expiresAt,
+      tier: null,
+    });
+  });
+
+  it('revokes the order’s licenses on a full refund', async () => {
+    const { purchase: p, order } = purchase('refund@example.com');
+    const licenses = await issue(h, order);
+    const refund = refundOf(fx.fullRefund(p), order);
+    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
+    const revoked = await waitForEvent(h.nats, `licensing.licenses.revoked:${refund.refundId}`);
+    expect(revoked.payload).toMatchObject({
+      reason: 'refunded',
+      orderId: order.orderId,
+      customerEmail: 'refund@example.com',
+    });
+    expect((revoked.payload as Licensed).licenses.map((l) => l.status)).toEqual([
+      'revoked',
+      'revoked',
+      'revoked',
+    ]);
+    for (const l of licenses) expect(await verify(h, l.key)).toMatchObject({ valid: false, code: 'REVOKED' });
+  });
+
+  it('keeps licenses on a partial refund, and revokes them when the rest is refunded', async () => {
+    const { purchase: p, order } = purchase('partial@example.com');
+    const [first] = await issue(h, order);
+    const partial = fx.partialRefund(p);
+    const partialRefund = refundOf(partial, order);
+    expect(partialRefund.full).toBe(false);
+    await publishOrders(
+      h.js,
+      ORDER_REFUNDED_V1,
+      `orders.order.refunded:${partialRefund.refundId}`,
+      partialRefund,
+    );
+    await waitFor(async () =>
+      h.infra.db.collection('refunds').findOne({ _id: partialRefund.refundId as never }),
+    );
+    expect(await verify(h, first!.key)).toMatchObject({ code: 'VALID' });
+
+    const rest = refundOf(fx.fullRefund(partial), order);
+    expect(rest.full).toBe(true);
+    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${rest.refundId}`, rest);
+    await waitForEvent(h.nats, `licensing.licenses.revoked:${rest.refundId}`);
+    expect(await verify(h, first!.key)).toMatchObject({ code: 'REVOKED' });
+    const ids = (await licensingEvents(h.nats)).map((e) => e.id);
+    expect(ids).not.toContain(`licensing.licenses.revoked:${partialRefund.refundId}`);
+  });
+
+  it('issues licenses already revoked when the refund arrived before the order', async () => {
+    const { purchase: p, order } = purchase('early-refund@example.com');
+    const refund = refundOf(fx.fullRefund(p), order);
+    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
+    await waitFor(async () => h.infra.db.collection('refunds').findOne({ _id: refund.refundId as never }));
+    const licenses = await issue(h, order);
+    expect(licenses.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
+  });
+
+  it('raises the tier for a lifetime license and drops it again when that order is refunded', async () => {
+    const email = 'lifetime@example.com';
+    const p = fx.oneTimePurchase({
+      email,
+      lines: [{ productName: 'Pro license (lifetime)', metadata: { sku: 'PRO-LIFETIME', tier: 'pro' } }],
+    });
+    const order = orderSnapshot({
+      orderId: `ord_${p.session.id}`,
+      checkoutSessionId: p.session.id,
+      email,
+      stripeCustomerId: p.customerId,
+      mode: 'payment',
+      lines: [orderLine(p.lineItems.data[0]!, 'digital')],
+    });
+    const [license] = await issue(h, order);
+    expect(license).toMatchObject({ tier: 'PRO', expiresAt: null, subscriptionId: null });
+    const raised = await waitForEvent(
+      h.nats,
+      `licensing.tier.changed:orders.order.confirmed:${order.orderId}`,
+    );
+    expect(raised.payload).toMatchObject({ customerEmail: email, previousTier: 'FREE', tier: 'PRO' });
+    const entitled = await h.service.http.inject({
+      method: 'GET',
+      url: `/customers/${email}/entitlements`,
+      headers: adminHeaders,
+    });
+    expect(entitled.json()).toMatchObject({ tier: 'PRO', features: h.config.tiers.features.PRO });
+
+    const refund = refundOf(fx.fullRefund(p), order);
+    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
+    const dropped = await waitForEvent(
+      h.nats,
+      `licensing.tier.changed:orders.order.refunded:${refund.refundId}`,
+    );
+    expect(dropped.payload).toMatchObject({ previousTier: 'PRO', tier: 'FREE' });
+  });
+});
