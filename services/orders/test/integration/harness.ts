@@ -32,10 +32,10 @@ import { stripeApi } from '../../src/stripe/stripe-api';
 
 export const TOKEN = 'orders-test-token-0123456789abcdef';
 /**
- * Compressed retry delays (about 8 s in all): long enough for a burst of out-of-order events to
- * find their order, short enough to park quickly. Tests of parking pass shorter ones.
+ * Compressed retry delays (about 16 s in all): long enough for a burst of out-of-order events to
+ * find their order on a slow machine. Tests of parking pass shorter ones.
  */
-export const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000];
+export const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000, 8000];
 
 /**
  * The orders consumer as declared in the contracts, except without `backoff`: with a backoff list,
