@@ -20,6 +20,8 @@ const common = {
 };
 
 module.exports = {
+  // jest 30 reads testTimeout from the top level only, not from a project entry.
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   projects: [
     {
@@ -36,7 +38,6 @@ module.exports = {
       ],
       globalSetup: '<rootDir>/libs/testkit/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testkit/src/global-teardown.ts',
-      testTimeout: 60_000,
     },
     {
       ...common,
@@ -45,7 +46,6 @@ module.exports = {
       testMatch: ['<rootDir>/tests/e2e/src/**/*.e2e.test.ts'],
       globalSetup: '<rootDir>/libs/testkit/src/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testkit/src/global-teardown.ts',
-      testTimeout: 120_000,
     },
   ],
 };

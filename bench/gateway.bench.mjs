@@ -13,7 +13,12 @@ import autocannon from 'autocannon';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = Object.fromEntries(
-  process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)),
+  process.argv
+    .slice(2)
+    .join(' ')
+    .split('--')
+    .filter(Boolean)
+    .map((a) => a.trim().split(/\s+/)),
 );
 const duration = Number(args.duration ?? 10);
 const connections = Number(args.connections ?? 50);
@@ -69,7 +74,10 @@ function eventBody() {
         customer: 'cus_Bench1234567',
         customer_email: 'bench@example.com',
         billing_reason: 'subscription_cycle',
-        parent: { type: 'subscription_details', subscription_details: { subscription: 'sub_Bench1234567', metadata: {} } },
+        parent: {
+          type: 'subscription_details',
+          subscription_details: { subscription: 'sub_Bench1234567', metadata: {} },
+        },
         lines: { object: 'list', data: [], has_more: false, url: '/v1/invoices/in_x/lines' },
         status: 'paid',
         footer: 'x'.repeat(2200),
@@ -98,7 +106,11 @@ function run(url) {
         method: 'POST',
         setupRequest: (req) => {
           const body = eventBody();
-          return { ...req, body, headers: { 'content-type': 'application/json', 'stripe-signature': sign(body) } };
+          return {
+            ...req,
+            body,
+            headers: { 'content-type': 'application/json', 'stripe-signature': sign(body) },
+          };
         },
       },
     ],
@@ -121,7 +133,17 @@ const storeDir = mkdtempSync(path.join(os.tmpdir(), 'bench-nats-'));
 const stops = [];
 try {
   const [natsPort, gatewayPort, baselinePort] = await Promise.all([freePort(), freePort(), freePort()]);
-  stops.push(start(path.join(root, '.tools/bin/nats-server'), ['-a', '127.0.0.1', '-p', String(natsPort), '-js', '-sd', storeDir]));
+  stops.push(
+    start(path.join(root, '.tools/bin/nats-server'), [
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(natsPort),
+      '-js',
+      '-sd',
+      storeDir,
+    ]),
+  );
   const common = { STRIPE_WEBHOOK_SECRET: secret, LOG_LEVEL: 'info', NODE_ENV: 'production' };
   stops.push(
     start('node', [path.join(root, 'services/gateway/dist/main.js')], {
@@ -131,15 +153,28 @@ try {
       GATEWAY_HOST: '127.0.0.1',
     }),
   );
-  stops.push(start('node', [path.join(root, 'bench/verify-only-server.mjs')], { ...common, PORT: String(baselinePort) }));
+  stops.push(
+    start('node', [path.join(root, 'bench/verify-only-server.mjs')], {
+      ...common,
+      PORT: String(baselinePort),
+    }),
+  );
   await waitForHttp(`http://127.0.0.1:${gatewayPort}/readyz`);
   await waitForHttp(`http://127.0.0.1:${baselinePort}/healthz`);
 
   const webhookPath = '/api/billing/webhooks';
-  console.log(`${connections} connections, ${duration} s each, ~${Buffer.byteLength(eventBody())} byte events`);
+  console.log(
+    `${connections} connections, ${duration} s each, ~${Buffer.byteLength(eventBody())} byte events`,
+  );
   await run(`http://127.0.0.1:${baselinePort}${webhookPath}`).then(() => undefined); // warm-up, discarded
-  const baseline = summary('verify-only baseline', await run(`http://127.0.0.1:${baselinePort}${webhookPath}`));
-  const gateway = summary('gateway (JetStream file, PubAck before 200)', await run(`http://127.0.0.1:${gatewayPort}${webhookPath}`));
+  const baseline = summary(
+    'verify-only baseline',
+    await run(`http://127.0.0.1:${baselinePort}${webhookPath}`),
+  );
+  const gateway = summary(
+    'gateway (JetStream file, PubAck before 200)',
+    await run(`http://127.0.0.1:${gatewayPort}${webhookPath}`),
+  );
   console.table([baseline, gateway]);
   const ratio = gateway['req/s'] / baseline['req/s'];
   console.log(`throughput ratio gateway/baseline: ${ratio.toFixed(2)} (target >= 0.60)`);

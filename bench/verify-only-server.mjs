@@ -7,7 +7,11 @@ const { buildGatewayApp } = require('../services/gateway/dist/app.js');
 const { createLogger } = require('@billing/runtime');
 
 const port = Number(process.env.PORT);
-const logger = createLogger({ service: 'verify-only', version: 'bench', level: process.env.LOG_LEVEL ?? 'info' });
+const logger = createLogger({
+  service: 'verify-only',
+  version: 'bench',
+  level: process.env.LOG_LEVEL ?? 'info',
+});
 const app = await buildGatewayApp({
   config: {
     webhookSecrets: [process.env.STRIPE_WEBHOOK_SECRET],

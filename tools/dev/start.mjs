@@ -66,7 +66,7 @@ function infrastructure(env) {
       name: 'stripe-mock',
       urlVar: 'STRIPE_API_URL',
       command: path.join(BIN, 'stripe-mock'),
-      args: ['-http-addr', `${HOST}:12111`],
+      args: ['-http-addr', `${HOST}:12111`, '-https-addr', `${HOST}:12112`],
       ports: [12111],
       // stripe-mock accepts any test-mode key.
       provides: { STRIPE_API_URL: `http://${HOST}:12111`, STRIPE_SECRET_KEY: 'sk_test_123' },

@@ -7,13 +7,13 @@ import {
   type StreamDefinition,
 } from './streams';
 
-const { SECOND, MINUTE } = durations;
+const { SECOND } = durations;
 
 /**
  * A durable pull consumer with explicit acks. Durations in milliseconds.
  * `ackWaitMs` is how long a delivery may stay unacknowledged before JetStream redelivers it
- * (the runner extends it with `working()` for long handlers); `backoffMs` spaces redeliveries
- * after missed acks (a crashed process). Deliberate retries (`retry` outcomes) are spaced by the
+ * (the runner extends it with `working()` for long handlers); `backoffMs`, when not empty, spaces
+ * redeliveries after missed acks (a crashed process). Deliberate retries (`retry` outcomes) are spaced by the
  * runner's own schedule through `nak(delay)`; the runner parks a message before `maxDeliver`.
  */
 export interface ConsumerDefinition {
@@ -32,9 +32,14 @@ export interface ConsumerDefinition {
 const DEFAULTS = {
   ackWaitMs: 30 * SECOND,
   maxDeliver: 100,
-  backoffMs: [30 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE],
+  /**
+   * Empty on purpose: with a backoff list, nats-server adds the backoff step of a delivery to the
+   * delay of a `nak(delay)`, which would stretch the runner's retry schedule by up to 15 minutes
+   * per retry. Redelivery after a missed ack (a crashed process) waits `ackWaitMs`.
+   */
+  backoffMs: [] as number[],
   maxAckPending: 1000,
-} as const;
+};
 
 /** Stripe event types the orders service applies. */
 export const ORDERS_STRIPE_EVENT_TYPES = [

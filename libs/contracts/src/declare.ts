@@ -51,7 +51,10 @@ function isNotFound(err: unknown, code: number): boolean {
  * Creates each stream, or updates it to the declared configuration. Safe to run from every
  * process at every start and from several processes at once.
  */
-export async function declareStreams(jsm: JetStreamManager, defs: readonly StreamDefinition[]): Promise<void> {
+export async function declareStreams(
+  jsm: JetStreamManager,
+  defs: readonly StreamDefinition[],
+): Promise<void> {
   for (const def of defs) {
     const config = streamConfig(def);
     try {
@@ -59,7 +62,10 @@ export async function declareStreams(jsm: JetStreamManager, defs: readonly Strea
       await jsm.streams.update(def.name, config);
     } catch (err) {
       if (!isNotFound(err, JetStreamApiCodes.StreamNotFound)) throw err;
-      await addIgnoringRace(() => jsm.streams.add(config), () => jsm.streams.update(def.name, config));
+      await addIgnoringRace(
+        () => jsm.streams.add(config),
+        () => jsm.streams.update(def.name, config),
+      );
     }
   }
 }

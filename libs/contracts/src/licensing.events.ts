@@ -58,7 +58,12 @@ export const LicensesExtendedV1 = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
 });
 export type LicensesExtendedV1 = Static<typeof LicensesExtendedV1>;
-export const LICENSES_EXTENDED_V1 = defineEvent('licensing', 'licensing.licenses.extended', 1, LicensesExtendedV1);
+export const LICENSES_EXTENDED_V1 = defineEvent(
+  'licensing',
+  'licensing.licenses.extended',
+  1,
+  LicensesExtendedV1,
+);
 
 /**
  * Fired when a subscription went `past_due` / `unpaid` (or another status that is not `active` /
@@ -96,14 +101,15 @@ export const LICENSES_REACTIVATED_V1 = defineEvent(
  */
 export const LicensesRevokedV1 = Type.Object({
   ...LicensesChanged,
-  reason: Type.Union([
-    Type.Literal('subscription_deleted'),
-    Type.Literal('refunded'),
-    Type.Literal('admin'),
-  ]),
+  reason: Type.Union([Type.Literal('subscription_deleted'), Type.Literal('refunded'), Type.Literal('admin')]),
 });
 export type LicensesRevokedV1 = Static<typeof LicensesRevokedV1>;
-export const LICENSES_REVOKED_V1 = defineEvent('licensing', 'licensing.licenses.revoked', 1, LicensesRevokedV1);
+export const LICENSES_REVOKED_V1 = defineEvent(
+  'licensing',
+  'licensing.licenses.revoked',
+  1,
+  LicensesRevokedV1,
+);
 
 /**
  * Fired when a customer's tier changes (subscription created, plan change, cancellation; a

@@ -61,15 +61,21 @@ describe('readCommonConfig', () => {
 
 describe('readConsumerServiceConfig', () => {
   it('requires an admin token of reasonable length', () => {
-    expect(() => readConsumerServiceConfig(new EnvReader({}), 'orders', 3002)).toThrow('ADMIN_API_TOKEN: is required');
-    expect(() => readConsumerServiceConfig(new EnvReader({ ADMIN_API_TOKEN: 'short' }), 'orders', 3002)).toThrow(
-      /ADMIN_API_TOKEN: must be at least 16/,
+    expect(() => readConsumerServiceConfig(new EnvReader({}), 'orders', 3002)).toThrow(
+      'ADMIN_API_TOKEN: is required',
     );
+    expect(() =>
+      readConsumerServiceConfig(new EnvReader({ ADMIN_API_TOKEN: 'short' }), 'orders', 3002),
+    ).toThrow(/ADMIN_API_TOKEN: must be at least 16/);
   });
 
   it('reads the service port and retry schedule', () => {
     const config = readConsumerServiceConfig(
-      new EnvReader({ ADMIN_API_TOKEN: 'x'.repeat(32), ORDERS_PORT: '4002', CONSUMER_RETRY_DELAYS_MS: '10,20' }),
+      new EnvReader({
+        ADMIN_API_TOKEN: 'x'.repeat(32),
+        ORDERS_PORT: '4002',
+        CONSUMER_RETRY_DELAYS_MS: '10,20',
+      }),
       'orders',
       3002,
     );

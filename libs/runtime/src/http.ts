@@ -14,6 +14,8 @@ export type HttpApp = FastifyInstance<
 
 export interface HttpOptions {
   logger: Logger;
+  /** Trust X-Forwarded-* headers (only behind a proxy that sets them). */
+  trustProxy?: boolean;
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
   /** Longest path parameter, characters (Fastify's default is 100; longer ones answer 404). */
@@ -47,7 +49,9 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     ...(options.maxParamLength !== undefined && {
       routerOptions: { maxParamLength: options.maxParamLength },
     }),
-    trustProxy: true,
+    // Off unless a proxy in front sets X-Forwarded-For: otherwise clients could pick their own
+    // address, and per-client rate limits would mean nothing.
+    trustProxy: options.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
 
   app.setErrorHandler((err: FastifyError, request, reply) => {

@@ -36,7 +36,10 @@ export async function connectNats(
       if (status.type === 'disconnect') connected = false;
       if (status.type === 'reconnect') connected = true;
       if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
-        logger.warn({ natsStatus: status.type, server: 'server' in status ? status.server : undefined }, 'nats status');
+        logger.warn(
+          { natsStatus: status.type, server: 'server' in status ? status.server : undefined },
+          'nats status',
+        );
       }
     }
   })();

@@ -1,6 +1,11 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Static, TSchema } from '@sinclair/typebox';
-import { makeEnvelope, type EnvelopeInput, type EventDefinition, type EventEnvelopeV1 } from '@billing/contracts';
+import {
+  makeEnvelope,
+  type EnvelopeInput,
+  type EventDefinition,
+  type EventEnvelopeV1,
+} from '@billing/contracts';
 import { isDuplicateKeyError } from './errors';
 import type { Logger } from './logger';
 import type { EnvelopePublisher } from './publisher';
@@ -53,7 +58,9 @@ export class Outbox {
   ): Promise<void> {
     const envelopes = items.map(({ definition, input }) => {
       if (!definition.validator.check(input.payload)) {
-        throw new Error(`${definition.subject} payload invalid: ${definition.validator.explain(input.payload)}`);
+        throw new Error(
+          `${definition.subject} payload invalid: ${definition.validator.explain(input.payload)}`,
+        );
       }
       return makeEnvelope(definition, input) as EventEnvelopeV1;
     });
@@ -62,7 +69,10 @@ export class Outbox {
   }
 
   /** One event; shorthand for `emit([{definition, input}])`. */
-  async emitOne<S extends TSchema>(definition: EventDefinition<S>, input: EnvelopeInput<Static<S>>): Promise<void> {
+  async emitOne<S extends TSchema>(
+    definition: EventDefinition<S>,
+    input: EnvelopeInput<Static<S>>,
+  ): Promise<void> {
     await this.emit([{ definition, input }]);
   }
 
@@ -97,7 +107,11 @@ export class Outbox {
 
   /** Publishes everything left unpublished, oldest first. */
   async relayOnce(batchSize = 100): Promise<number> {
-    const pending = await this.model.find({ publishedAt: null }).sort({ createdAt: 1 }).limit(batchSize).lean();
+    const pending = await this.model
+      .find({ publishedAt: null })
+      .sort({ createdAt: 1 })
+      .limit(batchSize)
+      .lean();
     let published = 0;
     for (const doc of pending) {
       try {

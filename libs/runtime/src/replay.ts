@@ -19,7 +19,8 @@ export async function replayParked<E>(deps: ReplayDeps<E>, id: string): Promise<
   const record = await deps.store.get(id);
   if (!record) throw new NotFoundError(`no parked message ${id}`);
   const decoded = deps.codec.decode(record.subject, new TextEncoder().encode(record.data));
-  if (!decoded.ok) throw new BadRequestError(`parked message cannot be decoded: ${decoded.error}`, 'undecodable');
+  if (!decoded.ok)
+    throw new BadRequestError(`parked message cannot be decoded: ${decoded.error}`, 'undecodable');
   const handler = deps.handlers[decoded.route];
   if (!handler) throw new BadRequestError(`no handler for ${decoded.route}`, 'no_handler');
   const logger = deps.logger.child({ eventId: decoded.messageId, replayOf: id });

@@ -106,7 +106,11 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
       return;
     }
     const handler = options.handlers[decoded.route];
-    const ctxLog = log.child({ eventId: decoded.messageId, correlationId: decoded.correlationId, route: decoded.route });
+    const ctxLog = log.child({
+      eventId: decoded.messageId,
+      correlationId: decoded.correlationId,
+      route: decoded.route,
+    });
     if (!handler) {
       ctxLog.debug(base, 'no handler, skipped');
       msg.ack();

@@ -1,5 +1,10 @@
 import type { Connection } from 'mongoose';
-import { STREAM_OWNED_BY, declareConsumers, declareStreams, type ConsumerDefinition } from '@billing/contracts';
+import {
+  STREAM_OWNED_BY,
+  declareConsumers,
+  declareStreams,
+  type ConsumerDefinition,
+} from '@billing/contracts';
 import { EnvReader, readCommonConfig, type CommonConfig } from './config';
 import type { Logger } from './logger';
 import { connectMongo, ensureIndexes, isMongoReady } from './mongo';

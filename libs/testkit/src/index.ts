@@ -7,3 +7,4 @@ export * from './smtp';
 export * from './fake-stripe';
 export * from './jetstream';
 export * as stripeFixtures from './stripe';
+export * from './stripe-stub';

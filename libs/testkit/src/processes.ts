@@ -88,10 +88,12 @@ export function startFerretDb(): Promise<LocalServer> {
 }
 
 /** stripe-mock on a free port (checks our Stripe API calls against Stripe's OpenAPI spec). */
-export function startStripeMock(): Promise<LocalServer> {
+export async function startStripeMock(): Promise<LocalServer> {
   const bin = requireTool('stripe-mock');
+  // stripe-mock also serves HTTPS, on 12112 unless told otherwise: give it a free port too.
+  const httpsPort = await freePort();
   return localServer('stripe-mock', 'http', (port) => ({
     bin,
-    args: ['-http-addr', `127.0.0.1:${port}`],
+    args: ['-http-addr', `127.0.0.1:${port}`, '-https-addr', `127.0.0.1:${httpsPort}`],
   }));
 }

@@ -48,8 +48,8 @@ export interface WebhookReceiver {
   rejected: string[];
   /** Every request seen, including the ones answered with an error. */
   attempts: number;
-  /** Answer the next `count` requests with 500 before accepting. */
-  failNext(count: number): void;
+  /** Answer the next `count` deliveries (of `event`, when given) with 500 before accepting. */
+  failNext(count: number, event?: string): void;
   /** The signing secret the endpoint was given when it was registered. */
   setSecret(secret: string): void;
   close(): Promise<void>;
@@ -59,6 +59,7 @@ export interface WebhookReceiver {
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let verifier: Webhook | undefined;
   let failures = 0;
+  let failEvent: string | undefined;
   const receiver: Omit<WebhookReceiver, 'url' | 'close' | 'failNext' | 'setSecret'> = {
     received: [],
     rejected: [],
@@ -69,16 +70,22 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       receiver.attempts += 1;
-      if (failures > 0) {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const event = (JSON.parse(body) as { event?: string }).event;
+      if (failures > 0 && (failEvent === undefined || failEvent === event)) {
         failures -= 1;
         res.writeHead(500).end('not now');
         return;
       }
-      const body = Buffer.concat(chunks).toString('utf8');
       try {
         if (!verifier) throw new Error('no secret set');
         const payload = verifier.verify(body, req.headers as Record<string, string>) as ReceivedWebhook;
-        receiver.received.push({ id: payload.id, event: payload.event, data: payload.data, headers: req.headers });
+        receiver.received.push({
+          id: payload.id,
+          event: payload.event,
+          data: payload.data,
+          headers: req.headers,
+        });
         res.writeHead(204).end();
       } catch (err) {
         receiver.rejected.push((err as Error).message);
@@ -90,8 +97,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(receiver, {
     url: `http://127.0.0.1:${port}/hooks`,
-    failNext: (count: number) => {
+    failNext: (count: number, event?: string) => {
       failures = count;
+      failEvent = event;
     },
     setSecret: (secret: string) => {
       verifier = new Webhook(secret);

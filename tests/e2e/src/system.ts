@@ -105,7 +105,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await waitFor(
         async () => {
           const child = children.get(service)!;
-          if (child.exitCode !== null) throw new Error(`${service} exited: ${logs[service].slice(-5).join('\n')}`);
+          if (child.exitCode !== null)
+            throw new Error(`${service} exited: ${logs[service].slice(-5).join('\n')}`);
           const res = await fetch(`${urls[service]}/readyz`).catch(() => undefined);
           return res?.ok === true;
         },

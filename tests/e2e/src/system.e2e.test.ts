@@ -1,0 +1,303 @@
+import {
+  startFakeStripe,
+  startNatsServer,
+  startSmtpServer,
+  stripeFixtures as sf,
+  stubStripe,
+  testEnv,
+  waitFor,
+  type FakeStripe,
+  type LocalServer,
+  type TestSmtpServer,
+} from '@billing/testkit';
+import { api, postStripeEvent, startWebhookReceiver, type WebhookReceiver } from './clients';
+import { hooks, mailsTo, settle, shuffled, waitForHook, waitForMail } from './e2e-helpers';
+import { startSystem, type RunningSystem } from './system';
+
+jest.setTimeout(180_000);
+
+type Verify = { valid: boolean; code: string; status: string; expiresAt: string | null; tier: string | null };
+type License = { key: string; licenseId: string; orderId: string };
+type Order = { orderId: string; status: string; paymentStatus: string; customerEmail: string };
+
+const iso = (unix: number) => new Date(unix * 1000).toISOString();
+
+describe('the whole system: four processes on real NATS, the Mongo-protocol store and SMTP', () => {
+  let nats: LocalServer;
+  let smtp: TestSmtpServer;
+  let fake: FakeStripe;
+  let receiver: WebhookReceiver;
+  let system: RunningSystem;
+  let endpointId: string;
+
+  const post = async (events: ReadonlyArray<unknown>) => {
+    for (const event of events)
+      expect(await postStripeEvent(system.urls.gateway, system.webhookSecret, event)).toBe(200);
+  };
+  const verify = async (key: string) =>
+    (await api<Verify>(`${system.urls.licensing}/licenses/verify`, '', { method: 'POST', body: { key } }))
+      .body;
+  const waitForVerify = (key: string, code: string) =>
+    waitFor(async () => ((await verify(key)).code === code ? verify(key) : undefined), {
+      timeoutMs: 30_000,
+      what: `license ${code}`,
+    });
+  const ordersOf = async (email: string) =>
+    (
+      await api<{ items: Order[] }>(
+        `${system.urls.orders}/orders?email=${encodeURIComponent(email)}`,
+        system.adminToken,
+      )
+    ).body.items;
+
+  beforeAll(async () => {
+    [nats, smtp, fake, receiver] = await Promise.all([
+      startNatsServer(),
+      startSmtpServer(),
+      startFakeStripe(),
+      startWebhookReceiver(),
+    ]);
+    system = await startSystem({
+      natsUrl: nats.url,
+      mongoUrl: testEnv().mongoUrl,
+      smtpUrl: smtp.url,
+      stripeApiUrl: fake.url,
+      env: { WEBHOOK_RETRY_SCHEDULE_MS: '0,300,600,1200', WEBHOOK_POLL_INTERVAL_MS: '100' },
+    });
+    const created = await api<{ id: string; secret: string }>(
+      `${system.urls.notifications}/webhooks/endpoints`,
+      system.adminToken,
+      {
+        method: 'POST',
+        body: { url: receiver.url, events: ['*'], description: 'e2e receiver' },
+      },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.secret).toMatch(/^whsec_/);
+    receiver.setSecret(created.body.secret);
+    endpointId = created.body.id;
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await Promise.allSettled([nats?.destroy(), smtp?.close(), fake?.close(), receiver?.close()]);
+  });
+
+  afterEach(() => {
+    // Every delivery that reached the receiver verified with the standardwebhooks package.
+    expect(receiver.rejected).toEqual([]);
+  });
+
+  it.each(['basil', 'legacy'] as const)(
+    '%s payloads: subscription purchase, renewal, past_due and back, plan change, cancellation',
+    async (shape) => {
+      const email = `ada.${shape}@example.com`;
+      const purchase = sf.subscriptionPurchase({ shape, email, tier: 'pro' });
+      stubStripe(fake, purchase);
+      await post(purchase.ordered);
+
+      // The purchase email carries the key; the verified checkout.completed carries the same key.
+      const mail = await waitForMail(smtp, email, /order .* is confirmed/);
+      const hook = await waitForHook(receiver, 'checkout.completed', (d) => d.customerEmail === email);
+      const [license] = hook.data.licenses as License[];
+      expect(license).toBeDefined();
+      expect(mail.parsed.text).toContain(license!.key);
+      expect(mail.parsed.html).toContain(license!.key);
+      const periodEnd = purchase.subscription.items.data[0]!.current_period_end!;
+      expect(await verify(license!.key)).toMatchObject({
+        valid: true,
+        code: 'VALID',
+        tier: 'PRO',
+        expiresAt: iso(periodEnd),
+      });
+      const [order] = await ordersOf(email);
+      expect(order).toMatchObject({ status: 'confirmed', customerEmail: email });
+      await waitForMail(smtp, email, /Welcome to .* PRO/i);
+
+      // Renewal: a receipt, and expiry moves to the new period end.
+      const renewed = sf.renewal(purchase);
+      stubStripe(fake, renewed);
+      await post(renewed.ordered);
+      await waitForMail(smtp, email, /^Receipt:/);
+      const newEnd = iso(renewed.subscription.items.data[0]!.current_period_end!);
+      await waitFor(async () => (await verify(license!.key)).expiresAt === newEnd, {
+        timeoutMs: 30_000,
+        what: 'extended',
+      });
+
+      // Dunning suspends, recovery reactivates.
+      const due = sf.pastDue(renewed);
+      stubStripe(fake, due);
+      await post(due.ordered);
+      await waitForVerify(license!.key, 'SUSPENDED');
+      const back = sf.reactivated(due);
+      stubStripe(fake, back);
+      await post(back.ordered);
+      await waitForVerify(license!.key, 'VALID');
+
+      // Plan change moves license and customer to the new tier.
+      const upgraded = sf.planChange(back, { tier: 'premium' });
+      stubStripe(fake, upgraded);
+      await post(upgraded.ordered);
+      await waitFor(async () => (await verify(license!.key)).tier === 'PREMIUM', {
+        timeoutMs: 30_000,
+        what: 'tier',
+      });
+      await waitForMail(smtp, email, /plan is now PREMIUM/i);
+
+      // Cancellation revokes, the customer is back to FREE, and is told.
+      const cancelled = sf.cancellation(upgraded);
+      stubStripe(fake, cancelled);
+      await post(cancelled.ordered);
+      await waitForVerify(license!.key, 'REVOKED');
+      const entitlements = await api<{ tier: string }>(
+        `${system.urls.licensing}/customers/${encodeURIComponent(email)}/entitlements`,
+        system.adminToken,
+      );
+      expect(entitlements.body.tier).toBe('FREE');
+      await waitForMail(smtp, email, /has ended/);
+      await waitForHook(
+        receiver,
+        'subscription.cancelled',
+        (d) => d.subscriptionId === purchase.subscription.id,
+      );
+      expect((await ordersOf(email))[0]?.status).toBe('cancelled');
+
+      // Exactly once per moment: one purchase email and one checkout.completed for this order.
+      await settle();
+      expect(mailsTo(smtp, email, /order .* is confirmed/)).toHaveLength(1);
+      expect(hooks(receiver, 'checkout.completed', (d) => d.customerEmail === email)).toHaveLength(1);
+    },
+  );
+
+  it('one-time purchase, then a full refund revokes and a partial refund does not', async () => {
+    const lines = [{ quantity: 1, unitAmount: 4900, metadata: { sku: 'PRO-LIFETIME', tier: 'pro' } }];
+    const full = sf.oneTimePurchase({ email: 'grace.full@example.com', lines });
+    const partial = sf.oneTimePurchase({ email: 'grace.partial@example.com', lines });
+    for (const p of [full, partial]) {
+      stubStripe(fake, p);
+      await post(p.ordered);
+    }
+    const fullMail = await waitForMail(smtp, 'grace.full@example.com', /order .* is confirmed/);
+    expect(fullMail.parsed.text).toContain('https://downloads.example.com/pro/latest');
+    const [fullKey] = (
+      await waitForHook(receiver, 'checkout.completed', (d) => d.customerEmail === 'grace.full@example.com')
+    ).data.licenses as License[];
+    const [partialKey] = (
+      await waitForHook(
+        receiver,
+        'checkout.completed',
+        (d) => d.customerEmail === 'grace.partial@example.com',
+      )
+    ).data.licenses as License[];
+    expect(await verify(fullKey!.key)).toMatchObject({ code: 'VALID', expiresAt: null });
+
+    const refunded = sf.fullRefund(full);
+    const halfRefunded = sf.partialRefund(partial, { amount: 1000 });
+    for (const r of [refunded, halfRefunded]) {
+      stubStripe(fake, r);
+      await post(r.ordered);
+    }
+    await waitForVerify(fullKey!.key, 'REVOKED');
+    await waitForMail(smtp, 'grace.full@example.com', /has been refunded/);
+    await waitForMail(smtp, 'grace.partial@example.com', /A refund of \$10\.00/);
+    await waitFor(
+      async () => (await ordersOf('grace.partial@example.com'))[0]?.status === 'partially_refunded',
+      {
+        timeoutMs: 30_000,
+        what: 'partially refunded order',
+      },
+    );
+    expect((await ordersOf('grace.full@example.com'))[0]?.status).toBe('refunded');
+    expect(await verify(partialKey!.key)).toMatchObject({ code: 'VALID' });
+    await waitForHook(receiver, 'order.refunded', (d) => d.customerEmail === 'grace.partial@example.com');
+  });
+
+  it('a declined renewal tells the customer why and what to do', async () => {
+    const email = 'linus.declined@example.com';
+    const purchase = sf.subscriptionPurchase({ email, tier: 'pro' });
+    stubStripe(fake, purchase);
+    await post(purchase.ordered);
+    await waitForMail(smtp, email, /order .* is confirmed/);
+    const failed = sf.paymentFailed(purchase);
+    stubStripe(fake, failed);
+    await post(failed.ordered);
+    const mail = await waitForMail(smtp, email, /did not go through/);
+    expect(mail.parsed.text).toMatch(/insufficient funds/i);
+    const hook = await waitForHook(receiver, 'payment.failed', (d) => d.customerEmail === email);
+    expect(hook.data).toMatchObject({
+      reason: expect.objectContaining({ declineCode: 'insufficient_funds' }),
+    });
+  });
+
+  it('every event posted twice and shuffled gives the same outcome and nothing extra', async () => {
+    const email = 'shuffled.twice@example.com';
+    const purchase = sf.subscriptionPurchase({ email, tier: 'pro' });
+    const renewed = sf.renewal(purchase);
+    stubStripe(fake, purchase);
+    stubStripe(fake, renewed);
+    const events = [...purchase.ordered, ...renewed.ordered];
+    await post(shuffled([...events, ...events], 42));
+
+    const hook = await waitForHook(receiver, 'checkout.completed', (d) => d.customerEmail === email);
+    const [license] = hook.data.licenses as License[];
+    const newEnd = iso(renewed.subscription.items.data[0]!.current_period_end!);
+    await waitFor(async () => (await verify(license!.key)).expiresAt === newEnd, {
+      timeoutMs: 30_000,
+      what: 'renewed',
+    });
+    await waitForMail(smtp, email, /^Receipt:/);
+    await settle(3000);
+    expect(await ordersOf(email)).toHaveLength(1);
+    expect(mailsTo(smtp, email, /order .* is confirmed/)).toHaveLength(1);
+    expect(mailsTo(smtp, email, /^Receipt:/)).toHaveLength(1);
+    expect(hooks(receiver, 'checkout.completed', (d) => d.customerEmail === email)).toHaveLength(1);
+    expect(hooks(receiver, 'license.issued', (d) => d.customerEmail === email)).toHaveLength(1);
+  });
+
+  it('a receiver that fails first gets the webhook on a retry, and a replay delivers it again', async () => {
+    const email = 'retry.receiver@example.com';
+    const attemptsBefore = receiver.attempts;
+    receiver.failNext(2, 'checkout.completed');
+    const purchase = sf.oneTimePurchase({ email, lines: [{ metadata: { sku: 'EBOOK-STRIPE-BILLING' } }] });
+    stubStripe(fake, purchase);
+    await post(purchase.ordered);
+    const hook = await waitForHook(receiver, 'checkout.completed', (d) => d.customerEmail === email);
+    expect(receiver.attempts - attemptsBefore).toBeGreaterThanOrEqual(3);
+
+    // The message's attempt log shows the two refusals, then the delivery.
+    type Message = { id: string; eventId: string; event: string };
+    type Attempt = { statusCode: number | null };
+    const messages = await api<{ items: Message[] }>(
+      `${system.urls.notifications}/webhooks/endpoints/${endpointId}/messages?limit=500`,
+      system.adminToken,
+    );
+    const message = messages.body.items.find(
+      (m) => m.eventId === hook.id && m.event === 'checkout.completed',
+    );
+    expect(message).toBeDefined();
+    const detail = await api<{ attemptLog: Attempt[] }>(
+      `${system.urls.notifications}/webhooks/messages/${message!.id}`,
+      system.adminToken,
+    );
+    expect(detail.body.attemptLog.map((a) => a.statusCode)).toEqual([500, 500, 204]);
+
+    const replay = await api(
+      `${system.urls.notifications}/webhooks/messages/${message!.id}/replay`,
+      system.adminToken,
+      {
+        method: 'POST',
+      },
+    );
+    expect(replay.status).toBeLessThan(300);
+    await waitFor(
+      () => hooks(receiver, 'checkout.completed', (d) => d.customerEmail === email).length === 2,
+      {
+        timeoutMs: 30_000,
+        what: 'the replayed delivery',
+      },
+    );
+    const [first, second] = hooks(receiver, 'checkout.completed', (d) => d.customerEmail === email);
+    expect(second!.id).toBe(first!.id);
+  });
+});
