@@ -85,11 +85,10 @@ export class Outbox {
   }
 
   private async publishIds(ids: string[]): Promise<void> {
-    const pending = await this.model.find({ _id: { $in: ids }, publishedAt: null }).lean();
-    const byId = new Map(pending.map((d) => [d._id, d]));
+    // One lookup per id: the embedded store uses the _id index for equality only.
     for (const id of ids) {
-      const doc = byId.get(id);
-      if (doc) await this.publishDoc(doc);
+      const doc = await this.model.findById(id).lean();
+      if (doc && doc.publishedAt === null) await this.publishDoc(doc);
     }
   }
 
@@ -103,6 +102,16 @@ export class Outbox {
       throw err;
     }
     await this.model.updateOne({ _id: doc._id }, { $set: { publishedAt: new Date(), lastError: null } });
+  }
+
+  /**
+   * Forgets events published longer ago than `retentionMs` (no TTL indexes on the embedded
+   * store). Until then, storing the same event again is a no-op; after, a very late redelivery
+   * republishes it, which the consumers' own unique keys absorb.
+   */
+  async prunePublished(retentionMs: number): Promise<number> {
+    const result = await this.model.deleteMany({ publishedAt: { $lt: new Date(Date.now() - retentionMs) } });
+    return result.deletedCount;
   }
 
   /** Publishes everything left unpublished, oldest first. */
@@ -129,12 +138,16 @@ export class Outbox {
     return this.model.countDocuments({ publishedAt: null });
   }
 
-  startRelay(intervalMs = 5000): void {
+  startRelay(intervalMs = 5000, retentionMs = 7 * 24 * 60 * 60 * 1000): void {
+    let runs = 0;
     this.timer = setInterval(() => {
       if (this.relaying) return;
+      // Pruning scans the collection: do it about once every 100 relay runs.
+      const prune = runs++ % 100 === 0;
       this.relaying = this.relayOnce()
-        .then((n) => {
+        .then(async (n) => {
           if (n > 0) this.logger.info({ published: n }, 'outbox relay published');
+          if (prune) await this.prunePublished(retentionMs);
         })
         .catch((err) => this.logger.warn({ err }, 'outbox relay failed'))
         .finally(() => (this.relaying = undefined));

@@ -23,6 +23,8 @@ export interface ConsumerServiceConfig extends CommonConfig {
   retryDelaysMs: readonly number[];
   concurrency: number;
   outboxRelayIntervalMs: number;
+  /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
+  trustProxy: boolean;
 }
 
 export const DEFAULT_RETRY_DELAYS_MS = [1000, 5000, 15_000, 30_000, 60_000, 120_000, 300_000];
@@ -42,6 +44,7 @@ export function readConsumerServiceConfig(
     retryDelaysMs: reader.intList('CONSUMER_RETRY_DELAYS_MS', DEFAULT_RETRY_DELAYS_MS),
     concurrency: reader.int('CONSUMER_CONCURRENCY', 8, { min: 1, max: 256 }),
     outboxRelayIntervalMs: reader.int('OUTBOX_RELAY_INTERVAL_MS', 5000, { min: 100, max: 600_000 }),
+    trustProxy: reader.bool('TRUST_PROXY', false),
   };
 }
 

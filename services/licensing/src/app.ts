@@ -101,7 +101,12 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
   const fromOrders = ordersHandlers(handlerDeps);
   const ordersCodec = envelopeCodec(ORDERS_EVENTS);
 
-  const http = createHttpApp({ logger, readiness: infraReadiness(infra), maxParamLength: MAX_PARAM_LENGTH });
+  const http = createHttpApp({
+    logger,
+    readiness: infraReadiness(infra),
+    maxParamLength: MAX_PARAM_LENGTH,
+    trustProxy: config.trustProxy,
+  });
   await http.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) => new RateLimitedError(context.after),

@@ -110,7 +110,10 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
       ? publishWithId(nats.js, 'runnertest.thing.happened.v1', e, id ?? `raw-${seq++}`)
       : publishWithId(nats.js, 'runnertest.thing.happened.v1', JSON.stringify(e), e.id);
 
-  const start = (handler: Handler<Thing>, extra: { keyOf?: (e: Thing) => string; retryDelaysMs?: number[] } = {}) =>
+  const start = (
+    handler: Handler<Thing>,
+    extra: { keyOf?: (e: Thing) => string; retryDelaysMs?: number[] } = {},
+  ) =>
     startConsumer<Thing>({
       js: nats.js,
       consumer: CONSUMER,
@@ -151,13 +154,24 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     await publish(e);
     const [record] = await waitFor(() => parked.list().then((l) => l.length === 1 && l), { what: 'parked' });
     expect(attempts).toBe(4);
-    expect(record).toMatchObject({ consumer: 'runner-test', messageId: e.id, deliveryCount: 4, replayedAt: null });
+    expect(record).toMatchObject({
+      consumer: 'runner-test',
+      messageId: e.id,
+      deliveryCount: 4,
+      replayedAt: null,
+    });
     expect(record!.reason).toMatch(/gave up after 4 attempts: order not there yet/);
-    expect(await pendingAcks()).toBe(0);
+    // Terminated right after parking: nothing is left for JetStream to deliver.
+    await waitFor(() => pendingAcks().then((p) => p === 0), { what: 'no pending deliveries' });
 
     ready = true;
     const outcome = await replayParked(
-      { store: parked, codec: envelopeCodec([THING_HAPPENED_V1]) as never, handlers: { [THING_HAPPENED_V1.subject]: handler }, logger },
+      {
+        store: parked,
+        codec: envelopeCodec([THING_HAPPENED_V1]) as never,
+        handlers: { [THING_HAPPENED_V1.subject]: handler },
+        logger,
+      },
       record!.id,
     );
     expect(outcome).toEqual({ status: 'done' });
@@ -192,7 +206,10 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
         const k = e.payload.key;
         active.set(k, (active.get(k) ?? 0) + 1);
         maxSameKey = Math.max(maxSameKey, active.get(k)!);
-        maxOverall = Math.max(maxOverall, [...active.values()].reduce((s, v) => s + v, 0));
+        maxOverall = Math.max(
+          maxOverall,
+          [...active.values()].reduce((s, v) => s + v, 0),
+        );
         await new Promise((r) => setTimeout(r, 30));
         order[k]!.push(e.payload.n);
         active.set(k, active.get(k)! - 1);
@@ -214,7 +231,12 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
   it('publishes an outbox event once, keeps it when NATS refuses, and relays it later', async () => {
     const outbox = new Outbox(db, jetStreamPublisher(nats.js), logger);
     await ensureIndexes(db);
-    const input = { id: `thing-outbox-${seq++}`, payload: { key: 'k', n: 1 }, correlationId: 'c', causationId: 'c' };
+    const input = {
+      id: `thing-outbox-${seq++}`,
+      payload: { key: 'k', n: 1 },
+      correlationId: 'c',
+      causationId: 'c',
+    };
     await outbox.emitOne(THING_HAPPENED_V1, input);
     await outbox.emitOne(THING_HAPPENED_V1, input);
     let stored = await testNats.messages(STREAM.name);
@@ -232,6 +254,11 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     stored = await testNats.messages(STREAM.name);
     const relayed = stored.find((m) => m.header?.get('Nats-Msg-Id') === second.id);
     expect(JSON.parse(Buffer.from(relayed!.data).toString()).payload).toEqual({ key: 'k', n: 1 });
+
+    // Published rows are forgotten after the retention; younger ones are kept.
+    expect(await outbox.prunePublished(60_000)).toBe(0);
+    expect(await outbox.prunePublished(0)).toBe(2);
+    expect(await db.collection('outbox').countDocuments()).toBe(0);
   });
 
   it('refuses to store an event whose payload breaks its own contract', async () => {

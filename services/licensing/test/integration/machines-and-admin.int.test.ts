@@ -171,7 +171,7 @@ describe('machines, operator routes and the public edge', () => {
         method: 'POST',
         url: '/licenses/verify',
         payload: { key: 'x' },
-        headers: { 'x-forwarded-for': ip },
+        remoteAddress: ip,
       });
     const first = await Promise.all([1, 2, 3].map(() => ask('203.0.113.7')));
     expect(first.map((r) => r.statusCode)).toEqual([200, 200, 200]);
@@ -180,6 +180,33 @@ describe('machines, operator routes and the public edge', () => {
     expect(fourth.json()).toMatchObject({ error: { code: 'rate_limited' } });
     expect((await ask('198.51.100.9')).statusCode).toBe(200);
     await limited.http.close();
+  });
+
+  it('counts per proxy-reported client only when TRUST_PROXY says so', async () => {
+    const build = (trustProxy: boolean) =>
+      buildLicensingService({
+        config: { ...h.config, trustProxy, verifyRateLimit: { max: 1, windowMs: 60_000 } },
+        logger: h.service.http.log,
+        infra: h.infra,
+        signer: loadSigner(h.config, h.service.http.log),
+      });
+    const ask = (service: Awaited<ReturnType<typeof build>>, forwardedFor: string) =>
+      service.http.inject({
+        method: 'POST',
+        url: '/licenses/verify',
+        payload: { key: 'x' },
+        remoteAddress: '10.0.0.1',
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+    const direct = await build(false);
+    expect((await ask(direct, '203.0.113.1')).statusCode).toBe(200);
+    // A forged header does not buy a fresh budget.
+    expect((await ask(direct, '203.0.113.2')).statusCode).toBe(429);
+    await direct.http.close();
+    const proxied = await build(true);
+    expect((await ask(proxied, '203.0.113.3')).statusCode).toBe(200);
+    expect((await ask(proxied, '203.0.113.4')).statusCode).toBe(200);
+    await proxied.http.close();
   });
 
   it('keeps license keys out of the logs', async () => {

@@ -125,8 +125,8 @@ describe('orders HTTP API', () => {
   it('serves the seeded catalog, seeding only once', async () => {
     const list = await h.api('GET', '/catalog/products?limit=500');
     expect(list.body.items.map((p: { sku: string }) => p.sku)).toEqual([
-      'BASIC-1M',
       'EBOOK-STRIPE-BILLING',
+      'PREMIUM-1M',
       'PRO-1M',
       'PRO-1Y',
       'PRO-LIFETIME',
