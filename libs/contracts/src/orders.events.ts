@@ -1,8 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from './envelope';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { Nullable } from './schema';
 
 export const ProductKind = Type.Union([
   Type.Literal('digital'),

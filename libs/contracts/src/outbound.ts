@@ -1,5 +1,5 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { compile, type Validator } from './schema';
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable, compile, type Validator } from './schema';
 
 /**
  * Outbound webhooks: what the notifications service POSTs to the endpoints integrators register.
@@ -12,7 +12,6 @@ import { compile, type Validator } from './schema';
  * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
  */
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
 
 /** A license as integrators see it. `key` is the customer's signed license key (a secret). */

@@ -1,4 +1,4 @@
-import { FormatRegistry, type Static, type TSchema } from '@sinclair/typebox';
+import { FormatRegistry, Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
 
 // TypeBox checks `format` only for formats that are registered; these are the ones our schemas use.
@@ -29,3 +29,6 @@ function describeErrors(errors: ValueError[]): string {
   if (errors.length > shown.length) shown.push(`and ${errors.length - shown.length} more`);
   return shown.join('; ');
 }
+
+/** A value of `schema`, or null (Stripe and our payloads send null, never leave fields out). */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

@@ -6,7 +6,9 @@ import {
   type ConsumerDefinition,
 } from '@billing/contracts';
 import { EnvReader, readCommonConfig, type CommonConfig } from './config';
-import type { Logger } from './logger';
+import type { HttpApp } from './http';
+import { exitOnStartupError, onShutdownSignal } from './lifecycle';
+import { createLogger, type Logger } from './logger';
 import { connectMongo, ensureIndexes, isMongoReady } from './mongo';
 import { connectNats, type NatsHandle } from './nats';
 import { Outbox } from './outbox';
@@ -102,4 +104,43 @@ export function runnerDefaults(
     retryDelaysMs: config.retryDelaysMs,
     concurrency: config.concurrency,
   };
+}
+
+/** What a consuming service's composition root (`app.ts`) returns. */
+export interface ConsumerService {
+  http: HttpApp;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The process around a consuming service: config, logger, connections, start, listen, and a
+ * graceful shutdown (stop accepting requests, finish handlers in flight, drain NATS, close the
+ * database). A bad variable or an unreachable dependency exits 1 with a message.
+ */
+export async function runConsumerService<C extends ConsumerServiceConfig>(options: {
+  service: string;
+  version: string;
+  loadConfig: () => C;
+  consumers: readonly ConsumerDefinition[];
+  registerModels: (db: Connection) => void;
+  build: (deps: { config: C; logger: Logger; infra: ServiceInfra }) => Promise<ConsumerService>;
+}): Promise<void> {
+  let logger: Logger | undefined;
+  try {
+    const config = options.loadConfig();
+    logger = createLogger({ service: options.service, version: options.version, level: config.logLevel });
+    const infra = await connectServiceInfra({ ...options, config, logger });
+    const service = await options.build({ config, logger, infra });
+    onShutdownSignal(logger, async () => {
+      await service.http.close();
+      await service.stop();
+      await infra.nats.close();
+      await infra.db.close();
+    });
+    await service.start();
+    await service.http.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    exitOnStartupError(logger, err);
+  }
 }

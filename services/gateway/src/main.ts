@@ -1,5 +1,11 @@
 import { STRIPE_EVENTS_STREAM, declareStreams } from '@billing/contracts';
-import { connectNats, createLogger, exitOnStartupError, onShutdownSignal, type Logger } from '@billing/runtime';
+import {
+  connectNats,
+  createLogger,
+  exitOnStartupError,
+  onShutdownSignal,
+  type Logger,
+} from '@billing/runtime';
 import { buildGatewayApp } from './app';
 import { loadConfig } from './config';
 import { jetStreamEventPublisher } from './publisher';

@@ -1,8 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ProductKind } from '@billing/contracts';
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
-  Type.Union([schema, Type.Null()]);
+import { ProductKind, Nullable } from '@billing/contracts';
 
 export const Sku = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
 const StripeIds = (prefix: string) => Type.Array(Type.String({ pattern: `^${prefix}` }), { maxItems: 100 });

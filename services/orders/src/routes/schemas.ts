@@ -1,7 +1,6 @@
-import { Type, type TSchema } from '@sinclair/typebox';
-import { OrderLineV1, OrderStatus, PaymentFailureReasonV1 } from '@billing/contracts';
+import { Type } from '@sinclair/typebox';
+import { OrderLineV1, OrderStatus, PaymentFailureReasonV1, Nullable } from '@billing/contracts';
 
-const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const DateTime = Type.String({ format: 'date-time' });
 
 export const ErrorBody = Type.Object(

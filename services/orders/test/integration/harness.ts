@@ -280,4 +280,4 @@ export async function publishAll(
 }
 
 export { sf };
-export { stubStripe } from './stripe-stubs';
+export { stubStripe } from '@billing/testkit';
