@@ -14,7 +14,7 @@ const { SECOND } = durations;
  * `ackWaitMs` is how long a delivery may stay unacknowledged before JetStream redelivers it
  * (the runner extends it with `working()` for long handlers); `backoffMs`, when not empty, spaces
  * redeliveries after missed acks (a crashed process). Deliberate retries (`retry` outcomes) are spaced by the
- * runner's own schedule through `nak(delay)`; the runner parks a message before `maxDeliver`.
+ * runner's own schedule through `nak(delay)`; the runner parks a message after that schedule.
  */
 export interface ConsumerDefinition {
   readonly stream: StreamDefinition;
@@ -23,6 +23,7 @@ export interface ConsumerDefinition {
   readonly description: string;
   readonly filterSubjects: readonly string[];
   readonly ackWaitMs: number;
+  /** -1 for no limit (the default: the runner decides when to park). */
   readonly maxDeliver: number;
   readonly backoffMs: readonly number[];
   /** Upper bound of un-acked messages in flight across all replicas of the service. */
@@ -31,7 +32,11 @@ export interface ConsumerDefinition {
 
 const DEFAULTS = {
   ackWaitMs: 30 * SECOND,
-  maxDeliver: 100,
+  /**
+   * Unlimited: the runner parks a message after its own retry schedule. A server-side limit would
+   * drop a message whose parking failed (database down) on the last allowed delivery.
+   */
+  maxDeliver: -1,
   /**
    * Empty on purpose: with a backoff list, nats-server adds the backoff step of a delivery to the
    * delay of a `nak(delay)`, which would stretch the runner's retry schedule by up to 15 minutes

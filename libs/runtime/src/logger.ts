@@ -36,11 +36,28 @@ export interface LoggerOptions {
   level: LogLevel;
   /** Defaults to stdout; pretty printing only when stdout is a terminal. */
   destination?: pino.DestinationStream;
+  /** Masks secrets that travel in request paths (e.g. license keys) in every request log line. */
+  redactUrl?: (url: string) => string;
+}
+
+/** The request fields worth a log line; the URL through `redactUrl` when given. */
+function requestSerializer(redactUrl: (url: string) => string = (url) => url) {
+  return (req: { method?: string; url?: string; ip?: string; headers?: Record<string, unknown> }) => ({
+    method: req.method,
+    url: req.url === undefined ? undefined : redactUrl(req.url),
+    host: req.headers?.host,
+    remoteAddress: req.ip,
+  });
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const base = { service: options.service, version: options.version };
-  const common = { level: options.level, base, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  const common = {
+    level: options.level,
+    base,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { req: requestSerializer(options.redactUrl) },
+  };
   if (options.destination) return pino(common, options.destination);
   if (process.stdout.isTTY) {
     return pino({ ...common, transport: { target: 'pino-pretty', options: { colorize: true } } });

@@ -6,7 +6,7 @@ import {
   type EventDefinition,
   type EventEnvelopeV1,
 } from '@billing/contracts';
-import { isDuplicateKeyError } from './errors';
+import { PermanentError, isDuplicateKeyError } from './errors';
 import type { Logger } from './logger';
 import type { EnvelopePublisher } from './publisher';
 
@@ -58,7 +58,8 @@ export class Outbox {
   ): Promise<void> {
     const envelopes = items.map(({ definition, input }) => {
       if (!definition.validator.check(input.payload)) {
-        throw new Error(
+        // Our own code built it wrong: retrying cannot help, so the message is parked at once.
+        throw new PermanentError(
           `${definition.subject} payload invalid: ${definition.validator.explain(input.payload)}`,
         );
       }

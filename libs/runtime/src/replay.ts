@@ -1,5 +1,11 @@
 import type { Codec } from './codecs';
-import { NotFoundError, BadRequestError } from './errors';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  PermanentError,
+  ServiceUnavailableError,
+} from './errors';
 import type { Logger } from './logger';
 import type { ParkedStore } from './parked';
 import type { Handler, Outcome } from './runner';
@@ -24,13 +30,22 @@ export async function replayParked<E>(deps: ReplayDeps<E>, id: string): Promise<
   const handler = deps.handlers[decoded.route];
   if (!handler) throw new BadRequestError(`no handler for ${decoded.route}`, 'no_handler');
   const logger = deps.logger.child({ eventId: decoded.messageId, replayOf: id });
-  const outcome = await handler(decoded.event, {
-    messageId: decoded.messageId,
-    correlationId: decoded.correlationId,
-    subject: record.subject,
-    deliveryCount: record.deliveryCount + 1,
-    logger,
-  });
+  let outcome: Outcome;
+  try {
+    outcome = await handler(decoded.event, {
+      messageId: decoded.messageId,
+      correlationId: decoded.correlationId,
+      subject: record.subject,
+      deliveryCount: record.deliveryCount + 1,
+      logger,
+    });
+  } catch (err) {
+    logger.warn({ err }, 'parked message replay failed');
+    if (err instanceof PermanentError) {
+      throw new ConflictError(`the message cannot be applied: ${err.message}`, 'permanent_failure');
+    }
+    throw new ServiceUnavailableError('replay failed, try again later', 'replay_failed', { cause: err });
+  }
   if (outcome.status !== 'retry') await deps.store.markReplayed(id, outcome.status);
   logger.info({ outcome: outcome.status }, 'parked message replayed');
   return outcome;

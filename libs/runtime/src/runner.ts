@@ -159,7 +159,8 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
   async function retryOrPark(msg: JsMsg, messageId: string, reason: string, ctxLog: Logger): Promise<void> {
     const attempt = msg.info.deliveryCount;
     const delay = options.retryDelaysMs[attempt - 1];
-    if (delay !== undefined && attempt < def.maxDeliver) {
+    const underLimit = def.maxDeliver < 0 || attempt < def.maxDeliver;
+    if (delay !== undefined && underLimit) {
       ctxLog.info({ subject: msg.subject, attempt, delayMs: delay, reason }, 'retry scheduled');
       msg.nak(delay);
       return;

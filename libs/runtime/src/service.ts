@@ -125,11 +125,18 @@ export async function runConsumerService<C extends ConsumerServiceConfig>(option
   consumers: readonly ConsumerDefinition[];
   registerModels: (db: Connection) => void;
   build: (deps: { config: C; logger: Logger; infra: ServiceInfra }) => Promise<ConsumerService>;
+  /** See LoggerOptions.redactUrl. */
+  redactUrl?: (url: string) => string;
 }): Promise<void> {
   let logger: Logger | undefined;
   try {
     const config = options.loadConfig();
-    logger = createLogger({ service: options.service, version: options.version, level: config.logLevel });
+    logger = createLogger({
+      service: options.service,
+      version: options.version,
+      level: config.logLevel,
+      redactUrl: options.redactUrl,
+    });
     const infra = await connectServiceInfra({ ...options, config, logger });
     const service = await options.build({ config, logger, infra });
     onShutdownSignal(logger, async () => {

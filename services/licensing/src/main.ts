@@ -3,6 +3,7 @@ import { runConsumerService } from '@billing/runtime';
 import { buildLicensingService } from './app';
 import { loadConfig } from './config';
 import { registerModels } from './db/models';
+import { redactKeysInUrl } from './domain/license-key';
 import { loadSigner } from './signing';
 
 void runConsumerService({
@@ -11,5 +12,6 @@ void runConsumerService({
   loadConfig,
   consumers: [LICENSING_STRIPE_CONSUMER, LICENSING_ORDERS_CONSUMER],
   registerModels,
+  redactUrl: redactKeysInUrl,
   build: (deps) => buildLicensingService({ ...deps, signer: loadSigner(deps.config, deps.logger) }),
 });

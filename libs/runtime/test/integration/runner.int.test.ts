@@ -194,6 +194,18 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     expect(reasons[1]).toMatch(/^invalid: not JSON/);
     expect(reasons[2]).toBe('permanent: thirteen is not allowed');
     expect(calls).toBe(1);
+
+    // Replaying it again says why it cannot be applied (a 409 at the HTTP edge), and keeps it parked.
+    const permanent = list.find((p) => p.reason.startsWith('permanent'))!;
+    const handler: Handler<Thing> = async () => {
+      throw new PermanentError('thirteen is not allowed');
+    };
+    const replay = replayParked(
+      { store: parked, codec: envelopeCodec([THING_HAPPENED_V1]) as never, handlers: { [THING_HAPPENED_V1.subject]: handler }, logger },
+      permanent.id,
+    );
+    await expect(replay).rejects.toMatchObject({ statusCode: 409, code: 'permanent_failure' });
+    expect((await parked.get(permanent.id))?.replayedAt).toBeNull();
   });
 
   it('handles messages of one key one after another, other keys in parallel', async () => {

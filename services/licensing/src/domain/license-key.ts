@@ -96,3 +96,8 @@ export function rawPublicKey(publicKey: KeyObject): Buffer {
 export function ephemeralSigningKey(): KeyObject {
   return generateKeyPairSync('ed25519').privateKey;
 }
+
+/** Replaces license keys in a request path, so a mistyped URL with a key logs no key. */
+export function redactKeysInUrl(url: string): string {
+  return url.replace(new RegExp(`${KEY_PREFIX}\\.[^/?#]+`, 'g'), '[license-key]');
+}

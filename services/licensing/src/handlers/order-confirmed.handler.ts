@@ -8,7 +8,7 @@ import { done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { planLicenses } from '../domain/issuance';
 import { toSummary } from '../domain/license-view';
 import { emission, type HandlerDeps } from './deps';
-import { commitTier, tierAnnouncement } from './tier-announcement';
+import { emitWithTierChange } from './tier-announcement';
 
 /**
  * `orders.order.confirmed.v1`: issues the order's licenses (once per unit, whatever the
@@ -40,22 +40,25 @@ export async function handleOrderConfirmed(
   // In the order's line order, so the purchase email lists them as the checkout did.
   const licenses = await deps.views.view(stored);
   // A one-time license with a tier (e.g. a lifetime PRO license) can raise the customer's tier.
-  const tier = await tierAnnouncement(order.customerEmail, order, ctx, deps);
-  await deps.outbox.emit([
-    emission(
-      ORDER_LICENSED_V1,
-      `licensing.order.licensed:${order.orderId}`,
-      {
-        orderId: order.orderId,
-        customerEmail: order.customerEmail,
-        subscriptionId: order.subscriptionId,
-        licenses: licenses.map(toSummary),
-      },
-      ctx,
-    ),
-    ...(tier ? [tier.emission] : []),
-  ]);
-  await commitTier(tier, deps);
+  await emitWithTierChange(
+    order.customerEmail,
+    order,
+    [
+      emission(
+        ORDER_LICENSED_V1,
+        `licensing.order.licensed:${order.orderId}`,
+        {
+          orderId: order.orderId,
+          customerEmail: order.customerEmail,
+          subscriptionId: order.subscriptionId,
+          licenses: licenses.map(toSummary),
+        },
+        ctx,
+      ),
+    ],
+    ctx,
+    deps,
+  );
   ctx.logger.info({ orderId: order.orderId, licenses: licenses.length, inserted }, 'order licensed');
   return done();
 }

@@ -2,7 +2,7 @@ import { LICENSES_REVOKED_V1, type OrderRefundedV1, type TypedEnvelope } from '@
 import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { toSummary } from '../domain/license-view';
 import { emission, type HandlerDeps } from './deps';
-import { commitTier, tierAnnouncement } from './tier-announcement';
+import { emitWithTierChange } from './tier-announcement';
 
 /**
  * `orders.order.refunded.v1`: a full refund revokes the order's licenses; a partial one keeps
@@ -36,28 +36,26 @@ export async function handleOrderRefunded(
   ]);
   const revoked = after.filter((view, i) => view.status === 'revoked' && before[i]!.status !== 'revoked');
   if (revoked.length === 0) return skipped('licenses were already revoked');
-  const tier = await tierAnnouncement(
+  await emitWithTierChange(
     refund.customerEmail,
     { stripeCustomerId: licenses[0]!.stripeCustomerId, subscriptionId: revoked[0]!.subscriptionId },
+    [
+      emission(
+        LICENSES_REVOKED_V1,
+        `licensing.licenses.revoked:${refund.refundId}`,
+        {
+          customerEmail: refund.customerEmail,
+          subscriptionId: revoked[0]!.subscriptionId,
+          orderId: refund.orderId,
+          licenses: revoked.map(toSummary),
+          reason: 'refunded',
+        },
+        ctx,
+      ),
+    ],
     ctx,
     deps,
   );
-  await deps.outbox.emit([
-    emission(
-      LICENSES_REVOKED_V1,
-      `licensing.licenses.revoked:${refund.refundId}`,
-      {
-        customerEmail: refund.customerEmail,
-        subscriptionId: revoked[0]!.subscriptionId,
-        orderId: refund.orderId,
-        licenses: revoked.map(toSummary),
-        reason: 'refunded',
-      },
-      ctx,
-    ),
-    ...(tier ? [tier.emission] : []),
-  ]);
-  await commitTier(tier, deps);
   ctx.logger.info(
     { orderId: refund.orderId, refundId: refund.refundId, licenses: revoked.length },
     'licenses revoked',

@@ -19,7 +19,7 @@ import {
 import { applyFact, isApplied, type SubscriptionEventKind } from '../domain/subscription-state';
 import type { StoredSubscriptionFact } from '../db/subscription.repository';
 import { emission, type Emission, type HandlerDeps } from './deps';
-import { commitTier, tierAnnouncement } from './tier-announcement';
+import { emitWithTierChange } from './tier-announcement';
 
 /**
  * `customer.subscription.created|updated|deleted`. The event is stored as a fact first (so an
@@ -59,11 +59,7 @@ export async function handleSubscriptionEvent(
     ]);
     emissions.push(...licenseEvents(fact, before, now, email, ctx));
   }
-  const tier = await tierAnnouncement(email, fact, ctx, deps);
-  if (tier) emissions.push(tier.emission);
-
-  await deps.outbox.emit(emissions);
-  await commitTier(tier, deps);
+  await emitWithTierChange(email, fact, emissions, ctx, deps);
   ctx.logger.info(
     {
       subscriptionId: snapshot.subscriptionId,

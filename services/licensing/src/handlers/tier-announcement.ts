@@ -53,3 +53,37 @@ export async function commitTier(
   if (announcement)
     await deps.customers.setAnnouncedTier(announcement.email, announcement.tier, deps.clock());
 }
+
+// Announcements for one email run one after another in this process: the Stripe and the orders
+// consumers can both handle events of the same customer at once, and the read-announce-remember
+// sequence above must not interleave (two "PRO unlocked" emails). Across replicas the id of each
+// announcement still differs, a limit the README states.
+const chains = new Map<string, Promise<unknown>>();
+
+/**
+ * Emits `emissions` together with the tier change they cause (if any), then remembers the tier,
+ * serialised per customer email.
+ */
+export async function emitWithTierChange(
+  email: string,
+  cause: { stripeCustomerId: string | null; subscriptionId: string | null },
+  emissions: readonly Emission[],
+  ctx: HandlerContext,
+  deps: Pick<HandlerDeps, 'views' | 'customers' | 'policy' | 'outbox' | 'clock'>,
+): Promise<void> {
+  const key = email.toLowerCase();
+  const previous = chains.get(key) ?? Promise.resolve();
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      const tier = await tierAnnouncement(email, cause, ctx, deps);
+      await deps.outbox.emit([...emissions, ...(tier ? [tier.emission] : [])]);
+      await commitTier(tier, deps);
+    });
+  chains.set(key, run);
+  try {
+    await run;
+  } finally {
+    if (chains.get(key) === run) chains.delete(key);
+  }
+}

@@ -81,6 +81,10 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
     { preHandler, schema: { params: LicenseIdParams } },
     async (request) => {
       const license = await found(request.params.licenseId);
+      // Already revoked for another reason (refund, subscription deleted): nothing changes and
+      // nothing is announced again.
+      const before = await deps.views.viewOne(license);
+      if (before.status === 'revoked' && before.revokeReason !== 'admin') return { license: toJson(before) };
       await deps.licenses.revoke([license.licenseId], 'admin', deps.clock());
       const view = await deps.views.viewOne((await deps.licenses.byId(license.licenseId))!);
       // Announced whenever the operator's revocation is the one that stands, so a retried call

@@ -3,6 +3,7 @@ import { ORDER_REFUNDED_V1 } from '@billing/contracts';
 import { createLogger } from '@billing/runtime';
 import { stripeFixtures as fx } from '@billing/testkit';
 import { buildLicensingService } from '../../src/app';
+import { redactKeysInUrl } from '../../src/domain/license-key';
 import { loadSigner } from '../../src/signing';
 import {
   adminHeaders,
@@ -216,6 +217,7 @@ describe('machines, operator routes and the public edge', () => {
       version: 'test',
       level: 'debug',
       destination: new Writable({ write: (chunk, _enc, next) => (lines.push(String(chunk)), next()) }),
+      redactUrl: redactKeysInUrl,
     });
     const logged = await buildLicensingService({
       config: h.config,
@@ -239,10 +241,13 @@ describe('machines, operator routes and the public edge', () => {
       { method: 'DELETE' as const, url: `/licenses/${license.key}/activations/fp-log` },
       { method: 'DELETE' as const, url: `/licenses/${license.key}/activations/fp-none` },
       { method: 'GET' as const, url: '/licenses?email=logs@example.com', headers: adminHeaders },
+      // A mistyped route: the 404 is logged at info, with the key masked.
+      { method: 'GET' as const, url: `/licenses/${license.key}/activationz` },
     ];
     const codes = [];
     for (const call of calls) codes.push((await logged.http.inject(call)).statusCode);
-    expect(codes).toEqual([200, 201, 204, 404, 200]);
+    expect(codes).toEqual([200, 201, 204, 404, 200, 404]);
+    expect(lines.join('\n')).toContain('/licenses/[license-key]/activationz');
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join('\n')).not.toContain(signature);
     await logged.http.close();

@@ -6,6 +6,7 @@ import {
   orderLine,
   orderSnapshot,
   publishOrders,
+  settled,
   startLicensing,
   verify,
   waitForEvent,
@@ -57,6 +58,19 @@ describe('one-time licenses and refunds', () => {
       'revoked',
     ]);
     for (const l of licenses) expect(await verify(h, l.key)).toMatchObject({ valid: false, code: 'REVOKED' });
+
+    // An operator revoking it again changes nothing and announces nothing.
+    const again = await h.service.http.inject({
+      method: 'POST',
+      url: `/admin/licenses/${licenses[0]!.licenseId}/revoke`,
+      headers: adminHeaders,
+    });
+    expect(again.json()).toMatchObject({ license: { status: 'revoked', revokeReason: 'refunded' } });
+    await settled(h);
+    const adminRevocations = (await licensingEvents(h.nats, 'licensing.licenses.revoked.v1')).filter((e) =>
+      e.id.includes(licenses[0]!.licenseId),
+    );
+    expect(adminRevocations).toEqual([]);
   });
 
   it('keeps licenses on a partial refund, and revokes them when the rest is refunded', async () => {

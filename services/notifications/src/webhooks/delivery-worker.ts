@@ -51,7 +51,7 @@ export class DeliveryWorker {
   private readonly now: () => Date;
   private readonly leaseMs: number;
   private timer: NodeJS.Timeout | undefined;
-  private scanning = false;
+  private scanning: Promise<void> | undefined;
   private rescan = false;
   private stopped = true;
 
@@ -78,14 +78,17 @@ export class DeliveryWorker {
       this.rescan = true;
       return;
     }
-    this.scanning = true;
-    void this.scan().finally(() => (this.scanning = false));
+    this.scanning = this.scan().finally(() => (this.scanning = undefined));
   }
 
-  /** Stops scanning and waits for the deliveries in flight. */
+  /**
+   * Stops scanning and waits for the scan under way and the deliveries in flight, so nothing is
+   * sent after the database connection closes (an attempt left `in_flight` would be sent again).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.scanning;
     await Promise.allSettled([...this.inFlight.values()]);
   }
 
@@ -99,6 +102,7 @@ export class DeliveryWorker {
         for (const [id, until] of this.heldElsewhere) if (until <= now) this.heldElsewhere.delete(id);
         const skip = [...this.inFlight.keys(), ...this.heldElsewhere.keys()];
         const due = await this.deps.messages.due(this.now(), free, skip);
+        if (this.stopped) return;
         for (const message of due) this.launch(message);
       } while (this.rescan && !this.stopped);
     } catch (err) {

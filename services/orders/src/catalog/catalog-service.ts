@@ -37,7 +37,16 @@ export class CatalogService {
     }
     if (!(await this.catalog.create(sku, fields, this.now())))
       throw new ConflictError(`catalog product ${sku} exists`);
-    await this.openStock(sku, input);
+    // An operator's opening stock sets the balance, also for a sku re-created after a delete
+    // (its ledger outlives the product): a movement of its own, sized against the balance.
+    if (input.kind === 'physical' && stock !== undefined) {
+      await this.stock.append(
+        `opening:${sku}:${randomUUID()}`,
+        sku,
+        (balance) => ({ delta: stock - balance, reason: 'opening' }),
+        this.now(),
+      );
+    }
     return this.get(sku);
   }
 
@@ -87,15 +96,17 @@ export class CatalogService {
     for (const entry of entries) {
       const { sku, stock: _stock, ...fields } = entry;
       if (await this.catalog.create(sku, fields, this.now())) created += 1;
-      await this.openStock(sku, entry);
+      if (entry.kind === 'physical' && entry.stock !== undefined) {
+        const units = entry.stock;
+        await this.stock.append(
+          `opening:${sku}`,
+          sku,
+          () => ({ delta: units, reason: 'opening' }),
+          this.now(),
+        );
+      }
     }
     log.info({ products: entries.length, created }, 'catalog seeded');
     return created;
-  }
-
-  private async openStock(sku: string, input: Pick<CatalogProductCreate, 'kind' | 'stock'>): Promise<void> {
-    if (input.kind !== 'physical' || input.stock === undefined) return;
-    const units = input.stock;
-    await this.stock.append(`opening:${sku}`, sku, () => ({ delta: units, reason: 'opening' }), this.now());
   }
 }

@@ -221,6 +221,15 @@ describe('orders HTTP API', () => {
     expect((await h.api('DELETE', '/catalog/products/POSTER-A2')).status).toBe(204);
     expect((await h.api('GET', '/catalog/products/POSTER-A2')).status).toBe(404);
     expect((await h.api('DELETE', '/catalog/products/POSTER-A2')).status).toBe(404);
+
+    // Re-created with an opening stock: that stock, not what the deleted product had left.
+    const again = await h.api('POST', '/catalog/products', {
+      sku: 'POSTER-A2',
+      name: 'Poster',
+      kind: 'physical',
+      stock: 7,
+    });
+    expect(again).toMatchObject({ status: 201, body: { sku: 'POSTER-A2', stock: 7 } });
   });
 
   it('serves an OpenAPI document of its routes', async () => {
