@@ -1,5 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { OrderLineV1, OrderStatus, PaymentFailureReasonV1, Nullable } from '@billing/contracts';
+import {
+  Nullable,
+  OrderLineV1,
+  OrderRefundedV1,
+  OrderStatus,
+  PaymentFailureReasonV1,
+  PaymentRecordedV1,
+} from '@billing/contracts';
 
 const DateTime = Type.String({ format: 'date-time' });
 
@@ -25,35 +32,11 @@ export const PaymentStatusSchema = Type.Union(
   ['unpaid', 'paid', 'failed', 'partially_refunded', 'refunded'].map((s) => Type.Literal(s)),
 );
 
-export const PaymentView = Type.Object({
-  paymentId: Type.String({ description: 'Stripe invoice id or PaymentIntent id' }),
-  orderId: Type.String(),
-  customerEmail: Type.String(),
-  source: Type.Union([Type.Literal('invoice'), Type.Literal('payment_intent')]),
-  invoiceId: Nullable(Type.String()),
-  paymentIntentId: Nullable(Type.String()),
-  subscriptionId: Nullable(Type.String()),
-  billingReason: Nullable(Type.String()),
-  amount: Type.Integer(),
-  currency: Type.String(),
-  periodEnd: Nullable(DateTime),
-  receiptUrl: Nullable(Type.String()),
-  paidAt: DateTime,
-  eventId: Type.String(),
-});
+/** A recorded payment: the payload of `orders.payment.recorded.v1` plus the Stripe event that recorded it. */
+export const PaymentView = Type.Composite([PaymentRecordedV1, Type.Object({ eventId: Type.String() })]);
 
-export const RefundView = Type.Object({
-  refundId: Type.String(),
-  orderId: Type.String(),
-  chargeId: Type.String(),
-  paymentIntentId: Nullable(Type.String()),
-  amount: Type.Integer(),
-  amountRefunded: Type.Integer({ description: 'Refunded on the charge up to and including this refund' }),
-  amountCharged: Type.Integer(),
-  currency: Type.String(),
-  full: Type.Boolean(),
-  refundedAt: DateTime,
-});
+/** A refund as `orders.order.refunded.v1` describes it (the customer is the order's). */
+export const RefundView = Type.Omit(OrderRefundedV1, ['customerEmail']);
 
 const orderFields = {
   orderId: Type.String(),
