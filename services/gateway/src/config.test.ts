@@ -14,10 +14,14 @@ describe('gateway config', () => {
 
   it('fails naming the variable', () => {
     expect(() => loadConfig({})).toThrow(/^STRIPE_WEBHOOK_SECRET: is required/);
-    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'sk_live_oops' })).toThrow(/STRIPE_WEBHOOK_SECRET: .*whsec_/);
-    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', GATEWAY_PORT: 'http' })).toThrow(/^GATEWAY_PORT/);
-    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0' })).toThrow(
-      /^STRIPE_WEBHOOK_TOLERANCE_SECONDS/,
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'sk_live_oops' })).toThrow(
+      /STRIPE_WEBHOOK_SECRET: .*whsec_/,
     );
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', GATEWAY_PORT: 'http' })).toThrow(
+      /^GATEWAY_PORT/,
+    );
+    expect(() =>
+      loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0' }),
+    ).toThrow(/^STRIPE_WEBHOOK_TOLERANCE_SECONDS/);
   });
 });

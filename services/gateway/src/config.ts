@@ -21,7 +21,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error('STRIPE_WEBHOOK_SECRET: is required (comma-separate several while rolling a secret)');
   }
   for (const secret of webhookSecrets) {
-    if (!secret.startsWith('whsec_')) throw new Error('STRIPE_WEBHOOK_SECRET: each secret must start with whsec_');
+    if (!secret.startsWith('whsec_'))
+      throw new Error('STRIPE_WEBHOOK_SECRET: each secret must start with whsec_');
   }
   return Object.freeze({
     port: reader.port('GATEWAY_PORT', 3001),
@@ -30,7 +31,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: common.logLevel,
     webhookSecrets: Object.freeze(webhookSecrets),
     toleranceSeconds: reader.int('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, { min: 1, max: 86_400 }),
-    maxBodyBytes: reader.int('STRIPE_WEBHOOK_MAX_BODY_BYTES', 1024 * 1024, { min: 1024, max: 16 * 1024 * 1024 }),
+    maxBodyBytes: reader.int('STRIPE_WEBHOOK_MAX_BODY_BYTES', 1024 * 1024, {
+      min: 1024,
+      max: 16 * 1024 * 1024,
+    }),
     publishTimeoutMs: reader.int('GATEWAY_PUBLISH_TIMEOUT_MS', 5000, { min: 100, max: 60_000 }),
   });
 }

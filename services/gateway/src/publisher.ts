@@ -10,7 +10,8 @@ export function jetStreamEventPublisher(nats: NatsHandle, timeoutMs: number): St
   return {
     async publish(event, rawBody) {
       // While disconnected the client would queue the request; answer at once so Stripe retries.
-      if (!nats.isConnected()) throw new ServiceUnavailableError('event store unavailable', 'store_unavailable');
+      if (!nats.isConnected())
+        throw new ServiceUnavailableError('event store unavailable', 'store_unavailable');
       try {
         const result = await withTimeout(
           publishWithId(nats.js, stripeEventSubject(event.type), rawBody, event.id, {

@@ -46,7 +46,10 @@ export async function verifyStripeEvent(
     }
   }
   if (event === undefined) {
-    throw new BadRequestError('no signature matches the payload for any configured secret', 'signature_mismatch');
+    throw new BadRequestError(
+      'no signature matches the payload for any configured secret',
+      'signature_mismatch',
+    );
   }
   if (isThinEvent(event)) throw unsupportedThinEvent();
   if (!stripeEventValidator.check(event)) {

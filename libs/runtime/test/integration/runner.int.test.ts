@@ -201,7 +201,12 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
       throw new PermanentError('thirteen is not allowed');
     };
     const replay = replayParked(
-      { store: parked, codec: envelopeCodec([THING_HAPPENED_V1]) as never, handlers: { [THING_HAPPENED_V1.subject]: handler }, logger },
+      {
+        store: parked,
+        codec: envelopeCodec([THING_HAPPENED_V1]) as never,
+        handlers: { [THING_HAPPENED_V1.subject]: handler },
+        logger,
+      },
       permanent.id,
     );
     await expect(replay).rejects.toMatchObject({ statusCode: 409, code: 'permanent_failure' });

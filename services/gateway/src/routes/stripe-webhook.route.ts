@@ -37,7 +37,13 @@ export async function stripeWebhookRoutes(app: HttpApp, options: WebhookRouteOpt
       );
       const { duplicate } = await options.publisher.publish(event, rawBody);
       app.log.info(
-        { reqId: request.id, eventId: event.id, eventType: event.type, duplicate, ms: Math.round(reply.elapsedTime) },
+        {
+          reqId: request.id,
+          eventId: event.id,
+          eventType: event.type,
+          duplicate,
+          ms: Math.round(reply.elapsedTime),
+        },
         'stripe event stored',
       );
       return reply.status(200).send({ received: true });

@@ -19,7 +19,10 @@ import { natsReadiness } from '../../src/readiness';
 const logger = createLogger({ service: 'gateway-test', version: 'test', level: 'silent' });
 
 /** A whole `checkout.session.completed` event as API version 2025-03-31.basil sends it (trimmed of nothing we check). */
-function stripeEventJson(id = `evt_${randomBytes(12).toString('hex')}`, type = 'checkout.session.completed'): string {
+function stripeEventJson(
+  id = `evt_${randomBytes(12).toString('hex')}`,
+  type = 'checkout.session.completed',
+): string {
   const created = Math.floor(Date.now() / 1000);
   return JSON.stringify({
     id,
@@ -54,7 +57,11 @@ interface Harness {
   close(): Promise<void>;
 }
 
-async function startGateway(natsUrl: string, secrets: string[], maxBodyBytes = 1024 * 1024): Promise<Harness> {
+async function startGateway(
+  natsUrl: string,
+  secrets: string[],
+  maxBodyBytes = 1024 * 1024,
+): Promise<Harness> {
   const nats = await connectNats(natsUrl, 'gateway-test', logger, 2000);
   await declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]);
   const app = await buildGatewayApp({
@@ -75,7 +82,12 @@ async function startGateway(natsUrl: string, secrets: string[], maxBodyBytes = 1
 }
 
 function post(app: HttpApp, body: string, headers: Record<string, string>, url = '/api/billing/webhooks') {
-  return app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/json', ...headers } });
+  return app.inject({
+    method: 'POST',
+    url,
+    payload: body,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
 }
 
 describe('gateway against real JetStream', () => {
@@ -115,7 +127,12 @@ describe('gateway against real JetStream', () => {
 
   it('accepts the second path with the same handler', async () => {
     const body = stripeEventJson(undefined, 'invoice.paid');
-    const res = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) }, '/webhooks/stripe');
+    const res = await post(
+      gateway.app,
+      body,
+      { 'stripe-signature': signStripePayload(body, secret) },
+      '/webhooks/stripe',
+    );
     expect(res.statusCode).toBe(200);
     expect(await stored(JSON.parse(body).id)).toHaveLength(1);
   });
@@ -203,7 +220,11 @@ describe('gateway against real JetStream', () => {
             type: 'v1.billing.meter.error_report_triggered',
             livemode: false,
             created: new Date().toISOString(),
-            related_object: { id: 'mtr_test_123', type: 'billing.meter', url: '/v1/billing/meters/mtr_test_123' },
+            related_object: {
+              id: 'mtr_test_123',
+              type: 'billing.meter',
+              url: '/v1/billing/meters/mtr_test_123',
+            },
           });
           return { body, headers: { 'stripe-signature': signStripePayload(body, secret) } };
         },

@@ -45,3 +45,32 @@ schema.index({ to: 1, createdAt: -1 });
 export function emailSendModel(conn: Connection): Model<EmailSendDoc> {
   return conn.models.EmailSend ?? conn.model<EmailSendDoc>('EmailSend', schema);
 }
+
+/**
+ * One row per attempt to send a ledger row's email beyond the first. Taking over a `failed` or
+ * abandoned row is decided by inserting the next attempt number under a unique index, because a
+ * conditional update is not atomic on the embedded store: of two takers, one insert wins.
+ */
+export interface EmailClaimDoc {
+  _id: Types.ObjectId;
+  eventId: string;
+  template: string;
+  attempt: number;
+  claimedAt: Date;
+}
+
+const claimSchema = new Schema<EmailClaimDoc>(
+  {
+    eventId: { type: String, required: true },
+    template: { type: String, required: true },
+    attempt: { type: Number, required: true },
+    claimedAt: { type: Date, required: true },
+  },
+  { collection: 'email_claims', versionKey: false },
+);
+// One taker per attempt of one email.
+claimSchema.index({ eventId: 1, template: 1, attempt: 1 }, { unique: true });
+
+export function emailClaimModel(conn: Connection): Model<EmailClaimDoc> {
+  return conn.models.EmailClaim ?? conn.model<EmailClaimDoc>('EmailClaim', claimSchema);
+}

@@ -1,6 +1,6 @@
 import type { Connection, Model, Types } from 'mongoose';
 import { isDuplicateKeyError } from '@billing/runtime';
-import { emailSendModel, type EmailSendDoc } from './email-send.model';
+import { emailClaimModel, emailSendModel, type EmailClaimDoc, type EmailSendDoc } from './email-send.model';
 
 export type Claim =
   | { outcome: 'claimed'; id: Types.ObjectId; attempt: number }
@@ -27,9 +27,11 @@ export interface EmailLedger {
 
 export class EmailSendRepository implements EmailLedger {
   private readonly model: Model<EmailSendDoc>;
+  private readonly claims: Model<EmailClaimDoc>;
 
   constructor(conn: Connection) {
     this.model = emailSendModel(conn);
+    this.claims = emailClaimModel(conn);
   }
 
   async claim(input: Parameters<EmailLedger['claim']>[0]): Promise<Claim> {
@@ -54,15 +56,20 @@ export class EmailSendRepository implements EmailLedger {
     if (existing.status === 'sent') return { outcome: 'already_sent' };
     if (existing.status === 'sending' && existing.claimedAt.getTime() > now.getTime() - leaseMs)
       return { outcome: 'busy' };
-    // Take over, conditioned on the row still being what we read (another taker changes claimedAt).
+    // Take over: the next attempt number is inserted under a unique index, so of two takers that
+    // read the same row only one wins (a conditional update would not decide it on FerretDB).
     const attempt = existing.attempts + 1;
-    const taken = await this.model.updateOne(
-      { _id: existing._id, status: existing.status, claimedAt: existing.claimedAt },
+    try {
+      await this.claims.create({ eventId, template, attempt, claimedAt: now });
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return { outcome: 'busy' };
+      throw err;
+    }
+    await this.model.updateOne(
+      { _id: existing._id },
       { $set: { status: 'sending', claimedAt: now, attempts: attempt } },
     );
-    return taken.modifiedCount === 1
-      ? { outcome: 'claimed', id: existing._id, attempt }
-      : { outcome: 'busy' };
+    return { outcome: 'claimed', id: existing._id, attempt };
   }
 
   async markSent(id: Types.ObjectId, subject: string, now: Date): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { deliveryAttemptModel } from './delivery-attempt.model';
-import { emailSendModel } from './email-send.model';
+import { emailClaimModel, emailSendModel } from './email-send.model';
 import { orderSnapshotModel } from './order-snapshot.model';
 import { webhookEndpointModel } from './webhook-endpoint.model';
 import { webhookMessageModel } from './webhook-message.model';
@@ -9,6 +9,7 @@ import { webhookMessageModel } from './webhook-message.model';
 export function registerModels(db: Connection): void {
   orderSnapshotModel(db);
   emailSendModel(db);
+  emailClaimModel(db);
   webhookEndpointModel(db);
   webhookMessageModel(db);
   deliveryAttemptModel(db);

@@ -1,0 +1,48 @@
+import { connectMongo, createLogger, ensureIndexes } from '@billing/runtime';
+import { testEnv, uniqueDbName } from '@billing/testkit';
+import type { Connection } from 'mongoose';
+import { EmailSendRepository } from '../../src/db/email-send.repository';
+import { registerModels } from '../../src/db/models';
+
+const logger = createLogger({ service: 'ledger-test', version: 'test', level: 'silent' });
+
+describe('the email send ledger on the Mongo-protocol store', () => {
+  let db: Connection;
+  let ledger: EmailSendRepository;
+
+  beforeAll(async () => {
+    db = await connectMongo({ url: testEnv().mongoUrl, dbName: uniqueDbName('ledger') }, logger);
+    registerModels(db);
+    await ensureIndexes(db);
+    ledger = new EmailSendRepository(db);
+  });
+
+  afterAll(async () => {
+    await db.dropDatabase();
+    await db.close();
+  });
+
+  const claim = (now: Date) =>
+    ledger.claim({
+      eventId: 'evt_ledger',
+      template: 'purchase-confirmation',
+      to: 'ada@example.com',
+      messageId: '<evt_ledger.purchase-confirmation@billing>',
+      now,
+      leaseMs: 60_000,
+    });
+
+  it('lets exactly one of several concurrent deliveries send, also when taking over a failed send', async () => {
+    const first = await Promise.all(Array.from({ length: 5 }, () => claim(new Date())));
+    expect(first.filter((c) => c.outcome === 'claimed')).toHaveLength(1);
+    expect(first.filter((c) => c.outcome === 'busy')).toHaveLength(4);
+
+    const winner = first.find((c) => c.outcome === 'claimed') as { id: never };
+    await ledger.markFailed(winner.id, 'smtp refused');
+    const retries = await Promise.all(Array.from({ length: 5 }, () => claim(new Date())));
+    expect(retries.filter((c) => c.outcome === 'claimed')).toEqual([expect.objectContaining({ attempt: 2 })]);
+
+    await ledger.markSent(winner.id, 'Your order is confirmed', new Date());
+    expect(await claim(new Date())).toEqual({ outcome: 'already_sent' });
+  });
+});
