@@ -37,7 +37,8 @@ describe('the email send ledger on the Mongo-protocol store', () => {
     expect(first.filter((c) => c.outcome === 'claimed')).toHaveLength(1);
     expect(first.filter((c) => c.outcome === 'busy')).toHaveLength(4);
 
-    const winner = first.find((c) => c.outcome === 'claimed') as { id: never };
+    const winner = first.find((c) => c.outcome === 'claimed');
+    if (winner?.outcome !== 'claimed') throw new Error('no claim won');
     await ledger.markFailed(winner.id, 'smtp refused');
     const retries = await Promise.all(Array.from({ length: 5 }, () => claim(new Date())));
     expect(retries.filter((c) => c.outcome === 'claimed')).toEqual([expect.objectContaining({ attempt: 2 })]);
