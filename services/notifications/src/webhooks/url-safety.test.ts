@@ -25,6 +25,8 @@ describe('isNonPublicAddress', () => {
     '64:ff9b::a9fe:a9fe',
     '2002:c0a8:0101::1',
     '2001:db8::1',
+    '64:ff9b:1::a00:1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
   ])('refuses %s', (ip) => {
     expect(isNonPublicAddress(ip)).toBe(true);
   });

@@ -76,6 +76,9 @@ function v6Blocked(ip: string): boolean {
   if ((first & 0xffc0) === 0xfec0) return true; // fec0::/10 site-local (deprecated)
   if ((first & 0xff00) === 0xff00) return true; // multicast
   if (first === 0x2001 && g[1] === 0x0db8) return true; // documentation
+  // Tunnels whose endpoint is an IPv4 address we cannot check from here: refuse them whole.
+  if (first === 0x64 && g[1] === 0xff9b && g[2] === 1) return true; // 64:ff9b:1::/48 local NAT64
+  if (first === 0x2001 && g[1] === 0) return true; // 2001::/32 Teredo
   if (first === 0x0100 && zeros(1, 4)) return true; // 100::/64 discard
   return false;
 }
