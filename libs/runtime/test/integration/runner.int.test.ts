@@ -24,6 +24,7 @@ import {
   retry,
   startConsumer,
   type Handler,
+  type ParkedMessage,
   type NatsHandle,
   type RunningConsumer,
 } from '../../src';
@@ -44,7 +45,7 @@ const CONSUMER: ConsumerDefinition = {
   description: 'runner integration test',
   filterSubjects: ['runnertest.>'],
   ackWaitMs: 5000,
-  maxDeliver: 20,
+  maxDeliver: -1,
   backoffMs: [5000],
   maxAckPending: 100,
 };
@@ -112,7 +113,11 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
 
   const start = (
     handler: Handler<Thing>,
-    extra: { keyOf?: (e: Thing) => string; retryDelaysMs?: number[] } = {},
+    extra: {
+      keyOf?: (e: Thing) => string;
+      retryDelaysMs?: number[];
+      park?: (m: ParkedMessage) => Promise<void>;
+    } = {},
   ) =>
     startConsumer<Thing>({
       js: nats.js,
@@ -120,7 +125,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
       codec: envelopeCodec([THING_HAPPENED_V1]) as never,
       handlers: { [THING_HAPPENED_V1.subject]: handler },
       logger,
-      park: (m) => parked.park(m),
+      park: extra.park ?? ((m) => parked.park(m)),
       retryDelaysMs: extra.retryDelaysMs ?? [50, 50, 50],
       concurrency: 4,
       keyOf: extra.keyOf,
@@ -176,6 +181,24 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     );
     expect(outcome).toEqual({ status: 'done' });
     expect((await parked.get(record!.id))?.replayResult).toBe('done');
+  });
+
+  it('keeps a message whose parking failed (database down) and parks it on a later delivery', async () => {
+    let parkCalls = 0;
+    running = await start(async () => retry('never applicable'), {
+      park: async (m) => {
+        parkCalls += 1;
+        if (parkCalls === 1) throw new Error('database down');
+        await parked.park(m);
+      },
+    });
+    const e = envelope('k', 7);
+    await publish(e);
+    const [record] = await waitFor(() => parked.list().then((l) => l.length === 1 && l), {
+      what: 'parked after the failed park',
+    });
+    expect(record).toMatchObject({ messageId: e.id });
+    expect(parkCalls).toBe(2);
   });
 
   it('parks undecodable and invalid messages at once, and permanent failures without retrying', async () => {
