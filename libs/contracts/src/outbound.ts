@@ -9,6 +9,10 @@ import { Nullable, compile, type Validator } from './schema';
  * Every delivery is signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`,
  * `webhook-signature`); `webhook-id` equals the body's `id` and stays the same across retries,
  * replays and endpoints, so a receiver de-duplicates on it.
+ *
+ * The shapes are written out here even where they match an internal domain event today (e.g.
+ * `subscription.*` and `licensing.subscription.*.v1`): deriving them would let an internal change
+ * silently change what integrators receive.
  * @see https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
  */
 
