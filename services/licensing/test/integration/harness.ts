@@ -53,7 +53,7 @@ export async function startLicensing(env: Record<string, string> = {}): Promise<
     LICENSING_MONGO_URL: url.toString(),
     ADMIN_API_TOKEN: ADMIN_TOKEN,
     // Long enough for an order published right after a Stripe event to be handled before the
-    // Stripe event's first retry (later retries may be spaced by the consumer's backoff).
+    // Stripe event's first retry.
     CONSUMER_RETRY_DELAYS_MS: '500,500,500',
     OUTBOX_RELAY_INTERVAL_MS: '200',
     LOG_LEVEL: 'silent',

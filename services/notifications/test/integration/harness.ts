@@ -30,17 +30,8 @@ export type Json = ReturnType<typeof JSON.parse>;
 
 export const ADMIN_TOKEN = 'notifications-test-admin-token-0123456789';
 
-/**
- * Our durable consumers as declared in the contracts, except without `backoff`. With a backoff
- * list, nats-server measures a `nak(delay)` from the backoff step of that delivery instead of from
- * AckWait (a nak(100 ms) on the 2nd delivery waits backoff[1] - ackWait + 100 ms = 30.1 s), which
- * would stretch the runner's compressed retries to minutes. Only the redelivery of messages whose
- * ack never came (a crashed process) differs, and no test here relies on that.
- */
-const TEST_CONSUMERS = [NOTIFICATIONS_ORDERS_CONSUMER, NOTIFICATIONS_LICENSING_CONSUMER].map((def) => ({
-  ...def,
-  backoffMs: [],
-}));
+/** Our durable consumers exactly as declared in the contracts. */
+const TEST_CONSUMERS = [NOTIFICATIONS_ORDERS_CONSUMER, NOTIFICATIONS_LICENSING_CONSUMER];
 
 export interface Harness {
   config: Readonly<NotificationsConfig>;

@@ -37,15 +37,6 @@ export const TOKEN = 'orders-test-token-0123456789abcdef';
  */
 export const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000, 8000];
 
-/**
- * The orders consumer as declared in the contracts, except without `backoff`: with a backoff list,
- * nats-server times a `nak(delay)` from that delivery's backoff step instead of from AckWait (a
- * nak(100 ms) on the 2nd delivery waits backoff[1] - ackWait + 100 ms = 30.1 s), which would stretch
- * the runner's compressed retries to minutes. Only the redelivery of never-acknowledged messages
- * (a crashed process) differs, and no test here relies on it.
- */
-const TEST_CONSUMER = { ...ORDERS_STRIPE_CONSUMER, backoffMs: [] };
-
 /** Products the fixtures' metadata skus map to. */
 export const TEST_CATALOG: CatalogProductCreate[] = [
   { sku: 'PRO-1M', name: 'Pro plan (monthly)', kind: 'subscription', tier: 'pro' },
@@ -128,7 +119,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       service: 'orders',
       config: { natsUrl: env.natsUrl, mongo: { url: env.mongoUrl, dbName }, logLevel: 'silent' },
       logger,
-      consumers: [TEST_CONSUMER],
+      consumers: [ORDERS_STRIPE_CONSUMER],
       registerModels,
     });
     const stripe = stripeApi(
