@@ -1,4 +1,5 @@
 import {
+  connectTestNats,
   startFakeStripe,
   startNatsServer,
   startSmtpServer,
@@ -112,6 +113,17 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
       });
       const [order] = await ordersOf(email);
       expect(order).toMatchObject({ status: 'confirmed', customerEmail: email });
+      // ... and the matching domain event is on the bus, once.
+      const bus = await connectTestNats(nats.url);
+      const confirmed = (await bus.messages('ORDERS_EVENTS', 'orders.order.confirmed.v1')).filter(
+        (m) => JSON.parse(Buffer.from(m.data).toString()).payload.order.orderId === order!.orderId,
+      );
+      await bus.close();
+      expect(confirmed).toHaveLength(1);
+      expect(JSON.parse(Buffer.from(confirmed[0]!.data).toString())).toMatchObject({
+        id: `orders.order.confirmed:${order!.orderId}`,
+        payload: { order: { customerEmail: email, subscriptionId: purchase.subscription.id } },
+      });
       await waitForMail(smtp, email, /Welcome to .* PRO/i);
 
       // Renewal: a receipt, and expiry moves to the new period end.
