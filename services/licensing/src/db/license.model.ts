@@ -1,27 +1,12 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { RevokeReason } from '../domain/license-view';
+import type { LicenseRecord } from '../domain/license-view';
 
-export interface LicenseDoc {
-  /** License id (`lic_...`), also inside the signed key. */
+/** A license record as stored: its id is `_id`, beside the lookup key of its email. */
+export type LicenseDoc = Omit<LicenseRecord, 'licenseId'> & {
   _id: string;
-  key: string;
-  orderId: string;
-  lineId: string;
-  unitIndex: number;
-  customerEmail: string;
   /** `customerEmail` trimmed and lowercased, for lookups. */
   emailKey: string;
-  stripeCustomerId: string | null;
-  subscriptionId: string | null;
-  productSku: string;
-  productName: string;
-  tier: string | null;
-  baseExpiresAt: Date | null;
-  issuedAt: Date;
-  revokedAt: Date | null;
-  revokeReason: RevokeReason | null;
-  suspendedAt: Date | null;
-}
+};
 
 const licenseSchema = new Schema<LicenseDoc>(
   {

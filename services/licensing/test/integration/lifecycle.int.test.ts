@@ -45,8 +45,6 @@ function invoicePayment(order: OrderSnapshotV1, invoice: Invoice, billingReason:
   };
 }
 
-jest.setTimeout(60_000);
-
 describe('a subscription license through its whole life', () => {
   let h: Harness;
   const email = 'ada@example.com';

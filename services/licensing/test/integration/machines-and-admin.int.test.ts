@@ -16,8 +16,6 @@ import {
 } from './harness';
 import { PRODUCTS, ebook, issue, purchase, refundOf } from './one-time';
 
-jest.setTimeout(60_000);
-
 describe('machines, operator routes and the public edge', () => {
   let h: Harness;
   let refundedKey: string;

@@ -15,8 +15,6 @@ import {
   type Harness,
 } from './harness';
 
-jest.setTimeout(60_000);
-
 type Purchase = ReturnType<typeof fx.subscriptionPurchase<'basil'>>;
 
 function permutations<T>(items: readonly T[]): T[][] {

@@ -14,8 +14,6 @@ import {
 } from './harness';
 import { DAY_MS, PRODUCTS, issue, purchase, refundOf, type Licensed } from './one-time';
 
-jest.setTimeout(60_000);
-
 describe('one-time licenses and refunds', () => {
   let h: Harness;
   beforeAll(async () => {

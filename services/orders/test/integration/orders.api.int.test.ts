@@ -4,9 +4,6 @@ import { DEFAULT_CATALOG_SEED } from '../../src/config';
 import { orderIdFor } from '../../src/domain/order-id';
 import { publishAll, sf, startHarness, stubStripe, waitForOrder, type Harness } from './harness';
 
-// The project-level testTimeout of jest.config.js is not applied by jest 30; this file needs more than 5 s.
-jest.setTimeout(60_000);
-
 const ERROR = { error: { code: expect.any(String), message: expect.any(String) } };
 
 describe('orders HTTP API', () => {

@@ -57,9 +57,6 @@ function normalize(value: Json, names: Map<string, string>): Json {
   return value;
 }
 
-// The project-level testTimeout of jest.config.js is not applied by jest 30; this file needs more than 5 s.
-jest.setTimeout(60_000);
-
 describe('exactly once, in any order', () => {
   let h: Harness;
 

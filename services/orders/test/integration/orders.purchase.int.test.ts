@@ -10,9 +10,6 @@ import {
   type Harness,
 } from './harness';
 
-// The project-level testTimeout of jest.config.js is not applied by jest 30; this file needs more than 5 s.
-jest.setTimeout(60_000);
-
 describe('one-time purchases', () => {
   let h: Harness;
 

@@ -14,9 +14,6 @@ const iso = (unix: number) => new Date(unix * 1000).toISOString();
 const periodEnd = (sub: { items: { data: Array<{ current_period_end?: number }> } }) =>
   sub.items.data[0]!.current_period_end!;
 
-// The project-level testTimeout of jest.config.js is not applied by jest 30; this file needs more than 5 s.
-jest.setTimeout(60_000);
-
 describe('a subscription from checkout to cancellation', () => {
   let h: Harness;
 
