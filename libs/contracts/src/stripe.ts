@@ -16,10 +16,6 @@ export function stripeEventSubject(eventType: string): string {
   return `${STRIPE_SUBJECT_PREFIX}.${eventType}`;
 }
 
-export function isStripeEventType(value: string): boolean {
-  return STRIPE_EVENT_TYPE.test(value);
-}
-
 /** Headers the gateway sets beside the raw event body. */
 export const StripeHeaders = {
   /** JetStream de-duplication key: the Stripe event id. */

@@ -3,7 +3,7 @@ import type { HandlerContext } from '@billing/runtime';
 import { featuresOf } from '../domain/tiers';
 import { emission, type Emission, type HandlerDeps } from './deps';
 
-export interface TierAnnouncement {
+interface TierAnnouncement {
   email: string;
   tier: string;
   emission: Emission;
@@ -14,7 +14,7 @@ export interface TierAnnouncement {
  * last announced for the email; null when it does not. The message id is the id of the message
  * being handled (the Stripe event, or the orders envelope).
  */
-export async function tierAnnouncement(
+async function tierAnnouncement(
   email: string,
   cause: { stripeCustomerId: string | null; subscriptionId: string | null },
   ctx: HandlerContext,
@@ -46,7 +46,7 @@ export async function tierAnnouncement(
  * Remembers the announced tier, only after the announcement is stored in the outbox: a crash in
  * between announces it again under the same id.
  */
-export async function commitTier(
+async function commitTier(
   announcement: TierAnnouncement | null,
   deps: Pick<HandlerDeps, 'customers' | 'clock'>,
 ) {
