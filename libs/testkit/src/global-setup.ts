@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { startFerretDb, startNatsServer, startStripeMock, type LocalServer } from './processes';
+import { startNatsServer, startStore, startStripeMock, type LocalServer } from './processes';
 
 /**
  * Jest global setup for integration tests: one NATS and one Mongo-protocol store for the run.
@@ -53,7 +53,7 @@ export default async function globalSetup(): Promise<void> {
   }
   const local: Promise<LocalServer>[] = [];
   if (!natsUrl) local.push(startNatsServer().then((s) => ((natsUrl = s.url), s)));
-  if (!mongoUrl) local.push(startFerretDb().then((s) => ((mongoUrl = s.url), s)));
+  if (!mongoUrl) local.push(startStore().then((s) => ((mongoUrl = s.url), s)));
   const stripeMock = process.env.STRIPE_MOCK_URL ? undefined : startStripeMock();
   for (const server of await Promise.all(local)) started.push({ stop: () => server.destroy() });
   const mock = await stripeMock;

@@ -13,6 +13,8 @@ export interface LocalServer {
   start(): Promise<void>;
   /** Stops and deletes the data folder. */
   destroy(): Promise<void>;
+  /** Operating-system ids of the server's processes while it runs (for CPU and memory readings). */
+  pids(): number[];
 }
 
 function requireTool(name: 'nats-server' | 'ferretdb' | 'stripe-mock'): string {
@@ -60,6 +62,7 @@ async function localServer(
       }
     },
     stop: () => stopProcess(child),
+    pids: () => (child?.pid !== undefined && child.exitCode === null ? [child.pid] : []),
     async destroy() {
       await stopProcess(child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -85,6 +88,11 @@ export function startFerretDb(): Promise<LocalServer> {
     bin,
     args: ['-listen', `127.0.0.1:${port}`, '-data', dataDir],
   }));
+}
+
+/** The default Mongo-protocol store for tests and benchmarks, on a free port with its own data folder. */
+export function startStore(): Promise<LocalServer> {
+  return startFerretDb();
 }
 
 /** stripe-mock on a free port (checks our Stripe API calls against Stripe's OpenAPI spec). */
