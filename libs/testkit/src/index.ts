@@ -8,3 +8,5 @@ export * from './fake-stripe';
 export * from './jetstream';
 export * as stripeFixtures from './stripe';
 export * from './stripe-stub';
+export * from './system';
+export * from './webhook-receiver';

@@ -1,6 +1,5 @@
-import type { ReceivedMail, TestSmtpServer } from '@billing/testkit';
+import type { ReceivedMail, ReceivedWebhook, TestSmtpServer, WebhookReceiver } from '@billing/testkit';
 import { waitFor } from '@billing/testkit';
-import type { ReceivedWebhook, WebhookReceiver } from './clients';
 
 /** Emails to one address whose subject matches, once at least `count` are there. */
 export function mailsTo(smtp: TestSmtpServer, to: string, subject: RegExp): ReceivedMail[] {

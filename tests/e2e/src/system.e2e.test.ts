@@ -1,19 +1,24 @@
 import {
+  adminApi as api,
   connectTestNats,
+  registerWebhookEndpoint,
   startFakeStripe,
   startNatsServer,
   startSmtpServer,
+  startSystem,
+  startWebhookReceiver,
   stripeFixtures as sf,
   stubStripe,
   testEnv,
   waitFor,
   type FakeStripe,
   type LocalServer,
+  type RunningSystem,
   type TestSmtpServer,
+  type WebhookReceiver,
 } from '@billing/testkit';
-import { api, postStripeEvent, startWebhookReceiver, type WebhookReceiver } from './clients';
+import { postStripeEvent } from './clients';
 import { hooks, mailsTo, settle, shuffled, waitForHook, waitForMail } from './e2e-helpers';
-import { startSystem, type RunningSystem } from './system';
 
 jest.setTimeout(180_000);
 
@@ -63,20 +68,17 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
       mongoUrl: testEnv().mongoUrl,
       smtpUrl: smtp.url,
       stripeApiUrl: fake.url,
-      env: { WEBHOOK_RETRY_SCHEDULE_MS: '0,300,600,1200', WEBHOOK_POLL_INTERVAL_MS: '100' },
-    });
-    const created = await api<{ id: string; secret: string }>(
-      `${system.urls.notifications}/webhooks/endpoints`,
-      system.adminToken,
-      {
-        method: 'POST',
-        body: { url: receiver.url, events: ['*'], description: 'e2e receiver' },
+      env: {
+        CONSUMER_RETRY_DELAYS_MS: '100,200,400,800,1600,3200',
+        OUTBOX_RELAY_INTERVAL_MS: '500',
+        WEBHOOK_RETRY_SCHEDULE_MS: '0,300,600,1200',
+        WEBHOOK_POLL_INTERVAL_MS: '100',
       },
-    );
-    expect(created.status).toBe(201);
-    expect(created.body.secret).toMatch(/^whsec_/);
-    receiver.setSecret(created.body.secret);
-    endpointId = created.body.id;
+    });
+    const created = await registerWebhookEndpoint(system, receiver.url);
+    expect(created.secret).toMatch(/^whsec_/);
+    receiver.setSecret(created.secret);
+    endpointId = created.id;
   });
 
   afterAll(async () => {

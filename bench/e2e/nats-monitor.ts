@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, toolPath, waitForPort } from '@billing/testkit';
+
+export interface MonitoredNats {
+  url: string;
+  /** nats-server's HTTP monitoring endpoint (`/connz`, `/varz`). */
+  monitorUrl: string;
+  pids(): number[];
+  destroy(): Promise<void>;
+}
+
+/**
+ * A private nats-server with JetStream file storage, like testkit's startNatsServer(), plus the
+ * monitoring port the benchmark reads per-connection message counts from. Spawned here because
+ * the shared helper takes no extra arguments.
+ */
+export async function startMonitoredNats(): Promise<MonitoredNats> {
+  const [port, monitorPort] = [await freePort(), await freePort()];
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-nats-'));
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', dataDir];
+  const child: ChildProcess = spawn(toolPath('nats-server'), args, { stdio: 'ignore' });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  try {
+    await waitForPort(port, 'nats-server');
+    await waitForPort(monitorPort, 'nats-server monitoring');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    monitorUrl: `http://127.0.0.1:${monitorPort}`,
+    pids: () => (child.pid !== undefined && child.exitCode === null ? [child.pid] : []),
+    async destroy() {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface MessageCounts {
+  /** Messages the clients sent to the server (publishes, acks, API requests). */
+  in: number;
+  /** Messages the server delivered to the clients. */
+  out: number;
+}
+
+interface Connz {
+  connections?: Array<{ name?: string; in_msgs: number; out_msgs: number }>;
+}
+
+/**
+ * Message counts per connection name, summed over the connections of that name: every replica
+ * of a service connects under the service's name (libs/runtime/src/nats.ts, services/gateway).
+ */
+export async function messageCountsByName(monitorUrl: string): Promise<Map<string, MessageCounts>> {
+  const res = await fetch(`${monitorUrl}/connz?limit=10000`);
+  if (!res.ok) throw new Error(`GET /connz answered ${res.status}`);
+  const connz = (await res.json()) as Connz;
+  const out = new Map<string, MessageCounts>();
+  for (const conn of connz.connections ?? []) {
+    const name = conn.name ?? '(unnamed)';
+    const sum = out.get(name) ?? { in: 0, out: 0 };
+    sum.in += conn.in_msgs;
+    sum.out += conn.out_msgs;
+    out.set(name, sum);
+  }
+  return out;
+}
+
+/** What happened between two readings, per connection name. */
+export function countsBetween(
+  before: Map<string, MessageCounts>,
+  after: Map<string, MessageCounts>,
+): Map<string, MessageCounts> {
+  const out = new Map<string, MessageCounts>();
+  for (const [name, end] of after) {
+    const start = before.get(name) ?? { in: 0, out: 0 };
+    out.set(name, { in: end.in - start.in, out: end.out - start.out });
+  }
+  return out;
+}
