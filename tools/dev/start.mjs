@@ -1,7 +1,7 @@
 // Brings the whole system up on loopback for development (`npm start` runs it after
 // tools/infra/install.sh and the build):
 //
-//   infrastructure  nats-server (JetStream), FerretDB, stripe-mock, the SMTP catcher;
+//   infrastructure  nats-server (JetStream), docstore, stripe-mock, the SMTP catcher;
 //                   each skipped when its URL (NATS_URL, MONGO_URL, STRIPE_API_URL, SMTP_URL) is set
 //   services        gateway, orders, licensing, notifications from services/<name>/dist/main.js
 //
@@ -54,13 +54,13 @@ function infrastructure(env) {
       links: { 'NATS monitoring': `http://${HOST}:8222` },
     },
     {
-      name: 'ferretdb',
+      name: 'docstore',
       urlVar: 'MONGO_URL',
-      command: path.join(BIN, 'ferretdb'),
-      args: ['-listen', `${HOST}:27017`, '-data', path.join(DATA, 'ferretdb')],
+      command: path.join(BIN, 'docstore'),
+      args: ['-listen', `${HOST}:27017`, '-data', path.join(DATA, 'docstore')],
       ports: [27017],
       provides: { MONGO_URL: `mongodb://${HOST}:27017` },
-      links: { 'MongoDB (FerretDB)': `mongodb://${HOST}:27017` },
+      links: { 'MongoDB protocol (docstore)': `mongodb://${HOST}:27017` },
     },
     {
       name: 'stripe-mock',

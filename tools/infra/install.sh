@@ -2,7 +2,8 @@
 # Installs the pinned local-infrastructure binaries into <repo>/.tools/bin:
 #   nats-server  (NATS with JetStream)
 #   stripe-mock  (Stripe API double that speaks HTTP)
-#   ferretdb     (MongoDB wire protocol on SQLite, built from tools/ferretdb)
+#   docstore     (the embedded Mongo-protocol store, built from tools/docstore)
+#   ferretdb     (only when asked: `install.sh ferretdb`, for the store comparison benchmark)
 #
 # Each binary has a <name>.version stamp beside it. When every stamp matches its pin the script
 # only reads three small files and exits, so `npm test` and `npm start` can run it every time.
@@ -12,15 +13,16 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="$REPO/.tools/bin"
 FERRET_SRC="$REPO/tools/ferretdb"
+DOCSTORE_SRC="$REPO/tools/docstore"
 
 NATS_VERSION="v2.12.15"
 STRIPE_MOCK_VERSION="v0.203.0"
 
-# FerretDB is built from source in this repository, so its "version" is a hash of that source:
-# editing main.go or bumping the module pins rebuilds it.
-ferretdb_pin() {
+# The stores are built from source in this repository, so their "version" is a hash of that
+# source: editing a .go file or bumping the module pins rebuilds them.
+source_pin() {
   local sum
-  sum="$(cat "$FERRET_SRC/go.mod" "$FERRET_SRC/go.sum" "$FERRET_SRC/main.go" | sha256)"
+  sum="$(cat "$1"/go.mod "$1"/go.sum "$1"/*.go | sha256)"
   echo "src-${sum:0:16}"
 }
 
@@ -33,7 +35,8 @@ pin_for() {
   case "$1" in
     nats-server) echo "$NATS_VERSION" ;;
     stripe-mock) echo "$STRIPE_MOCK_VERSION" ;;
-    ferretdb) ferretdb_pin ;;
+    docstore) source_pin "$DOCSTORE_SRC" ;;
+    ferretdb) source_pin "$FERRET_SRC" ;;
   esac
 }
 
@@ -47,6 +50,7 @@ build() {
   case "$name" in
     nats-server) GOBIN="$BIN" go install "github.com/nats-io/nats-server/v2@$NATS_VERSION" ;;
     stripe-mock) GOBIN="$BIN" go install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION" ;;
+    docstore) (cd "$DOCSTORE_SRC" && go build -trimpath -o "$BIN/docstore" .) ;;
     ferretdb) (cd "$FERRET_SRC" && go build -o "$BIN/ferretdb" .) ;;
   esac
 }
@@ -63,8 +67,9 @@ nats_fallback() {
 }
 
 # Written for bash 3.2 too (macOS /bin/bash): no associative arrays.
+# Arguments name extra tools to install beside the default ones (e.g. ferretdb).
 main() {
-  local tools=(nats-server stripe-mock ferretdb)
+  local tools=(nats-server stripe-mock docstore "$@")
   local pending=() pending_pins=()
   local name pin i
   for name in "${tools[@]}"; do

@@ -12,7 +12,7 @@ export function repoRoot(from = __dirname): string {
   return dir;
 }
 
-/** Where `tools/infra/install.sh` puts nats-server, ferretdb and stripe-mock. */
-export function toolPath(name: 'nats-server' | 'ferretdb' | 'stripe-mock'): string {
+/** Where `tools/infra/install.sh` puts nats-server, docstore, stripe-mock (and ferretdb on demand). */
+export function toolPath(name: 'nats-server' | 'docstore' | 'ferretdb' | 'stripe-mock'): string {
   return path.join(repoRoot(), '.tools', 'bin', name);
 }

@@ -17,7 +17,7 @@ export interface LocalServer {
   pids(): number[];
 }
 
-function requireTool(name: 'nats-server' | 'ferretdb' | 'stripe-mock'): string {
+function requireTool(name: 'nats-server' | 'docstore' | 'ferretdb' | 'stripe-mock'): string {
   const bin = toolPath(name);
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run "bash tools/infra/install.sh" first`);
   return bin;
@@ -81,7 +81,16 @@ export function startNatsServer(): Promise<LocalServer> {
   }));
 }
 
-/** A private embedded FerretDB (SQLite) on a free port. */
+/** A private docstore (the embedded Mongo-protocol store, tools/docstore) on a free port. */
+export function startDocstore(): Promise<LocalServer> {
+  const bin = requireTool('docstore');
+  return localServer('docstore', 'mongodb', (port, dataDir) => ({
+    bin,
+    args: ['-listen', `127.0.0.1:${port}`, '-data', dataDir],
+  }));
+}
+
+/** A private FerretDB on SQLite (built by `install.sh ferretdb`), for store comparisons. */
 export function startFerretDb(): Promise<LocalServer> {
   const bin = requireTool('ferretdb');
   return localServer('ferretdb', 'mongodb', (port, dataDir) => ({
@@ -92,7 +101,7 @@ export function startFerretDb(): Promise<LocalServer> {
 
 /** The default Mongo-protocol store for tests and benchmarks, on a free port with its own data folder. */
 export function startStore(): Promise<LocalServer> {
-  return startFerretDb();
+  return startDocstore();
 }
 
 /** stripe-mock on a free port (checks our Stripe API calls against Stripe's OpenAPI spec). */
