@@ -34,9 +34,9 @@ type header struct {
 }
 
 type request struct {
-	header header
-	db     string
-	cmd    primitive.D
+	header  header
+	db      string
+	cmd     primitive.D
 	noReply bool
 	legacy  bool // OP_QUERY: answer with OP_REPLY
 }
