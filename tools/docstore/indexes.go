@@ -97,11 +97,9 @@ func (s *storage) createIndex(c *collection, ix *index) (created bool, err error
 	if err != nil {
 		return false, err
 	}
-	res, err := s.exec("INSERT INTO indexes (coll, name, spec) VALUES (?, ?, ?)", c.ID, ix.Name, spec)
-	if err != nil {
+	if ix.ID, err = s.exec("INSERT INTO indexes (coll, name, spec) VALUES (?, ?, ?)", c.ID, ix.Name, spec); err != nil {
 		return false, err
 	}
-	ix.ID, _ = res.LastInsertId()
 	err = s.forEachDoc(c, func(id []byte, doc primitive.D) error {
 		keys, multikey, err := indexKeys(ix, doc)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 	"time"
 )
@@ -27,10 +28,24 @@ func main() {
 	sync := flag.String("sync", "normal", "normal: durable when the process dies; full: also when the machine does (fsync per write)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	slow := flag.Duration("slow", 200*time.Millisecond, "log commands slower than this")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file until the store stops")
 	flag.Parse()
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "docstore:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	if err := run(*listen, *dataDir, *sync, *logLevel, *slow); err != nil {
 		fmt.Fprintln(os.Stderr, "docstore:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -11,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/bson/primitive"
-	_ "modernc.org/sqlite"
 )
 
 // The store keeps every database in one SQLite file:
@@ -57,21 +54,13 @@ func (c *collection) ns() string { return c.DB + "." + c.Name }
 // storage is the SQLite side of the store. Callers hold the store's lock: one operation at a time
 // on one connection, so a write command is atomic and sees its own earlier writes.
 type storage struct {
-	conn  *sql.Conn
-	db    *sql.DB
+	db    *sqliteDB
 	colls map[string]*collection // by "db.name"
-	stmts map[string]*sql.Stmt
 	inTx  bool
 }
 
 func openStorage(dir string, syncFull bool) (*storage, error) {
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "docstore.sqlite"))
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(1)
-	ctx := context.Background()
-	conn, err := db.Conn(ctx)
+	db, err := openSQLite(filepath.Join(dir, "docstore.sqlite"))
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +68,9 @@ func openStorage(dir string, syncFull bool) (*storage, error) {
 	if syncFull {
 		sync = "FULL"
 	}
+	// One process owns the file: exclusive locking spares the per-transaction lock calls.
 	pragmas := []string{
+		"PRAGMA locking_mode=EXCLUSIVE",
 		"PRAGMA journal_mode=WAL",
 		"PRAGMA synchronous=" + sync,
 		"PRAGMA cache_size=-65536",
@@ -87,48 +78,27 @@ func openStorage(dir string, syncFull bool) (*storage, error) {
 		"PRAGMA mmap_size=268435456",
 	}
 	for _, p := range append(pragmas, schema) {
-		if _, err := conn.ExecContext(ctx, p); err != nil {
+		if err := db.execScript(p); err != nil {
+			db.close()
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 	}
-	s := &storage{conn: conn, db: db, colls: map[string]*collection{}, stmts: map[string]*sql.Stmt{}}
+	s := &storage{db: db, colls: map[string]*collection{}}
 	return s, s.loadCatalog()
 }
 
 func (s *storage) close() error {
-	for _, st := range s.stmts {
-		st.Close()
-	}
-	s.conn.Close()
-	return s.db.Close()
+	return s.db.close()
 }
 
-func (s *storage) stmt(query string) (*sql.Stmt, error) {
-	if st, ok := s.stmts[query]; ok {
-		return st, nil
-	}
-	st, err := s.conn.PrepareContext(context.Background(), query)
-	if err != nil {
-		return nil, err
-	}
-	s.stmts[query] = st
-	return st, nil
+// exec runs a statement without rows and returns the rowid it inserted, if any.
+func (s *storage) exec(query string, args ...any) (int64, error) {
+	return s.db.exec(query, args...)
 }
 
-func (s *storage) exec(query string, args ...any) (sql.Result, error) {
-	st, err := s.stmt(query)
-	if err != nil {
-		return nil, err
-	}
-	return st.Exec(args...)
-}
-
-func (s *storage) query(query string, args ...any) (*sql.Rows, error) {
-	st, err := s.stmt(query)
-	if err != nil {
-		return nil, err
-	}
-	return st.Query(args...)
+// query runs a statement; the caller reads it with Next/Scan and must Close it.
+func (s *storage) query(query string, args ...any) (*sqliteStmt, error) {
+	return s.db.statement(query, args...)
 }
 
 // inTransaction runs fn in one SQLite transaction (nested calls join the outer one).
@@ -215,11 +185,10 @@ func (s *storage) ensureCollection(db, name string) (*collection, bool, error) {
 	if err := validateNamespace(db, name); err != nil {
 		return nil, false, err
 	}
-	res, err := s.exec("INSERT INTO collections (db, name) VALUES (?, ?)", db, name)
+	id, err := s.exec("INSERT INTO collections (db, name) VALUES (?, ?)", db, name)
 	if err != nil {
 		return nil, false, err
 	}
-	id, _ := res.LastInsertId()
 	c := &collection{ID: id, DB: db, Name: name}
 	s.colls[c.ns()] = c
 	return c, true, nil
@@ -368,7 +337,7 @@ func (s *storage) putDoc(c *collection, id []byte, old, doc primitive.D, raw []b
 	}
 	if old == nil {
 		if _, err := s.exec("INSERT INTO docs (coll, id, doc) VALUES (?, ?, ?)", c.ID, id, raw); err != nil {
-			if strings.Contains(err.Error(), "UNIQUE constraint") {
+			if isConstraintError(err) {
 				return duplicateIDError(c, doc)
 			}
 			return err
