@@ -32,12 +32,19 @@ export class EffectWatch {
     this.emailAt = new Array<number | undefined>(checkouts.length);
   }
 
+  /**
+   * Webhooks and emails of this phase's customers. Every outbound webhook names its customer, and
+   * every checkout has its own email address, so something a previous phase caused late is not
+   * counted here.
+   */
   get hooks(): ReceivedWebhook[] {
-    return this.receiver.received.slice(this.hooksFrom);
+    return this.receiver.received
+      .slice(this.hooksFrom)
+      .filter((h) => this.checkoutOf.has(String(h.data.customerEmail ?? '').toLowerCase()));
   }
 
   get emails(): SinkEmail[] {
-    return this.sink.emails.slice(this.emailsFrom);
+    return this.sink.emails.slice(this.emailsFrom).filter((m) => m.to.some((to) => this.checkoutOf.has(to)));
   }
 
   get rejected(): number {
@@ -76,17 +83,25 @@ export class EffectWatch {
     return true;
   }
 
-  /** Waits until nothing new has arrived for `quietMs` (at most `maxMs`), so late duplicates are counted. */
-  async untilQuiet(quietMs: number, maxMs: number): Promise<void> {
+  /**
+   * Waits until the target has nothing left to do (`outstanding` answers 0: e.g. an event retried
+   * until its order exists) and nothing new has arrived for `quietMs`, so late effects and
+   * duplicates are counted in this phase. False when `maxMs` passed first.
+   */
+  async untilSettled(quietMs: number, maxMs: number, outstanding: () => Promise<number>): Promise<boolean> {
     const deadline = preciseNow() + maxMs;
     let counts = this.receiver.attempts + this.sink.emails.length;
     let lastChange = preciseNow();
-    while (preciseNow() - lastChange < quietMs && preciseNow() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    for (;;) {
+      const busy = (await outstanding()) > 0;
       const now = this.receiver.attempts + this.sink.emails.length;
-      if (now !== counts) [counts, lastChange] = [now, preciseNow()];
+      if (busy || now !== counts) [counts, lastChange] = [now, preciseNow()];
+      if (preciseNow() - lastChange >= quietMs) break;
+      if (preciseNow() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     this.update();
+    return true;
   }
 
   /** When the last effect of any checkout arrived (undefined while one is missing). */
@@ -125,7 +140,7 @@ export function countEffects(watch: EffectWatch): EffectCounts {
   const duplicateByRecipient = extras(emails.flatMap((m) => m.to.map((to) => `${to} ${m.template}`)));
   return {
     webhooksByType: tally(hooks.map((h) => h.event)),
-    duplicateWebhooks: extras(hooks.map((h) => `${h.id} ${h.event}`)),
+    duplicateWebhooks: extras(hooks.map((h) => h.id)),
     rejectedSignatures: watch.rejected,
     emailsByTemplate: tally(emails.map((m) => m.template)),
     duplicateEmails: Math.max(duplicateById, duplicateByRecipient),

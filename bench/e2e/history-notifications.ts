@@ -137,7 +137,7 @@ export async function loadNotificationsHistory(
             url: endpoint.url,
             statusCode: 204,
             durationMs: 3,
-            responseSnippet: '',
+            responseSnippet: null,
             error: null,
             startedAt: at,
             finishedAt: at,

@@ -88,3 +88,26 @@ export function countsBetween(
   }
   return out;
 }
+
+interface Jsz {
+  account_details?: Array<{
+    stream_detail?: Array<{ consumer_detail?: Array<{ num_pending: number; num_ack_pending: number }> }>;
+  }>;
+}
+
+/**
+ * Messages the durable consumers still have to handle: not yet delivered, or delivered and not
+ * acknowledged (a message nak'ed with a delay, waiting for its retry, counts here too). Zero means
+ * every service is done with everything it was sent.
+ */
+export async function outstandingMessages(monitorUrl: string): Promise<number> {
+  const res = await fetch(`${monitorUrl}/jsz?consumers=true`);
+  if (!res.ok) throw new Error(`GET /jsz answered ${res.status}`);
+  const jsz = (await res.json()) as Jsz;
+  let outstanding = 0;
+  for (const account of jsz.account_details ?? [])
+    for (const stream of account.stream_detail ?? [])
+      for (const consumer of stream.consumer_detail ?? [])
+        outstanding += consumer.num_pending + consumer.num_ack_pending;
+  return outstanding;
+}

@@ -12,7 +12,7 @@ import {
   type PostRecord,
 } from './load';
 import { PhaseMeter, type ProcessUsage } from './meter';
-import { countsBetween, messageCountsByName, type MessageCounts } from './nats-monitor';
+import { countsBetween, messageCountsByName, outstandingMessages, type MessageCounts } from './nats-monitor';
 import { commandsBetween } from './store-stats';
 import type { Shared, Target } from './targets';
 
@@ -30,6 +30,8 @@ export interface PhaseResult {
   non2xx: number;
   /** Every checkout got both effects before the timeout. */
   complete: boolean;
+  /** The target finished all the work the phase caused (nothing left in its consumers) before counting. */
+  settled: boolean;
   /** First POST until every checkout's effects existed. */
   seconds: number | null;
   checkoutsPerSecond: number | null;
@@ -73,8 +75,9 @@ async function natsCounts(target: Target) {
 /**
  * One phase against one target: fresh checkouts, stubbed in the fake Stripe and signed before the
  * clock starts; then the posts; then the wait for every checkout's effects (the sustained
- * throughput), and for quiet (so late duplicates are counted); CPU, memory, NATS and store
- * counters are read around all of it.
+ * throughput), and until the target has settled (so late effects and duplicates are counted).
+ * CPU, memory, NATS and store counters are read around all of it: work the phase caused after its
+ * last effect (an event retried until its order exists) is part of its cost.
  */
 export async function runPhase(
   kind: PhaseKind,
@@ -104,7 +107,10 @@ export async function runPhase(
   const remainingMs = settings.timeoutSeconds * 1000 - (preciseNow() - started);
   const complete = await watch.untilComplete(Math.max(0, remainingMs));
   const lastEffect = watch.lastEffectAt();
-  await watch.untilQuiet(settings.quietSeconds * 1000, 120_000);
+  const monitorUrl = target.natsMonitorUrl;
+  const outstanding = monitorUrl ? () => outstandingMessages(monitorUrl) : async () => 0;
+  const settleMs = Math.max(60_000, settings.timeoutSeconds * 1000 - (preciseNow() - started));
+  const settled = await watch.untilSettled(settings.quietSeconds * 1000, settleMs, outstanding);
   const usage = meter.stop();
   const [natsAfter, commandsAfter] = [await natsCounts(target), await target.commands.read()];
   await pool.close();
@@ -119,6 +125,7 @@ export async function runPhase(
     posts: records.length,
     non2xx: records.filter((r) => r.status < 200 || r.status > 299).length,
     complete,
+    settled,
     seconds,
     checkoutsPerSecond: seconds ? count / seconds : null,
     postLatency: percentiles(records.map((r) => r.answeredAt - r.sentAt)),

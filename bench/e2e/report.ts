@@ -27,6 +27,7 @@ export function problemsOf(result: PhaseResult): string[] {
   const e = result.effects;
   const out: string[] = [];
   if (!result.complete) out.push('not every checkout got its effects before the timeout');
+  if (!result.settled) out.push('work was still pending in the consumers when the counts were taken');
   if (e.missingWebhooks > 0) out.push(`${e.missingWebhooks} checkouts without a checkout.completed webhook`);
   if (e.missingEmails > 0) out.push(`${e.missingEmails} checkouts without a purchase email`);
   if (e.duplicateWebhooks > 0)

@@ -47,7 +47,8 @@ export interface Target {
   processes: MeteredProcess[];
   /** nats-server monitoring, for message counts per service (none for the baseline). */
   natsMonitorUrl: string | null;
-  /** Report label -> database name, for store commands per database. */
+  /** The store, and report label -> database name (store commands are counted per database). */
+  mongoUrl: string;
   databases: Record<string, string>;
   commands: StoreCommandCounter;
   logDir: string;
@@ -127,6 +128,7 @@ export async function startSystemTarget(shared: Shared, name: string, history: n
             ...system.processes.map((p) => ({ label: p.label, pids: () => [p.pid] })),
           ],
           natsMonitorUrl: nats.monitorUrl,
+          mongoUrl: store.url,
           databases,
           commands,
           logDir,
@@ -208,6 +210,7 @@ export async function startBaselineTarget(shared: Shared): Promise<Target> {
           },
         ],
         natsMonitorUrl: null,
+        mongoUrl: store.url,
         databases: { baseline: database },
         commands,
         logDir,
