@@ -68,7 +68,13 @@ async function measure(
 }
 
 async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
+  let options: BenchOptions | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    return 2;
+  }
   if (!options) {
     console.log(HELP);
     return 0;
