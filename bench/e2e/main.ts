@@ -85,7 +85,14 @@ async function main(): Promise<number> {
     startSmtpSink(),
     startWebhookReceiver(),
   ]);
-  const shared: Shared = { fake, sink, receiver, logRoot, logLevel: options.logLevel };
+  const shared: Shared = {
+    fake,
+    sink,
+    receiver,
+    logRoot,
+    logLevel: options.logLevel,
+    cpuProfDir: options.cpuProf,
+  };
   const runs: Record<string, RunResult> = {};
   const ratios: Ratios[] = [];
   try {

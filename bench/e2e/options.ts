@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 /** Command-line options of the end-to-end benchmark (see the header of main.ts). */
 export interface BenchOptions {
   /** Checkouts of the burst phase. */
@@ -16,6 +18,8 @@ export interface BenchOptions {
   /** Seconds without a new webhook or email before a phase's counts are taken. */
   quietSeconds: number;
   json: string | null;
+  /** Folder for V8 CPU profiles of every service process (node --cpu-prof), or null. */
+  cpuProf: string | null;
 }
 
 export const HELP = `Usage: npm run bench:e2e -- [options]
@@ -35,6 +39,8 @@ the Mongo-protocol store) under load, beside a naive single-process webhook rout
   --timeout S            seconds to wait for a phase's effects (default 900)
   --quiet S              seconds without new webhooks or emails before counting (default 3)
   --json PATH            also write every figure as JSON to PATH
+  --cpu-prof DIR         write a V8 CPU profile of every service process into DIR (open the
+                         .cpuprofile files in Chrome DevTools or speedscope)
   --quick                smoke run: 200 checkouts, 150 paced (explicit flags still win)
   --help                 print this text
 `;
@@ -62,6 +68,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | null {
     timeoutSeconds: 900,
     quietSeconds: 3,
     json: null,
+    cpuProf: null,
   };
   const given = new Set<string>();
   let quick = false;
@@ -80,6 +87,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | null {
     if (value === undefined) throw new Error(`${flag} needs a value (see --help)`);
     if (flag === '--log-level') options.logLevel = value;
     else if (flag === '--json') options.json = value;
+    else if (flag === '--cpu-prof') options.cpuProf = path.resolve(value);
     else if (flag in NUMBER_FLAGS) {
       const key = NUMBER_FLAGS[flag as keyof typeof NUMBER_FLAGS];
       const number = Number(value);

@@ -13,7 +13,7 @@ import {
 } from './load';
 import { PhaseMeter, type ProcessUsage } from './meter';
 import { countsBetween, messageCountsByName, outstandingMessages, type MessageCounts } from './nats-monitor';
-import { commandsBetween } from './store-stats';
+import { collectionBreakdown, commandsBetween, databaseTotal } from './store-stats';
 import type { Shared, Target } from './targets';
 
 export type PhaseKind = 'burst' | 'paced';
@@ -47,6 +47,8 @@ export interface PhaseResult {
   natsPerCheckout: Record<string, MessageCounts> | null;
   /** Store commands per checkout by database label; null when the store cannot tell. */
   storeCommandsPerCheckout: Record<string, number> | null;
+  /** Per database label, the commands per checkout of each collection by kind. */
+  storeCommandsByCollection: Record<string, string> | null;
 }
 
 /** Nearest-rank percentiles of the given values. */
@@ -141,7 +143,18 @@ export async function runPhase(
       : null,
     storeCommandsPerCheckout: commands
       ? Object.fromEntries(
-          Object.entries(target.databases).map(([label, db]) => [label, perCheckout(commands.get(db) ?? 0)]),
+          Object.entries(target.databases).map(([label, db]) => [
+            label,
+            perCheckout(databaseTotal(commands, db)),
+          ]),
+        )
+      : null,
+    storeCommandsByCollection: commands
+      ? Object.fromEntries(
+          Object.entries(target.databases).map(([label, db]) => [
+            label,
+            collectionBreakdown(commands, db, count),
+          ]),
         )
       : null,
   };

@@ -70,6 +70,9 @@ export function formatPhase(target: string, r: PhaseResult): string {
     `gateway answers            ${r.posts}, non-2xx ${r.non2xx}`,
     `NATS msgs/checkout in/out  ${nats}`,
     `store commands/checkout    ${store}`,
+    ...Object.entries(r.storeCommandsByCollection ?? {}).map(
+      ([db, detail]) => `  ${db.padEnd(24)} ${detail}`,
+    ),
     ...problems.map((p) => `!!! PROBLEM: ${p}`),
   ].join('\n');
 }

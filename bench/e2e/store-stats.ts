@@ -1,10 +1,15 @@
 import mongoose, { type Connection } from 'mongoose';
 
-/** Operation counts per database from the store's `top` admin command. */
-export type CommandCounts = Map<string, number>;
+/** Operation counts by kind (`queries`, `insert`, `update`, `remove`, `getmore`, `commands`). */
+export type KindCounts = Record<string, number>;
+
+/** Operation counts per namespace (`<db>.<collection>`) from the store's `top` admin command. */
+export type CommandCounts = Map<string, KindCounts>;
+
+const KINDS = ['queries', 'getmore', 'insert', 'update', 'remove', 'commands'] as const;
 
 interface TopReply {
-  totals?: Record<string, { total?: { count?: number } } | string>;
+  totals?: Record<string, Record<string, { count?: number }> | string>;
 }
 
 /**
@@ -28,8 +33,7 @@ export class StoreCommandCounter {
       const out: CommandCounts = new Map();
       for (const [namespace, entry] of Object.entries(reply.totals ?? {})) {
         if (typeof entry !== 'object') continue; // the "note" field
-        const db = namespace.split('.')[0]!;
-        out.set(db, (out.get(db) ?? 0) + (entry.total?.count ?? 0));
+        out.set(namespace, Object.fromEntries(KINDS.map((k) => [k, entry[k]?.count ?? 0])));
       }
       return out;
     } catch {
@@ -42,13 +46,47 @@ export class StoreCommandCounter {
   }
 }
 
-/** Commands per database between two readings; null when either reading was unavailable. */
+/** Commands per namespace between two readings; null when either reading was unavailable. */
 export function commandsBetween(
   before: CommandCounts | null,
   after: CommandCounts | null,
 ): CommandCounts | null {
   if (!before || !after) return null;
   const out: CommandCounts = new Map();
-  for (const [db, count] of after) out.set(db, count - (before.get(db) ?? 0));
+  for (const [ns, counts] of after) {
+    const earlier = before.get(ns) ?? {};
+    const diff = Object.fromEntries(KINDS.map((k) => [k, (counts[k] ?? 0) - (earlier[k] ?? 0)]));
+    if (KINDS.some((k) => diff[k] !== 0)) out.set(ns, diff);
+  }
   return out;
+}
+
+/** The total of a database's namespaces. */
+export function databaseTotal(counts: CommandCounts, db: string): number {
+  let total = 0;
+  for (const [ns, c] of counts) if (ns.startsWith(`${db}.`)) for (const k of KINDS) total += c[k] ?? 0;
+  return total;
+}
+
+/**
+ * Per collection of a database, `collection total (find f, insert i, ...)` per checkout: where a
+ * service's store round trips go.
+ */
+export function collectionBreakdown(counts: CommandCounts, db: string, checkouts: number): string {
+  const short = {
+    queries: 'find',
+    getmore: 'more',
+    insert: 'ins',
+    update: 'upd',
+    remove: 'del',
+    commands: 'cmd',
+  };
+  const parts: string[] = [];
+  for (const [ns, c] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!ns.startsWith(`${db}.`)) continue;
+    const kinds = KINDS.filter((k) => c[k]).map((k) => `${short[k]} ${(c[k]! / checkouts).toFixed(1)}`);
+    const total = KINDS.reduce((sum, k) => sum + (c[k] ?? 0), 0) / checkouts;
+    parts.push(`${ns.slice(db.length + 1)} ${total.toFixed(1)} (${kinds.join(', ')})`);
+  }
+  return parts.join('; ');
 }

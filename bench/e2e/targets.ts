@@ -36,6 +36,8 @@ export interface Shared {
   receiver: WebhookReceiver;
   logRoot: string;
   logLevel: string;
+  /** Where service processes write V8 CPU profiles, or null for none. */
+  cpuProfDir: string | null;
 }
 
 /** Something under test, with what the measurements need to know about it. */
@@ -113,6 +115,9 @@ export async function startSystemTarget(shared: Shared, name: string, history: n
           STRIPE_WEBHOOK_TOLERANCE_SECONDS: String(SIGNATURE_TOLERANCE_SECONDS),
           LICENSE_SIGNING_PRIVATE_KEY: privateKeyBase64(privateKey),
         },
+        nodeArgs: shared.cpuProfDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${path.join(shared.cpuProfDir, name.replace(/\W+/g, '-'))}`]
+          : [],
       });
       try {
         endpoint ??= await registerWebhookEndpoint(system, shared.receiver.url);

@@ -34,6 +34,8 @@ export interface SystemOptions {
    * the defaults. Retry and relay timings are left at the services' own defaults unless given here.
    */
   env?: Record<string, string>;
+  /** Extra arguments for node before the service's script (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 /** One running service process. */
@@ -131,7 +133,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         const label = `${service}#${replica}`;
         const logFile = path.join(logDir, `${service}-${replica}.log`);
         const fd = openSync(logFile, 'a');
-        const child = spawn(process.execPath, [path.join(root, 'services', service, 'dist', 'main.js')], {
+        const script = path.join(root, 'services', service, 'dist', 'main.js');
+        const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
           cwd: path.join(root, 'services', service),
           env: { ...env, [`${service.toUpperCase()}_PORT`]: String(port) },
           stdio: ['ignore', fd, fd],
