@@ -9,35 +9,21 @@
  * - `customers`: one per Stripe customer: `_id` (Stripe customer id), `email`, `emailKey`, `updatedAt`.
  * - `customer_tiers`: one per email, written when its first purchase raised it to PRO: `_id`
  *   (email key), `tier`, `updatedAt`.
- * - `outbox` (published): `licensing.order.licensed` per order, and `licensing.tier.changed`
- *   (FREE to PRO) for each email's first purchase.
  *
  * Not written: `renewals` and `refunds` (the order facts of subscriptions and refunds; a paid
  * one-time checkout has neither), `subscription_facts`, `machines` (no activations),
- * `parked_messages`.
+ * `parked_messages`, `outbox` (handlers publish directly; a row only lives until published).
  */
-import { ORDER_LICENSED_V1, TIER_CHANGED_V1, type OrderLineV1 } from '@billing/contracts';
+import type { OrderLineV1 } from '@billing/contracts';
 import { customerModel, customerTierModel } from '@billing/licensing/dist/db/customer.model';
 import { emailKeyOf, licenseModel, type LicenseDoc } from '@billing/licensing/dist/db/license.model';
 import { registerModels } from '@billing/licensing/dist/db/models';
 import { planLicenses } from '@billing/licensing/dist/domain/issuance';
 import { createLicenseSigner, type LicenseSigner } from '@billing/licensing/dist/domain/license-key';
-import { NO_FACTS, toSummary, viewOf, type LicenseRecord } from '@billing/licensing/dist/domain/license-view';
-import { featuresOf, parseTierCatalog } from '@billing/licensing/dist/domain/tiers';
-import { emission } from '@billing/licensing/dist/handlers/deps';
+import type { LicenseRecord } from '@billing/licensing/dist/domain/license-view';
 import { orderSnapshot } from '@billing/orders/dist/domain/order-events';
-import {
-  chunks,
-  insertBatches,
-  openServiceDb,
-  publishedRow,
-  type HistoryTarget,
-  type PastCheckout,
-} from './history';
+import { chunks, insertBatches, openServiceDb, type HistoryTarget, type PastCheckout } from './history';
 import { benchLine, pastOrder } from './history-orders';
-
-/** The run leaves LICENSING_TIERS at its default, where PRO follows the default FREE. */
-const TIERS = parseTierCatalog(undefined, 'LICENSING_TIERS');
 
 /**
  * The licenses of a past checkout's order. Ed25519 signatures are deterministic, so notifications'
@@ -58,7 +44,7 @@ export async function loadLicensingHistory(
   checkouts: readonly PastCheckout[],
   target: HistoryTarget,
 ): Promise<Record<string, number>> {
-  const { db, outbox } = await openServiceDb(target.mongoUrl, target.databases.licensing, registerModels);
+  const db = await openServiceDb(target.mongoUrl, target.databases.licensing, registerModels);
   const signer = createLicenseSigner(target.signingKey);
   const line = benchLine();
   const written: Record<string, number> = {};
@@ -69,14 +55,7 @@ export async function loadLicensingHistory(
       const licenses: LicenseDoc[] = [];
       const customers: object[] = [];
       const tiers: object[] = [];
-      const rows: object[] = [];
       for (const c of chunk) {
-        const order = orderSnapshot(pastOrder(c, line));
-        // What the orders.order.confirmed envelope gave the handler as its context.
-        const ctx = {
-          messageId: `orders.order.confirmed:${order.orderId}`,
-          correlationId: c.checkoutEventId,
-        };
         const records = pastLicenses(c, line, signer);
         for (const { licenseId, ...rest } of records) {
           licenses.push({ _id: licenseId, ...rest, emailKey: emailKeyOf(rest.customerEmail) });
@@ -87,43 +66,12 @@ export async function loadLicensingHistory(
           emailKey: emailKeyOf(c.email),
           updatedAt: c.handledAt,
         });
-        rows.push(
-          publishedRow(
-            emission(
-              ORDER_LICENSED_V1,
-              `licensing.order.licensed:${order.orderId}`,
-              {
-                orderId: order.orderId,
-                customerEmail: order.customerEmail,
-                subscriptionId: null,
-                licenses: records.map((r) => toSummary(viewOf(r, NO_FACTS))),
-              },
-              ctx,
-            ),
-            c.handledAt,
-          ),
-        );
         if (!c.firstOfEmail) continue;
         tiers.push({ _id: emailKeyOf(c.email), tier: 'PRO', updatedAt: c.handledAt });
-        const tierChanged = {
-          customerEmail: c.email,
-          stripeCustomerId: c.stripeCustomerId,
-          subscriptionId: null,
-          previousTier: TIERS.defaultTier,
-          tier: 'PRO',
-          features: featuresOf(TIERS, 'PRO'),
-        };
-        rows.push(
-          publishedRow(
-            emission(TIER_CHANGED_V1, `licensing.tier.changed:${ctx.messageId}`, tierChanged, ctx),
-            c.handledAt,
-          ),
-        );
       }
       count('licenses', await insertBatches(licenseModel(db), licenses));
       count('customers', await insertBatches(customerModel(db), customers));
       count('customer_tiers', await insertBatches(customerTierModel(db), tiers));
-      count('outbox', await insertBatches(outbox, rows));
     }
     return written;
   } finally {

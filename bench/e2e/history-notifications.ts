@@ -48,7 +48,7 @@ export async function loadNotificationsHistory(
   checkouts: readonly PastCheckout[],
   target: HistoryTarget,
 ): Promise<Record<string, number>> {
-  const { db } = await openServiceDb(target.mongoUrl, target.databases.notifications, registerModels);
+  const db = await openServiceDb(target.mongoUrl, target.databases.notifications, registerModels);
   const signer = createLicenseSigner(target.signingKey);
   const orderEvents = new OrderEvents({ emit: async () => undefined });
   const line = benchLine();

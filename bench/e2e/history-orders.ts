@@ -16,11 +16,10 @@
  * - `payments`: `_id` (PaymentIntent id), `orderId`, `customerEmail`, `source`, `invoiceId`,
  *   `paymentIntentId`, `subscriptionId`, `billingReason`, `amount`, `currency`, `periodEnd`,
  *   `receiptUrl`, `paidAt`, `eventId`.
- * - `outbox` (published): `orders.order.created`, `orders.order.confirmed`,
- *   `orders.payment.recorded` envelopes built by the service's OrderEvents.
  *
  * Not written: `catalog_products` (the service seeds it at start), `stock_movements` (a digital
- * product takes no stock), `refunds`, `parked_messages`.
+ * product takes no stock), `refunds`, `parked_messages`, `outbox` (the service publishes a
+ * handler's events directly; an outbox row only lives until its event is published).
  */
 import type { OrderLineV1 } from '@billing/contracts';
 import { stripeFixtures as sf } from '@billing/testkit';
@@ -32,17 +31,9 @@ import { orderFactModel, type OrderFactDoc } from '@billing/orders/dist/db/order
 import { orderLinkModel, type OrderLinkDoc } from '@billing/orders/dist/db/order-link.model';
 import { orderModel, type Order, type OrderDoc } from '@billing/orders/dist/db/order.model';
 import { paymentModel, type Payment, type PaymentDoc } from '@billing/orders/dist/db/payment.model';
-import { OrderEvents } from '@billing/orders/dist/domain/order-events';
 import { orderIdFor } from '@billing/orders/dist/domain/order-id';
 import { deriveOrderState } from '@billing/orders/dist/domain/order-state';
-import {
-  chunks,
-  insertBatches,
-  openServiceDb,
-  publishedRow,
-  type HistoryTarget,
-  type PastCheckout,
-} from './history';
+import { chunks, insertBatches, openServiceDb, type HistoryTarget, type PastCheckout } from './history';
 import { BENCH_PRODUCT } from './load';
 
 /** The catalog entry the seed file creates (see system-target.ts). */
@@ -69,8 +60,6 @@ export function benchLine(): OrderLineV1 {
   const item = sf.lineItem({ price, description: BENCH_PRODUCT.name });
   return toOrderLine(item, lineKeys(item), BENCH_CATALOG_ENTRY);
 }
-
-const NOTHING_YET = { initialPeriodEnd: null, facts: [], payments: [], refunds: [], allocations: [] };
 
 /** The order a past checkout left behind, confirmed and paid. */
 export function pastOrder(c: PastCheckout, line: OrderLineV1): Order {
@@ -143,10 +132,9 @@ export async function loadOrdersHistory(
   checkouts: readonly PastCheckout[],
   target: HistoryTarget,
 ): Promise<Record<string, number>> {
-  const { db, outbox } = await openServiceDb(target.mongoUrl, target.databases.orders, registerModels);
-  const events = new OrderEvents({ emit: async () => undefined });
+  const db = await openServiceDb(target.mongoUrl, target.databases.orders, registerModels);
   const line = benchLine();
-  const written: Record<string, number> = { 'orders.customers': 0, 'orders.outbox': 0 };
+  const written: Record<string, number> = { 'orders.customers': 0 };
   const count = (name: string, n: number) =>
     (written[`orders.${name}`] = (written[`orders.${name}`] ?? 0) + n);
   try {
@@ -156,7 +144,6 @@ export async function loadOrdersHistory(
       const links: OrderLinkDoc[] = [];
       const facts: OrderFactDoc[] = [];
       const payments: PaymentDoc[] = [];
-      const rows: object[] = [];
       for (const c of chunk) {
         const order = pastOrder(c, line);
         const payment = pastPayment(c, order);
@@ -175,21 +162,11 @@ export async function loadOrdersHistory(
           cancellationReason: null,
         });
         payments.push({ _id: paymentId, ...paymentFields });
-        const fromCheckout = { correlationId: c.checkoutEventId, causationId: c.checkoutEventId };
-        const fromPayment = { correlationId: c.paymentIntentEventId, causationId: c.paymentIntentEventId };
-        // order.created carries the order as first stored, before its confirmation.
-        const stored = { ...order, ...deriveOrderState(NOTHING_YET) };
-        rows.push(
-          publishedRow(events.created(stored, fromCheckout), c.handledAt),
-          publishedRow(events.confirmed(order, fromCheckout), c.handledAt),
-          publishedRow(events.paymentRecorded(payment, order, fromPayment), c.handledAt),
-        );
       }
       count('orders', await insertBatches(orderModel(db), orders));
       count('order_links', await insertBatches(orderLinkModel(db), links));
       count('order_facts', await insertBatches(orderFactModel(db), facts));
       count('payments', await insertBatches(paymentModel(db), payments));
-      count('outbox', await insertBatches(outbox, rows));
     }
     return written;
   } finally {

@@ -7,9 +7,7 @@
  * history-orders.ts, history-licensing.ts and history-notifications.ts.
  */
 import type { KeyObject } from 'node:crypto';
-import type { TSchema } from '@sinclair/typebox';
 import mongoose, { type Connection, type Model } from 'mongoose';
-import { makeEnvelope, type EnvelopeInput, type EventDefinition } from '@billing/contracts';
 import { Outbox, ParkedStore, createLogger, ensureIndexes } from '@billing/runtime';
 import { newLicenseId } from '@billing/licensing/dist/app';
 import { preciseNow, stripeFixtures as sf, type DatabaseServiceName } from '@billing/testkit';
@@ -50,7 +48,7 @@ export interface HistoryTarget {
   endpoint: { id: string; secret: string; url: string };
 }
 
-/** History is spread over the outbox's retention (7 days), so every row it keeps exists. */
+/** History is spread over the last 7 days. */
 const HISTORY_SPAN_MS = 7 * 24 * 60 * 60 * 1000;
 /** About one checkout in seven is a returning customer: mostly distinct customers. */
 const RETURNING_SHARE = 0.15;
@@ -101,7 +99,7 @@ export async function openServiceDb(
   mongoUrl: string,
   dbName: string,
   registerModels: (db: Connection) => void,
-): Promise<{ db: Connection; outbox: Model<object> }> {
+): Promise<Connection> {
   const db = mongoose.createConnection(mongoUrl, { dbName, autoIndex: false });
   await db.asPromise();
   const logger = createLogger({ service: 'bench-history', version: '0', level: 'warn' });
@@ -112,31 +110,7 @@ export async function openServiceDb(
   new ParkedStore(db);
   registerModels(db);
   await ensureIndexes(db);
-  // The runtime keeps its outbox schema private; the model is registered under this name.
-  return { db, outbox: db.model<object>('OutboxMessage') };
-}
-
-/** A domain event as the services build it: its contract and its envelope input. */
-interface DomainEvent {
-  definition: EventDefinition<TSchema>;
-  input: EnvelopeInput<unknown>;
-}
-
-/** An outbox row as Outbox.emit stores it (payload checked against its contract), already published. */
-export function publishedRow(event: DomainEvent, handledAt: Date) {
-  const { definition, input } = event;
-  if (!definition.validator.check(input.payload)) {
-    throw new Error(`history ${definition.subject}: ${definition.validator.explain(input.payload)}`);
-  }
-  const envelope = makeEnvelope(definition, { occurredAt: handledAt, ...input });
-  return {
-    _id: envelope.id,
-    envelope,
-    createdAt: handledAt,
-    publishedAt: handledAt,
-    attempts: 0,
-    lastError: null,
-  };
+  return db;
 }
 
 /** insertMany in batches of 1000, unordered; returns the number of documents written. */

@@ -25,3 +25,12 @@ export const ENDPOINT_DISABLED_V1 = defineEvent(
 );
 
 export const NOTIFICATIONS_EVENTS = [ENDPOINT_DISABLED_V1] as const;
+
+/**
+ * Core NATS (not stored in any stream): a replica of notifications that changed a webhook
+ * endpoint (created, edited, enabled, disabled, rotated, deleted) tells the other replicas, which
+ * re-read their in-memory endpoint list at once instead of at their next periodic refresh. The
+ * payload is empty; a lost notice only delays the change until that refresh.
+ * Do not rename without updating every replica at once.
+ */
+export const WEBHOOK_ENDPOINTS_CHANGED_SUBJECT = 'internal.notifications.endpoints.changed';

@@ -6,6 +6,7 @@ export * from './publisher';
 export * from './codecs';
 export * from './runner';
 export * from './mongo';
+export * from './events';
 export * from './outbox';
 export * from './parked';
 export * from './replay';

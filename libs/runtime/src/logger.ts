@@ -62,5 +62,7 @@ export function createLogger(options: LoggerOptions): Logger {
   if (process.stdout.isTTY) {
     return pino({ ...common, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  return pino(common);
+  // Asynchronous writes: lines logged while a write is under way go out together in the next
+  // one, instead of one system call per line. pino flushes what is left when the process exits.
+  return pino(common, pino.destination({ dest: 1, sync: false }));
 }

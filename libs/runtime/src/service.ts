@@ -11,6 +11,7 @@ import { exitOnStartupError, onShutdownSignal } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { connectMongo, ensureIndexes, isMongoReady } from './mongo';
 import { connectNats, type NatsHandle } from './nats';
+import { DirectEmitter, type EventEmitter } from './events';
 import { Outbox } from './outbox';
 import { ParkedStore } from './parked';
 import { jetStreamPublisher } from './publisher';
@@ -54,6 +55,9 @@ export function readConsumerServiceConfig(
 export interface ServiceInfra {
   nats: NatsHandle;
   db: Connection;
+  /** For message handlers: publishes before the message is acknowledged (see DirectEmitter). */
+  events: EventEmitter;
+  /** For events no message drives (operators' requests, background workers). */
   outbox: Outbox;
   parked: ParkedStore;
 }
@@ -75,11 +79,13 @@ export async function connectServiceInfra(options: {
   const ownStream = STREAM_OWNED_BY[options.service];
   if (ownStream) await declareStreams(nats.jsm, [ownStream]);
   await declareConsumers(nats.jsm, options.consumers);
-  const outbox = new Outbox(db, jetStreamPublisher(nats.js), options.logger);
+  const publisher = jetStreamPublisher(nats.js);
+  const events = new DirectEmitter(publisher);
+  const outbox = new Outbox(db, publisher, options.logger);
   const parked = new ParkedStore(db);
   options.registerModels(db);
   await ensureIndexes(db);
-  return { nats, db, outbox, parked };
+  return { nats, db, events, outbox, parked };
 }
 
 export function infraReadiness(infra: Pick<ServiceInfra, 'nats' | 'db'>): Record<string, () => boolean> {

@@ -87,7 +87,7 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     customers,
     orderFacts,
     views,
-    outbox: infra.outbox,
+    events: infra.events,
     signer,
     policy: {
       tiers: config.tiers,

@@ -34,6 +34,7 @@ import { BUILT_IN_TEMPLATE_DIR } from './paths';
 import { registerEndpointRoutes } from './routes/endpoints.routes';
 import { registerMessageRoutes } from './routes/messages.routes';
 import { DeliveryWorker, type EndpointDisabledNotice } from './webhooks/delivery-worker';
+import { EndpointDirectory } from './webhooks/endpoint-directory';
 import { WebhookDispatcher } from './webhooks/dispatcher';
 import { createHttpDelivery, type Resolve } from './webhooks/http-delivery';
 import { redactUrl } from './webhooks/url-safety';
@@ -97,11 +98,18 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
       logger.warn({ err, endpointId: notice.endpoint._id }, 'endpoint disabled event not published yet');
     }
   };
+  const directory = new EndpointDirectory({
+    repository: endpoints,
+    nats: infra.nats.nc,
+    logger,
+    refreshMs: config.webhooks.endpointRefreshMs,
+  });
   const worker = new DeliveryWorker(
     {
       messages,
       attempts,
       endpoints,
+      directory,
       deliver: createHttpDelivery({ allowPrivate: config.webhooks.allowPrivate, resolve: deps.resolve }),
       notifyDisabled,
       logger,
@@ -109,10 +117,11 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     config.webhooks,
   );
   const dispatcher = new WebhookDispatcher({
-    endpoints,
+    endpoints: directory,
     messages,
     now: () => new Date(),
-    onQueued: () => worker.wake(),
+    holdMs: worker.firstAttemptHoldMs,
+    onQueued: (queued) => worker.enqueue(queued),
   });
   const emails = new EmailSender({
     ledger: new EmailSendRepository(infra.db),
@@ -137,6 +146,7 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     messages,
     attempts,
     wakeDelivery,
+    endpointsChanged: () => directory.changed(),
     auth,
     allowPrivate: config.webhooks.allowPrivate,
     secretGraceMs: config.webhooks.secretGraceMs,
@@ -147,6 +157,7 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   return {
     http,
     async start() {
+      await directory.start();
       const common = { ...runnerDefaults(infra, config, logger), codec, handlers };
       running = [
         await startConsumer({ ...common, consumer: NOTIFICATIONS_ORDERS_CONSUMER }),
@@ -158,6 +169,7 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     async stop() {
       await stopConsumers(running);
       await worker.stop();
+      directory.stop();
       await infra.outbox.stopRelay();
       mailer.close();
     },

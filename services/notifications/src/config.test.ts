@@ -13,6 +13,7 @@ describe('notifications config', () => {
       disableAfterMs: 5 * 24 * 3600 * 1000,
       secretGraceMs: 24 * 3600 * 1000,
       pollIntervalMs: 1000,
+      endpointRefreshMs: 30_000,
       concurrency: 16,
       allowPrivate: false,
     });

@@ -50,8 +50,13 @@ export interface WebhookConfig {
   disableAfterMs: number;
   /** How long a rotated-out secret keeps signing beside the new one. */
   secretGraceMs: number;
-  /** Due attempts are looked for at this interval (and at once after each new event). */
+  /**
+   * Due attempts (retries, replays, messages of a replica that died) are looked for at this
+   * interval; a new message is attempted at once by the replica that stored it.
+   */
   pollIntervalMs: number;
+  /** The in-memory endpoint list is re-read at this interval, besides at every change notice. */
+  endpointRefreshMs: number;
   /** Deliveries in flight at once in this process. */
   concurrency: number;
   /** Allow loopback, private and link-local destinations (local development and tests only). */
@@ -101,6 +106,7 @@ function readWebhooks(reader: EnvReader): WebhookConfig {
     disableAfterMs: reader.int('WEBHOOK_DISABLE_AFTER_MS', 5 * DAY, { min: 0, max: 365 * DAY }),
     secretGraceMs: reader.int('WEBHOOK_SECRET_GRACE_MS', DAY, { min: 0, max: 30 * DAY }),
     pollIntervalMs: reader.int('WEBHOOK_POLL_INTERVAL_MS', SECOND, { min: 10, max: 10 * MINUTE }),
+    endpointRefreshMs: reader.int('WEBHOOK_ENDPOINT_REFRESH_MS', 30 * SECOND, { min: 100, max: HOUR }),
     concurrency: reader.int('WEBHOOK_CONCURRENCY', 16, { min: 1, max: 256 }),
     allowPrivate: reader.bool('OUTBOUND_ALLOW_PRIVATE', false),
   };

@@ -75,7 +75,7 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
     intake: new OrderIntake(orders, customers, catalogRepo, deps.stripe),
     inventory: new Inventory(stock),
     links: new PaymentLinks(orders, deps.stripe),
-    events: new OrderEvents(infra.outbox),
+    events: new OrderEvents(infra.events),
     stripe: deps.stripe,
     restockOnRefund: config.restockOnRefund,
   });

@@ -1,6 +1,6 @@
 import type { TSchema, Static } from '@sinclair/typebox';
 import type { EnvelopeInput, EventDefinition } from '@billing/contracts';
-import type { HandlerContext, Outbox } from '@billing/runtime';
+import type { EventEmitter, HandlerContext } from '@billing/runtime';
 import type { ProductPolicy } from '../config';
 import type { CustomerRepository } from '../db/customer.repository';
 import type { LicenseRepository } from '../db/license.repository';
@@ -17,7 +17,8 @@ export interface HandlerDeps {
   customers: CustomerRepository;
   orderFacts: OrderFactsRepository;
   views: LicenseViews;
-  outbox: Pick<Outbox, 'emit'>;
+  /** Publishes before the message is acknowledged; see DirectEmitter. */
+  events: Pick<EventEmitter, 'emit'>;
   signer: Pick<LicenseSigner, 'sign'>;
   policy: {
     tiers: TierCatalog;
@@ -28,7 +29,7 @@ export interface HandlerDeps {
   newLicenseId: () => string;
 }
 
-/** A domain event ready for `outbox.emit`, caused by the message being handled. */
+/** A domain event ready for `events.emit` (or `outbox.emit`), caused by the message being handled. */
 export interface Emission {
   definition: EventDefinition<TSchema>;
   input: EnvelopeInput<unknown>;

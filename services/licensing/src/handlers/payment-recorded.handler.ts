@@ -44,7 +44,7 @@ export async function handlePaymentRecorded(
   });
   if (extended.length === 0) return skipped('expiry not moved forward');
   const expiresAt = new Date(Math.max(...extended.map((v) => v.expiresAt!.getTime())));
-  await deps.outbox.emit([
+  await deps.events.emit([
     emission(
       LICENSES_EXTENDED_V1,
       `licensing.licenses.extended:${invoiceId}`,

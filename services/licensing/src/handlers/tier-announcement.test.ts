@@ -22,7 +22,7 @@ function fakes() {
       revokeOnPartialRefund: false,
       productPolicy: () => ({}),
     },
-    outbox: { emit: async (items: readonly Emission[]) => void emitted.push(...items) },
+    events: { emit: async (items: readonly Emission[]) => void emitted.push(...items) },
     clock: () => new Date('2026-11-23T00:00:00Z'),
   };
   return { deps: deps as unknown as Parameters<typeof emitWithTierChange>[4], emitted };
@@ -51,7 +51,7 @@ describe('emitWithTierChange', () => {
 
   it('keeps going for the next event of a customer after one failed', async () => {
     const { deps, emitted } = fakes();
-    const failing = { ...deps, outbox: { emit: async () => Promise.reject(new Error('nats down')) } };
+    const failing = { ...deps, events: { emit: async () => Promise.reject(new Error('nats down')) } };
     const cause = { stripeCustomerId: null, subscriptionId: null };
     await expect(emitWithTierChange('b@example.com', cause, [], ctx('m1'), failing)).rejects.toThrow(
       'nats down',

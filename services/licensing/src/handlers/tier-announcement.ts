@@ -43,7 +43,7 @@ async function tierAnnouncement(
 }
 
 /**
- * Remembers the announced tier, only after the announcement is stored in the outbox: a crash in
+ * Remembers the announced tier, only after the announcement is published: a crash in
  * between announces it again under the same id.
  */
 async function commitTier(
@@ -69,7 +69,7 @@ export async function emitWithTierChange(
   cause: { stripeCustomerId: string | null; subscriptionId: string | null },
   emissions: readonly Emission[],
   ctx: HandlerContext,
-  deps: Pick<HandlerDeps, 'views' | 'customers' | 'policy' | 'outbox' | 'clock'>,
+  deps: Pick<HandlerDeps, 'views' | 'customers' | 'policy' | 'events' | 'clock'>,
 ): Promise<void> {
   const key = email.toLowerCase();
   const previous = chains.get(key) ?? Promise.resolve();
@@ -77,7 +77,7 @@ export async function emitWithTierChange(
     .catch(() => undefined)
     .then(async () => {
       const tier = await tierAnnouncement(email, cause, ctx, deps);
-      await deps.outbox.emit([...emissions, ...(tier ? [tier.emission] : [])]);
+      await deps.events.emit([...emissions, ...(tier ? [tier.emission] : [])]);
       await commitTier(tier, deps);
     });
   chains.set(key, run);

@@ -9,6 +9,11 @@ export interface NewMessage {
   endpointId: string;
   body: string;
   now: Date;
+  /**
+   * When other replicas may take the first attempt: the replica that stores the message attempts
+   * it at once, and this holds the others off meanwhile.
+   */
+  firstAttemptAt: Date;
   /** False for a disabled endpoint: the message is kept as failed, to be replayed once fixed. */
   deliverable: boolean;
 }
@@ -31,25 +36,29 @@ export class WebhookMessageRepository {
     this.model = webhookMessageModel(conn);
   }
 
-  /** Inserts the message unless (eventId, endpointId) exists; true when inserted. */
-  async insertIfAbsent(input: NewMessage): Promise<boolean> {
+  /** Inserts the message unless (eventId, endpointId) exists; the stored message, or null. */
+  async insertIfAbsent(input: NewMessage): Promise<WebhookMessageDoc | null> {
+    const doc: WebhookMessageDoc = {
+      _id: input.id,
+      eventId: input.eventId,
+      event: input.event,
+      endpointId: input.endpointId,
+      body: input.body,
+      createdAt: input.now,
+      status: input.deliverable ? 'pending' : 'failed',
+      attemptCount: 0,
+      scheduleStart: 0,
+      nextAttemptAt: input.deliverable ? input.firstAttemptAt : null,
+      lastAttemptAt: null,
+      lastStatusCode: null,
+      lastError: input.deliverable ? null : 'endpoint disabled',
+      deliveredAt: null,
+    };
     try {
-      await this.model.create({
-        _id: input.id,
-        eventId: input.eventId,
-        event: input.event,
-        endpointId: input.endpointId,
-        body: input.body,
-        createdAt: input.now,
-        status: input.deliverable ? 'pending' : 'failed',
-        attemptCount: 0,
-        scheduleStart: 0,
-        nextAttemptAt: input.deliverable ? input.now : null,
-        lastError: input.deliverable ? null : 'endpoint disabled',
-      });
-      return true;
+      await this.model.create(doc);
+      return doc;
     } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
+      if (isDuplicateKeyError(err)) return null;
       throw err;
     }
   }

@@ -17,6 +17,8 @@ export interface EndpointRoutesDeps {
   attempts: DeliveryAttemptRepository;
   /** Wakes the delivery worker after a replay. */
   wakeDelivery: () => void;
+  /** After every change: every replica's in-memory endpoint list is reloaded (EndpointDirectory). */
+  endpointsChanged: () => Promise<void>;
   allowPrivate: boolean;
   secretGraceMs: number;
   auth: (request: FastifyRequest) => Promise<void>;
@@ -77,6 +79,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
         secret,
         now: now(),
       });
+      await deps.endpointsChanged();
       request.log.info({ endpointId: endpoint._id }, 'webhook endpoint created');
       return reply.status(201).send({ id: endpoint._id, secret, endpoint: endpointView(endpoint) });
     },
@@ -114,6 +117,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
         now(),
       );
       if (!updated) throw new EndpointNotFoundError(request.params.id);
+      await deps.endpointsChanged();
       return endpointView(updated);
     },
   );
@@ -124,6 +128,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
     async (request) => {
       const updated = await deps.endpoints.disable(request.params.id, 'manual', now());
       if (!updated) throw new EndpointNotFoundError(request.params.id);
+      await deps.endpointsChanged();
       await deps.messages.stopPendingOfEndpoint(updated._id, 'endpoint disabled');
       request.log.info({ endpointId: updated._id }, 'webhook endpoint disabled by operator');
       return endpointView(updated);
@@ -136,6 +141,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
     async (request) => {
       const updated = await deps.endpoints.enable(request.params.id, now());
       if (!updated) throw new EndpointNotFoundError(request.params.id);
+      await deps.endpointsChanged();
       request.log.info({ endpointId: updated._id }, 'webhook endpoint enabled');
       return endpointView(updated);
     },
@@ -147,6 +153,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
     async (request, reply) => {
       const { id } = request.params;
       if (!(await deps.endpoints.delete(id))) throw new EndpointNotFoundError(id);
+      await deps.endpointsChanged();
       await deps.messages.deleteByEndpoint(id);
       await deps.attempts.deleteByEndpoint(id);
       request.log.info({ endpointId: id }, 'webhook endpoint deleted');
@@ -171,6 +178,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
         request.body?.graceSeconds !== undefined ? request.body.graceSeconds * 1000 : deps.secretGraceMs;
       const updated = await deps.endpoints.rotateSecret(request.params.id, secret, graceMs, now());
       if (!updated) throw new EndpointNotFoundError(request.params.id);
+      await deps.endpointsChanged();
       request.log.info({ endpointId: updated._id, graceMs }, 'webhook endpoint secret rotated');
       const previous = updated.secrets.slice(1).map((s) => s.expiresAt);
       return { id: updated._id, secret, previousSecretsExpireAt: previous };

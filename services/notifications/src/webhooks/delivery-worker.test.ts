@@ -25,15 +25,17 @@ describe('DeliveryWorker.stop', () => {
         recordAttempt: async () => open(true),
       },
       attempts: { claim: async () => open('a1'), complete: async () => open(undefined) },
-      endpoints: {
-        get: async () =>
+      endpoints: { recordSuccess: async () => open(undefined) },
+      directory: {
+        get: () =>
           open({
             _id: 'e1',
             status: 'enabled',
             url: 'http://receiver.example',
             secrets: [{ secret: `whsec_${Buffer.alloc(32).toString('base64')}`, expiresAt: null }],
+            failingSince: null,
           }),
-        recordSuccess: async () => open(undefined),
+        changed: async () => open(undefined),
       },
       deliver: async () => {
         open(undefined);

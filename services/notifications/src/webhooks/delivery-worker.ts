@@ -4,6 +4,7 @@ import type { Logger } from '@billing/runtime';
 import type { DeliveryAttemptRepository } from '../db/delivery-attempt.repository';
 import type { WebhookEndpointDoc } from '../db/webhook-endpoint.model';
 import { signingSecrets, type WebhookEndpointRepository } from '../db/webhook-endpoint.repository';
+import type { EndpointDirectory } from './endpoint-directory';
 import type { WebhookMessageDoc } from '../db/webhook-message.model';
 import type { AttemptOutcome, WebhookMessageRepository } from '../db/webhook-message.repository';
 import type { Deliver } from './http-delivery';
@@ -29,7 +30,10 @@ export interface EndpointDisabledNotice {
 export interface DeliveryWorkerDeps {
   messages: WebhookMessageRepository;
   attempts: DeliveryAttemptRepository;
-  endpoints: WebhookEndpointRepository;
+  /** Writes of an endpoint's health (failure streak, automatic disabling). */
+  endpoints: Pick<WebhookEndpointRepository, 'recordFailure' | 'recordSuccess' | 'disableFailing'>;
+  /** The endpoints as this process knows them; told when a delivery changed one. */
+  directory: Pick<EndpointDirectory, 'get' | 'changed'>;
   deliver: Deliver;
   /** Tells the operator (a domain event through the outbox); called before the endpoint is disabled. */
   notifyDisabled: (notice: EndpointDisabledNotice) => Promise<void>;
@@ -38,13 +42,19 @@ export interface DeliveryWorkerDeps {
 }
 
 /**
- * Delivers due webhook messages. Replicas share the work through the database: attempt n of a
- * message is made by whichever worker first inserts (messageId, n) into delivery_attempts. An
- * attempt left in flight longer than the lease (its worker died) counts as failed.
+ * Delivers webhook messages: at once those this process stored (`enqueue`), and the due ones it
+ * finds in the database (retries, replays, and first attempts a dead replica left behind).
+ * Replicas share the work through the database: attempt n of a message is made by whichever
+ * worker first inserts (messageId, n) into delivery_attempts. An attempt left in flight longer
+ * than the lease (its worker died) counts as failed.
  */
 export class DeliveryWorker {
   private readonly id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Messages this process stored, waiting for a free delivery slot. */
+  private readonly queued: WebhookMessageDoc[] = [];
+  /** The last scan filled every free slot: more may be due. */
+  private moreDue = false;
   /** Messages another worker is attempting right now, skipped until the time given (ms). */
   private readonly heldElsewhere = new Map<string, number>();
   private readonly log: Logger;
@@ -62,6 +72,24 @@ export class DeliveryWorker {
     this.log = deps.logger.child({ component: 'webhook-delivery' });
     this.now = deps.now ?? (() => new Date());
     this.leaseMs = options.timeoutMs + 30_000;
+  }
+
+  /** How long the replica that stores a message has for its first attempt before others may take it. */
+  get firstAttemptHoldMs(): number {
+    return this.leaseMs;
+  }
+
+  /** Attempts these (just stored) messages as soon as a delivery slot is free. */
+  enqueue(messages: readonly WebhookMessageDoc[]): void {
+    if (this.stopped) return; // left to the other replicas once their hold ends
+    this.queued.push(...messages);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.queued.length > 0 && this.inFlight.size < this.options.concurrency) {
+      this.launch(this.queued.shift()!);
+    }
   }
 
   start(): void {
@@ -87,6 +115,7 @@ export class DeliveryWorker {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.queued.length = 0; // other replicas take them once their hold ends
     clearInterval(this.timer);
     await this.scanning;
     await Promise.allSettled([...this.inFlight.values()]);
@@ -96,13 +125,17 @@ export class DeliveryWorker {
     try {
       do {
         this.rescan = false;
-        const free = this.options.concurrency - this.inFlight.size;
-        if (free <= 0) return;
+        const free = this.options.concurrency - this.inFlight.size - this.queued.length;
+        if (free <= 0) {
+          this.moreDue = true;
+          return;
+        }
         const now = this.now().getTime();
         for (const [id, until] of this.heldElsewhere) if (until <= now) this.heldElsewhere.delete(id);
         const skip = [...this.inFlight.keys(), ...this.heldElsewhere.keys()];
         const due = await this.deps.messages.due(this.now(), free, skip);
         if (this.stopped) return;
+        this.moreDue = due.length === free;
         for (const message of due) this.launch(message);
       } while (this.rescan && !this.stopped);
     } catch (err) {
@@ -115,7 +148,9 @@ export class DeliveryWorker {
       .catch((err) => this.log.error({ err, messageId: message._id }, 'webhook attempt failed unexpectedly'))
       .finally(() => {
         this.inFlight.delete(message._id);
-        this.wake();
+        this.pump();
+        // Look again at once only while the database may hold more due messages than fitted.
+        if (this.moreDue) this.wake();
       });
     this.inFlight.set(message._id, task);
   }
@@ -126,7 +161,7 @@ export class DeliveryWorker {
       endpointId: message.endpointId,
       event: message.event,
     });
-    const endpoint = await this.deps.endpoints.get(message.endpointId);
+    const endpoint = this.deps.directory.get(message.endpointId);
     if (!endpoint || endpoint.status !== 'enabled') {
       await this.deps.messages.stopPending(message._id, endpoint ? 'endpoint disabled' : 'endpoint deleted');
       log.info({ endpointStatus: endpoint?.status ?? 'deleted' }, 'webhook held: endpoint not enabled');
@@ -180,7 +215,11 @@ export class DeliveryWorker {
     const logData = { attempt: attemptNumber, statusCode: result.statusCode, durationMs: result.durationMs };
     if (result.ok) {
       log.info(logData, 'webhook delivered');
-      await this.deps.endpoints.recordSuccess(endpoint._id);
+      // A success ends a failure streak; a healthy endpoint (the usual case) needs no write.
+      if (endpoint.failingSince) {
+        await this.deps.endpoints.recordSuccess(endpoint._id);
+        await this.deps.directory.changed();
+      }
       return;
     }
     log.warn(
@@ -257,11 +296,14 @@ export class DeliveryWorker {
     error: string,
   ): Promise<void> {
     const failingSince = await this.deps.endpoints.recordFailure(endpoint._id, at, error);
+    // Every replica must know a streak started, or a later success would not end it.
+    if (!endpoint.failingSince) await this.deps.directory.changed();
     if (!failingSince || at.getTime() - failingSince.getTime() < this.options.disableAfterMs) return;
     // The notice is stored (outbox) before disabling: a crash in between repeats the same notice
     // (same id) on the next failure instead of disabling silently.
     await this.deps.notifyDisabled({ endpoint, failingSince, disabledAt: at, lastError: error, messageId });
     if (await this.deps.endpoints.disableFailing(endpoint._id, at)) {
+      await this.deps.directory.changed();
       await this.deps.messages.stopPendingOfEndpoint(endpoint._id, 'endpoint disabled');
       this.log.warn(
         { endpointId: endpoint._id, url: redactUrl(endpoint.url), failingSince, lastError: error },

@@ -6,8 +6,9 @@ import {
   type OutboundWebhookBody,
 } from '@billing/contracts';
 import { PermanentError } from '@billing/runtime';
-import type { WebhookEndpointRepository } from '../db/webhook-endpoint.repository';
+import type { WebhookMessageDoc } from '../db/webhook-message.model';
 import type { WebhookMessageRepository } from '../db/webhook-message.repository';
+import type { EndpointLookup } from './endpoint-directory';
 
 /** One outbound event, before it is fanned out to the endpoints that subscribed to it. */
 export interface OutboundEvent<T extends OutboundEventType = OutboundEventType> {
@@ -47,27 +48,31 @@ export function outboundEvent<T extends OutboundEventType>(
 }
 
 export interface WebhookPublisher {
-  /** Stores one message per subscribed endpoint (once), and wakes the delivery worker. */
+  /** Stores one message per subscribed endpoint (once), and hands them to the delivery worker. */
   publish(events: readonly OutboundEvent[]): Promise<void>;
 }
 
 /**
  * Fans each outbound event out to the endpoints subscribed to it. Endpoints are read at fan-out
  * time; a disabled endpoint gets its message stored as failed, so it can be replayed once fixed.
+ * The messages this process stores are attempted by it at once (`onQueued`); their first attempt
+ * is left to this process for `holdMs`, so other replicas neither poll for them nor race for the
+ * attempt, and take them over only if this process dies first.
  */
 export class WebhookDispatcher implements WebhookPublisher {
   constructor(
     private readonly deps: {
-      endpoints: Pick<WebhookEndpointRepository, 'subscribedTo'>;
+      endpoints: Pick<EndpointLookup, 'subscribedTo'>;
       messages: Pick<WebhookMessageRepository, 'insertIfAbsent'>;
       now: () => Date;
-      /** Called after new messages were stored. */
-      onQueued: () => void;
+      holdMs: number;
+      /** Called with the deliverable messages just stored. */
+      onQueued: (messages: WebhookMessageDoc[]) => void;
     },
   ) {}
 
   async publish(events: readonly OutboundEvent[]): Promise<void> {
-    let queued = 0;
+    const queued: WebhookMessageDoc[] = [];
     for (const event of events) {
       const validator = outboundDataValidators[event.type];
       if (!validator.check(event.data)) {
@@ -80,19 +85,21 @@ export class WebhookDispatcher implements WebhookPublisher {
         data: event.data,
       };
       const json = JSON.stringify(body);
-      for (const endpoint of await this.deps.endpoints.subscribedTo(event.type)) {
-        const inserted = await this.deps.messages.insertIfAbsent({
+      for (const endpoint of this.deps.endpoints.subscribedTo(event.type)) {
+        const now = this.deps.now();
+        const stored = await this.deps.messages.insertIfAbsent({
           id: outboundMessageId(event.id, endpoint._id),
           eventId: event.id,
           event: event.type,
           endpointId: endpoint._id,
           body: json,
-          now: this.deps.now(),
+          now,
+          firstAttemptAt: new Date(now.getTime() + this.deps.holdMs),
           deliverable: endpoint.status === 'enabled',
         });
-        if (inserted) queued += 1;
+        if (stored?.status === 'pending') queued.push(stored);
       }
     }
-    if (queued > 0) this.deps.onQueued();
+    if (queued.length > 0) this.deps.onQueued(queued);
   }
 }

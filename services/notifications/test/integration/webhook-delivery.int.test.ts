@@ -7,6 +7,7 @@ import { DeliveryAttemptRepository } from '../../src/db/delivery-attempt.reposit
 import { WebhookEndpointRepository } from '../../src/db/webhook-endpoint.repository';
 import { WebhookMessageRepository } from '../../src/db/webhook-message.repository';
 import { DeliveryWorker } from '../../src/webhooks/delivery-worker';
+import { EndpointDirectory } from '../../src/webhooks/endpoint-directory';
 import { WebhookDispatcher, outboundEvent } from '../../src/webhooks/dispatcher';
 import { createHttpDelivery, type Resolve } from '../../src/webhooks/http-delivery';
 import { newEndpointSecret } from '../../src/webhooks/signing';
@@ -132,12 +133,20 @@ describe('webhook delivery safety and replicas', () => {
       now: new Date(),
     });
     const logger = createLogger({ service: 'replica', version: 'test', level: 'silent' });
+    const directory = new EndpointDirectory({
+      repository: endpoints,
+      nats: h.infra.nats.nc,
+      logger,
+      refreshMs: 60_000,
+    });
+    await directory.start();
     const replica = () =>
       new DeliveryWorker(
         {
           messages,
           attempts,
           endpoints,
+          directory,
           deliver: createHttpDelivery({ allowPrivate: true }),
           notifyDisabled: async () => undefined,
           logger,
@@ -152,10 +161,13 @@ describe('webhook delivery safety and replicas', () => {
       );
     const workers = [replica(), replica()];
     receiver.respond = () => ({ status: 200, delayMs: 20 });
+    // Stored as due at once, without a first attempt by the process that stored them, so that the
+    // two workers find every message in the database and share them.
     const dispatcher = new WebhookDispatcher({
-      endpoints,
+      endpoints: directory,
       messages,
       now: () => new Date(),
+      holdMs: 0,
       onQueued: () => workers.forEach((w) => w.wake()),
     });
     const events = Array.from({ length: 30 }, (_, i) =>
@@ -180,6 +192,7 @@ describe('webhook delivery safety and replicas', () => {
       );
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
+      directory.stop();
     }
     const ids = receiver.requests.map((r) => r.headers['webhook-id']);
     expect(ids).toHaveLength(30);

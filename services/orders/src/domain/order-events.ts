@@ -10,7 +10,7 @@ import {
   type EventDefinition,
   type OrderSnapshotV1,
 } from '@billing/contracts';
-import type { Outbox } from '@billing/runtime';
+import type { EventEmitter } from '@billing/runtime';
 import type { Order } from '../db/order.model';
 import type { OrderFact } from '../db/order-fact.model';
 import type { Payment } from '../db/payment.model';
@@ -60,19 +60,20 @@ export function orderSnapshot(order: Order): OrderSnapshotV1 {
 }
 
 /**
- * Builds the service's domain events and publishes them through the outbox. Ids are derived from
- * what happened (see libs/contracts/src/orders.events.ts), so handlers emit again on every
- * redelivery: the outbox stores each id once and JetStream drops a republished id, so nothing is
- * lost after a crash and nothing reaches consumers twice.
+ * Builds the service's domain events and publishes them before the Stripe event that caused them
+ * is acknowledged. Ids are derived from what happened (see libs/contracts/src/orders.events.ts),
+ * so handlers emit again on every redelivery: after a crash or a failed publish the redelivery
+ * publishes the same ids, which JetStream drops when they were stored already, so nothing is lost
+ * and nothing reaches consumers twice.
  */
 export class OrderEvents {
-  constructor(private readonly outbox: Pick<Outbox, 'emit'>) {}
+  constructor(private readonly emitter: Pick<EventEmitter, 'emit'>) {}
 
-  /** Stores, then publishes the events in the given order, in one outbox round trip. */
+  /** Publishes the events in the given order. */
   async emit(...events: DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
-    // The outbox validates each payload against its own definition again before storing it.
-    await this.outbox.emit(events as unknown as Parameters<Outbox['emit']>[0]);
+    // The emitter validates each payload against its own definition before publishing it.
+    await this.emitter.emit(events as unknown as Parameters<EventEmitter['emit']>[0]);
   }
 
   created(order: Order, cause: Cause): DomainEvent {
