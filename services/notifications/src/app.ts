@@ -104,13 +104,17 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     logger,
     refreshMs: config.webhooks.endpointRefreshMs,
   });
+  const webhookHttp = createHttpDelivery({
+    allowPrivate: config.webhooks.allowPrivate,
+    resolve: deps.resolve,
+  });
   const worker = new DeliveryWorker(
     {
       messages,
       attempts,
       endpoints,
       directory,
-      deliver: createHttpDelivery({ allowPrivate: config.webhooks.allowPrivate, resolve: deps.resolve }),
+      deliver: webhookHttp.deliver,
       notifyDisabled,
       logger,
     },
@@ -169,6 +173,7 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     async stop() {
       await stopConsumers(running);
       await worker.stop();
+      webhookHttp.close();
       directory.stop();
       await infra.outbox.stopRelay();
       mailer.close();

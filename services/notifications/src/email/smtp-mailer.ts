@@ -18,10 +18,32 @@ export interface Mailer {
   close(): void;
 }
 
-/** nodemailer over `SMTP_URL` (smtp:// or smtps://, credentials in the URL). */
+/**
+ * The connection settings in `SMTP_URL` (smtp:// or smtps://, credentials in the URL). Parsed here
+ * rather than handed to nodemailer as `url`, which would drop every other option (timeouts, pool).
+ */
+export function smtpConnection(smtpUrl: string) {
+  const url = new URL(smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : secure ? 465 : 587,
+    secure,
+    auth: url.username
+      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+      : undefined,
+  };
+}
+
+/**
+ * nodemailer over `SMTP_URL`, with a small pool of connections kept open between emails: a
+ * connection (with its greeting, TLS handshake and login) per email cost more than the email.
+ */
 export function createSmtpMailer(options: { smtpUrl: string; timeoutMs: number }): Mailer {
   const transport = nodemailer.createTransport({
-    url: options.smtpUrl,
+    ...smtpConnection(options.smtpUrl),
+    pool: true,
+    maxConnections: 4,
     connectionTimeout: options.timeoutMs,
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,

@@ -24,6 +24,12 @@ export interface DeliveryResult {
 
 export type Deliver = (request: DeliveryRequest) => Promise<DeliveryResult>;
 
+/** Delivers webhooks; `close` drops the connections it keeps open between deliveries. */
+export interface HttpDelivery {
+  deliver: Deliver;
+  close(): void;
+}
+
 /** Resolves a name to every address it has (dns.lookup semantics, i.e. /etc/hosts included). */
 export type Resolve = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 
@@ -36,14 +42,19 @@ const USER_AGENT = 'billing-notifications-webhooks/1';
 const defaultResolve: Resolve = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /**
- * POSTs a webhook. The destination is checked after DNS resolution and the connection goes to the
- * address that was checked (no second lookup, so DNS rebinding cannot swap in a private address);
- * redirects are not followed; the whole attempt, body included, is bounded by `timeoutMs`.
+ * POSTs a webhook. The destination is checked after DNS resolution and a new connection goes to
+ * the address that was checked (no second lookup, so DNS rebinding cannot swap in a private
+ * address); connections are kept open between deliveries to the same host and port, as every
+ * webhook sender does, so a busy endpoint costs one TCP (and TLS) handshake, not one per event.
+ * Redirects are not followed; the whole attempt, body included, is bounded by `timeoutMs`.
  */
-export function createHttpDelivery(options: { allowPrivate: boolean; resolve?: Resolve }): Deliver {
+export function createHttpDelivery(options: { allowPrivate: boolean; resolve?: Resolve }): HttpDelivery {
   const resolve = options.resolve ?? defaultResolve;
-
-  return async (request) => {
+  const agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 16, maxFreeSockets: 4, timeout: 30_000 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 16, maxFreeSockets: 4, timeout: 30_000 }),
+  };
+  const deliver: Deliver = async (request) => {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const failure = (error: string, statusCode: number | null = null, snippet: string | null = null) => ({
@@ -67,7 +78,8 @@ export function createHttpDelivery(options: { allowPrivate: boolean; resolve?: R
     }
 
     try {
-      const { statusCode, snippet, location } = await post(url, target, request, signal);
+      const agent = url.protocol === 'https:' ? agents.https : agents.http;
+      const { statusCode, snippet, location } = await post(url, target, request, signal, agent);
       if (statusCode >= 200 && statusCode < 300) {
         return { ok: true, statusCode, durationMs: elapsed(), responseSnippet: snippet, error: null };
       }
@@ -80,6 +92,13 @@ export function createHttpDelivery(options: { allowPrivate: boolean; resolve?: R
       if (signal.aborted) return failure(`timeout after ${request.timeoutMs} ms`);
       return failure(`network error: ${(err as Error).message}`);
     }
+  };
+  return {
+    deliver,
+    close() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
   };
 }
 
@@ -125,6 +144,7 @@ function post(
   target: { address: string; family: number },
   request: DeliveryRequest,
   signal: AbortSignal,
+  agent: http.Agent,
 ): Promise<{ statusCode: number; snippet: string | null; location: string | undefined }> {
   // Hands the already-checked address to the socket instead of resolving the name again.
   const pinned = ((_hostname: string, opts: { all?: boolean }, callback: (...args: unknown[]) => void) => {
@@ -140,7 +160,7 @@ function post(
         method: 'POST',
         lookup: pinned,
         signal,
-        agent: false,
+        agent,
         headers: {
           ...request.headers,
           'content-type': 'application/json',

@@ -140,6 +140,7 @@ describe('webhook delivery safety and replicas', () => {
       refreshMs: 60_000,
     });
     await directory.start();
+    const delivery = createHttpDelivery({ allowPrivate: true });
     const replica = () =>
       new DeliveryWorker(
         {
@@ -147,7 +148,7 @@ describe('webhook delivery safety and replicas', () => {
           attempts,
           endpoints,
           directory,
-          deliver: createHttpDelivery({ allowPrivate: true }),
+          deliver: delivery.deliver,
           notifyDisabled: async () => undefined,
           logger,
         },
@@ -193,6 +194,7 @@ describe('webhook delivery safety and replicas', () => {
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
       directory.stop();
+      delivery.close();
     }
     const ids = receiver.requests.map((r) => r.headers['webhook-id']);
     expect(ids).toHaveLength(30);

@@ -27,6 +27,11 @@ export interface Order extends DerivedOrderState {
   initialPeriodEnd: Date | null;
   /** When the checkout session was created (Stripe's time), so orders sort the same everywhere. */
   createdAt: Date;
+  /**
+   * How many times the derived state was written. A write names the revision it was computed
+   * from and fails if another replica wrote in between (compare-and-set; see OrderBook).
+   */
+  revision: number;
 }
 
 export type OrderDoc = Omit<Order, 'orderId'> & { _id: string };
@@ -61,6 +66,7 @@ const orderSchema = new Schema<OrderDoc>(
     currentPeriodEnd: { type: Date, default: null },
     lastPaymentFailure: { type: Schema.Types.Mixed, default: null },
     oversold: { type: Schema.Types.Mixed, default: [] },
+    revision: { type: Number, default: 0 },
   },
   { collection: 'orders', versionKey: false, minimize: false },
 );

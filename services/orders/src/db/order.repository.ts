@@ -66,8 +66,18 @@ export class OrderRepository {
     return link ? this.get(link.orderId) : null;
   }
 
-  async setDerived(orderId: string, derived: DerivedOrderState): Promise<void> {
-    await this.model.updateOne({ _id: orderId }, { $set: derived });
+  /**
+   * Writes the derived state computed from revision `revision` of the order; false (nothing
+   * written) when the order is at another revision by now.
+   */
+  async setDerived(orderId: string, derived: DerivedOrderState, revision: number): Promise<boolean> {
+    // Orders stored before revisions were counted have no field: they are at revision 0.
+    const current = revision === 0 ? { $in: [0, null] } : revision;
+    const result = await this.model.updateOne(
+      { _id: orderId, revision: current },
+      { $set: { ...derived, revision: revision + 1 } },
+    );
+    return result.matchedCount === 1;
   }
 
   /** Newest first; pass `after` (the last order of the previous page) to continue. */

@@ -28,10 +28,13 @@ const MAX_ROUNDS = 6;
 /**
  * Keeps each order's derived state (status, amounts, period end) equal to the fold of its facts.
  *
- * Without atomic read-modify-write, two writers can interleave: one stores a state computed before
- * the other's fact existed. So `refresh` re-reads after writing and writes again until the stored
- * state matches the facts. The last writer of an order always re-reads after its own write, and
- * any fact inserted before that read is in it, so the final stored state covers every fact.
+ * Facts are inserted by whichever replica handles their Stripe event, and the state is written
+ * with a compare-and-set on the order's revision. A writer folds the facts it reads after
+ * inserting its own, and writes naming the revision it read the order at; the write fails if
+ * another writer wrote since. Then it reads the order again, folds again, and may stop without
+ * writing only if the state is already right: that revision was written after its fact existed,
+ * so any writer that writes later read the order after it, and the facts, its own included,
+ * after that. So the last write always folds every fact whose writer has finished.
  */
 export class OrderBook {
   constructor(
@@ -40,9 +43,9 @@ export class OrderBook {
     private readonly stock: StockRepository,
   ) {}
 
-  async compute(orderId: string): Promise<{ order: Order; derived: DerivedOrderState } | null> {
-    const order = await this.orders.get(orderId);
-    if (!order) return null;
+  /** The state the order's stored facts give. */
+  async derive(order: Order): Promise<DerivedOrderState> {
+    const { orderId } = order;
     const physical = order.lines.some((line) => line.kind === 'physical');
     const [facts, payments, refunds, movements] = await Promise.all([
       this.ledger.factsOf(orderId),
@@ -50,7 +53,7 @@ export class OrderBook {
       this.ledger.refundsOf(orderId),
       physical ? this.stock.ofOrder(orderId) : [],
     ]);
-    const derived = deriveOrderState({
+    return deriveOrderState({
       initialPeriodEnd: order.initialPeriodEnd,
       facts,
       payments,
@@ -64,21 +67,35 @@ export class OrderBook {
           allocated: m.allocated ?? 0,
         })),
     });
-    return { order, derived };
   }
 
-  /** Brings the stored order up to date with its facts and returns it. */
-  async refresh(orderId: string): Promise<Order> {
+  /**
+   * Brings the stored order up to date with its facts and returns it. Call it after inserting a
+   * fact; `known` is the order as read (or stored) before that insert, which spares one read:
+   * its revision is checked by the write.
+   */
+  async refresh(orderId: string, known?: Order): Promise<Order> {
+    let order = known ?? (await this.orders.get(orderId));
+    let readAfterOurFact = known === undefined;
+    // Only a revision written after the caller's fact existed may be trusted to include it.
+    let trusted = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const current = await this.compute(orderId);
-      if (!current) throw new Error(`order ${orderId} vanished`);
-      const stored = DERIVED_KEYS.reduce(
-        (acc, key) => ({ ...acc, [key]: current.order[key] }),
-        {} as DerivedOrderState,
-      );
-      if (canonical(stored) === canonical(current.derived)) return current.order;
-      await this.orders.setDerived(orderId, current.derived);
+      if (!order) throw new Error(`order ${orderId} vanished`);
+      const derived = await this.derive(order);
+      if (trusted && canonical(stateOf(order)) === canonical(derived)) return order;
+      const revision = order.revision ?? 0;
+      if (await this.orders.setDerived(orderId, derived, revision)) {
+        return { ...order, ...derived, revision: revision + 1 };
+      }
+      // Another writer wrote after our last read; if that read followed our fact, so did the write.
+      trusted = readAfterOurFact;
+      order = await this.orders.get(orderId);
+      readAfterOurFact = true;
     }
     throw new Error(`order ${orderId} kept changing while it was refreshed`);
   }
+}
+
+function stateOf(order: Order): DerivedOrderState {
+  return DERIVED_KEYS.reduce((acc, key) => ({ ...acc, [key]: order[key] }), {} as DerivedOrderState);
 }

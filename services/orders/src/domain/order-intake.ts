@@ -67,6 +67,7 @@ export class OrderIntake {
       lines,
       initialPeriodEnd: periodEnd,
       createdAt,
+      revision: 0,
       ...deriveOrderState({
         initialPeriodEnd: periodEnd,
         facts: [],

@@ -29,7 +29,7 @@ export async function handleAsyncPaymentFailed(
         paymentIntentId,
         cancellationReason: null,
       });
-  const current = await deps.book.refresh(order.orderId);
+  const current = await deps.book.refresh(order.orderId, order);
   await deps.events.emit(
     deps.events.created(order, causeOf(ctx)),
     deps.events.paymentFailed(

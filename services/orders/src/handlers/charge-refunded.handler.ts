@@ -42,7 +42,7 @@ export async function handleChargeRefunded(
     stored.push(refund);
   }
   if (deps.restockOnRefund && stored.some((r) => r.full)) await deps.inventory.restock(order, ctx.logger);
-  const current = await deps.book.refresh(order.orderId);
+  const current = await deps.book.refresh(order.orderId, order);
   await deps.events.emit(...stored.map((refund) => deps.events.refunded(refund, current, causeOf(ctx))));
   ctx.logger.info(
     { orderId: order.orderId, chargeId: charge.id, refunds: stored.length, status: current.status },

@@ -21,7 +21,7 @@ export async function handleCheckoutCompleted(
   if (isSessionPaid(session)) {
     await confirmOrder(order, eventTime(event), deps, ctx, [created]);
   } else {
-    await deps.book.refresh(order.orderId);
+    await deps.book.refresh(order.orderId, order);
     await deps.events.emit(created);
     ctx.logger.info(
       { orderId: order.orderId, paymentStatus: session.payment_status },

@@ -27,7 +27,7 @@ export async function confirmOrder(
     cancellationReason: null,
   });
   await deps.inventory.allocate(order, ctx.logger);
-  const current = await deps.book.refresh(order.orderId);
+  const current = await deps.book.refresh(order.orderId, order);
   await deps.events.emit(...before, deps.events.confirmed(current, causeOf(ctx)));
   ctx.logger.info({ orderId: order.orderId, status: current.status }, 'order confirmed');
   return current;

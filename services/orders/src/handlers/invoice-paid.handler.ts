@@ -41,7 +41,7 @@ export async function handleInvoicePaid(
     paidAt: dateFromUnix(invoice.status_transitions?.paid_at) ?? eventTime(event),
     eventId: event.id,
   });
-  const current = await deps.book.refresh(order.orderId);
+  const current = await deps.book.refresh(order.orderId, order);
   await deps.events.emit(deps.events.paymentRecorded(payment, current, causeOf(ctx)));
   ctx.logger.info(
     { orderId: order.orderId, invoiceId: invoice.id, billingReason: payment.billingReason },

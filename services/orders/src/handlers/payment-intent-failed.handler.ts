@@ -29,7 +29,7 @@ export async function handlePaymentIntentFailed(
     paymentIntentId: intent.id,
     cancellationReason: null,
   });
-  const current = await deps.book.refresh(order.orderId);
+  const current = await deps.book.refresh(order.orderId, order);
   const failed = deps.events.paymentFailed(
     fact,
     current,

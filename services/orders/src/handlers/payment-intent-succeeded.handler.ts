@@ -36,7 +36,7 @@ export async function handlePaymentIntentSucceeded(
     paidAt: eventTime(event),
     eventId: event.id,
   });
-  const current = await deps.book.refresh(order.orderId);
+  const current = await deps.book.refresh(order.orderId, order);
   await deps.events.emit(deps.events.paymentRecorded(payment, current, causeOf(ctx)));
   ctx.logger.info(
     { orderId: order.orderId, paymentId: payment.paymentId, amount: payment.amount },

@@ -23,7 +23,7 @@ export async function handleSubscriptionDeleted(
     cancellationReason: subscription.cancellation_details?.reason ?? null,
   });
   if (deps.restockOnRefund) await deps.inventory.restock(order, ctx.logger);
-  const current = await deps.book.refresh(order.orderId);
+  const current = await deps.book.refresh(order.orderId, order);
   await deps.events.emit(deps.events.cancelled(fact, current, causeOf(ctx)));
   ctx.logger.info(
     { orderId: order.orderId, subscriptionId: subscription.id, status: current.status },

@@ -8,7 +8,7 @@ import type { Refund } from '../db/refund.model';
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export function orderView(order: Order) {
-  const { initialPeriodEnd: _initial, ...rest } = order;
+  const { initialPeriodEnd: _initial, revision: _revision, ...rest } = order;
   return {
     ...rest,
     statusAt: iso(order.statusAt),
