@@ -1,4 +1,5 @@
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type Connection, type Model } from 'mongoose';
+import { isDuplicateKeyError } from './errors';
 import type { Logger } from './logger';
 
 /**
@@ -27,4 +28,24 @@ export async function ensureIndexes(conn: Connection): Promise<void> {
 
 export function isMongoReady(conn: Connection): boolean {
   return conn.readyState === mongoose.ConnectionStates.connected;
+}
+
+/**
+ * Inserts a whole document; false when one of its unique keys exists already (E11000), which the
+ * services read as "already done" (README, "Exactly once").
+ *
+ * The document goes straight to the driver, so it must be complete: every field of the model's
+ * type, `null` where empty. On this hot path mongoose's document layer (defaults, casting,
+ * validation of a document object) cost as much as the round trip itself; the model's TypeScript
+ * type is the check instead, and mongoose still declares the collection and its indexes.
+ */
+export async function insertOnce<D extends { _id: unknown }>(model: Model<D>, doc: D): Promise<boolean> {
+  const collection = model.collection as unknown as mongoose.mongo.Collection<D>;
+  try {
+    await collection.insertOne(doc as mongoose.mongo.OptionalUnlessRequiredId<D>);
+    return true;
+  } catch (err) {
+    if (isDuplicateKeyError(err)) return false;
+    throw err;
+  }
 }

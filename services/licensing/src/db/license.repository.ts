@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { insertOnce } from '@billing/runtime';
 import type { LicenseRecord, RevokeReason } from '../domain/license-view';
 import { emailKeyOf, licenseModel, type LicenseDoc } from './license.model';
 
@@ -22,12 +22,8 @@ export class LicenseRepository {
   async issue(records: readonly LicenseRecord[]): Promise<number> {
     let inserted = 0;
     for (const { licenseId, ...rest } of records) {
-      try {
-        await this.model.create({ _id: licenseId, ...rest, emailKey: emailKeyOf(rest.customerEmail) });
-        inserted += 1;
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+      const doc = { _id: licenseId, ...rest, emailKey: emailKeyOf(rest.customerEmail) };
+      if (await insertOnce(this.model, doc)) inserted += 1;
     }
     return inserted;
   }

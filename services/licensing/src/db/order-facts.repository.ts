@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { insertOnce } from '@billing/runtime';
 import { refundModel, renewalModel, type RefundDoc, type RenewalDoc } from './order-facts.model';
 
 export type Renewal = Omit<RenewalDoc, '_id' | 'recordedAt'> & { invoiceId: string };
@@ -18,7 +18,7 @@ export class OrderFactsRepository {
   /** Stores a renewal once per invoice; false when it was already stored. */
   async recordRenewal(renewal: Renewal, at: Date): Promise<boolean> {
     const { invoiceId, ...rest } = renewal;
-    return insertOnce(() => this.renewals.create({ _id: invoiceId, ...rest, recordedAt: at }));
+    return insertOnce(this.renewals, { _id: invoiceId, ...rest, recordedAt: at });
   }
 
   /** Latest paid period end per order, optionally leaving one invoice out. */
@@ -37,7 +37,7 @@ export class OrderFactsRepository {
   /** Stores a refund once; false when it was already stored. */
   async recordRefund(refund: Refund, at: Date): Promise<boolean> {
     const { refundId, ...rest } = refund;
-    return insertOnce(() => this.refunds.create({ _id: refundId, ...rest, recordedAt: at }));
+    return insertOnce(this.refunds, { _id: refundId, ...rest, recordedAt: at });
   }
 
   /**
@@ -56,12 +56,3 @@ export class OrderFactsRepository {
   }
 }
 
-async function insertOnce(insert: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await insert();
-    return true;
-  } catch (err) {
-    if (isDuplicateKeyError(err)) return false;
-    throw err;
-  }
-}

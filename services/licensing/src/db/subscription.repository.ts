@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { insertOnce } from '@billing/runtime';
 import {
   foldSubscription,
   type SubscriptionFact,
@@ -37,15 +37,10 @@ export class SubscriptionRepository {
    */
   async record(fact: StoredSubscriptionFact, at: Date): Promise<StoredSubscriptionFact> {
     const { eventId, ...rest } = fact;
-    try {
-      await this.model.create({ _id: eventId, ...rest, recordedAt: at });
-      return fact;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const stored = await this.fact(eventId);
-      if (!stored) throw err;
-      return stored;
-    }
+    if (await insertOnce(this.model, { _id: eventId, ...rest, recordedAt: at })) return fact;
+    const stored = await this.fact(eventId);
+    if (!stored) throw new Error(`subscription fact ${eventId} exists but cannot be read`);
+    return stored;
   }
 
   async stateOf(subscriptionId: string): Promise<SubscriptionState | null> {

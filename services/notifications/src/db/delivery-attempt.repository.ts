@@ -1,5 +1,5 @@
-import type { Connection, Model, Types } from 'mongoose';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { Types, type Connection, type Model } from 'mongoose';
+import { insertOnce } from '@billing/runtime';
 import { deliveryAttemptModel, type DeliveryAttemptDoc } from './delivery-attempt.model';
 
 export interface AttemptResult {
@@ -27,21 +27,22 @@ export class DeliveryAttemptRepository {
     url: string;
     now: Date;
   }): Promise<Types.ObjectId | null> {
-    try {
-      const doc = await this.model.create({
-        messageId: input.messageId,
-        endpointId: input.endpointId,
-        attemptNumber: input.attemptNumber,
-        worker: input.worker,
-        status: 'in_flight',
-        url: input.url,
-        startedAt: input.now,
-      });
-      return doc._id;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
-      throw err;
-    }
+    const doc: DeliveryAttemptDoc = {
+      _id: new Types.ObjectId(),
+      messageId: input.messageId,
+      endpointId: input.endpointId,
+      attemptNumber: input.attemptNumber,
+      worker: input.worker,
+      status: 'in_flight',
+      url: input.url,
+      statusCode: null,
+      durationMs: null,
+      responseSnippet: null,
+      error: null,
+      startedAt: input.now,
+      finishedAt: null,
+    };
+    return (await insertOnce(this.model, doc)) ? doc._id : null;
   }
 
   find(messageId: string, attemptNumber: number): Promise<DeliveryAttemptDoc | null> {

@@ -1,5 +1,5 @@
-import type { Connection, Model, Types } from 'mongoose';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { Types, type Connection, type Model } from 'mongoose';
+import { insertOnce } from '@billing/runtime';
 import { emailClaimModel, emailSendModel, type EmailClaimDoc, type EmailSendDoc } from './email-send.model';
 
 export type Claim =
@@ -36,21 +36,21 @@ export class EmailSendRepository implements EmailLedger {
 
   async claim(input: Parameters<EmailLedger['claim']>[0]): Promise<Claim> {
     const { eventId, template, to, messageId, now, leaseMs } = input;
-    try {
-      const doc = await this.model.create({
-        eventId,
-        template,
-        to,
-        messageId,
-        status: 'sending',
-        claimedAt: now,
-        attempts: 1,
-        createdAt: now,
-      });
-      return { outcome: 'claimed', id: doc._id, attempt: 1 };
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    const doc: EmailSendDoc = {
+      _id: new Types.ObjectId(),
+      eventId,
+      template,
+      to,
+      messageId,
+      status: 'sending',
+      subject: null,
+      claimedAt: now,
+      attempts: 1,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+    };
+    if (await insertOnce(this.model, doc)) return { outcome: 'claimed', id: doc._id, attempt: 1 };
     const existing = await this.model.findOne({ eventId, template }).lean<EmailSendDoc>();
     if (!existing) return { outcome: 'busy' };
     if (existing.status === 'sent') return { outcome: 'already_sent' };
@@ -59,12 +59,8 @@ export class EmailSendRepository implements EmailLedger {
     // Take over: the next attempt number is inserted under a unique index, so of two takers that
     // read the same row only one wins (a conditional update would not decide it on FerretDB).
     const attempt = existing.attempts + 1;
-    try {
-      await this.claims.create({ eventId, template, attempt, claimedAt: now });
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return { outcome: 'busy' };
-      throw err;
-    }
+    const claim: EmailClaimDoc = { _id: new Types.ObjectId(), eventId, template, attempt, claimedAt: now };
+    if (!(await insertOnce(this.claims, claim))) return { outcome: 'busy' };
     await this.model.updateOne(
       { _id: existing._id },
       { $set: { status: 'sending', claimedAt: now, attempts: attempt } },

@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import type { OrderSnapshotV1 } from '@billing/contracts';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { insertOnce } from '@billing/runtime';
 import { orderSnapshotModel, type OrderSnapshotDoc } from './order-snapshot.model';
 
 export interface OrderSnapshots {
@@ -17,11 +17,7 @@ export class OrderSnapshotRepository implements OrderSnapshots {
   }
 
   async save(order: OrderSnapshotV1, sourceEventId: string): Promise<void> {
-    try {
-      await this.model.create({ _id: order.orderId, order, sourceEventId, storedAt: new Date() });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    await insertOnce(this.model, { _id: order.orderId, order, sourceEventId, storedAt: new Date() });
   }
 
   async get(orderId: string): Promise<OrderSnapshotV1 | null> {

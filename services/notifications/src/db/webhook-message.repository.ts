@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { insertOnce } from '@billing/runtime';
 import { webhookMessageModel, type MessageStatus, type WebhookMessageDoc } from './webhook-message.model';
 
 export interface NewMessage {
@@ -54,13 +54,7 @@ export class WebhookMessageRepository {
       lastError: input.deliverable ? null : 'endpoint disabled',
       deliveredAt: null,
     };
-    try {
-      await this.model.create(doc);
-      return doc;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
-      throw err;
-    }
+    return (await insertOnce(this.model, doc)) ? doc : null;
   }
 
   get(id: string): Promise<WebhookMessageDoc | null> {

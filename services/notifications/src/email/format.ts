@@ -2,6 +2,10 @@
 
 const LOCALE = 'en-US';
 
+// Building an Intl formatter costs far more than formatting with it: one per currency, kept.
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const dateFormat = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'long', timeZone: 'UTC' });
+
 /**
  * Minor units as money, e.g. `formatMoney(4900, 'usd')` = "$49.00", `formatMoney(500, 'jpy')` = "¥500".
  * The number of decimals comes from the currency (ISO 4217), as Stripe's minor units do.
@@ -9,7 +13,11 @@ const LOCALE = 'en-US';
 export function formatMoney(minor: number, currency: string): string {
   const code = currency.toUpperCase();
   try {
-    const format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: code });
+    let format = moneyFormats.get(code);
+    if (!format) {
+      format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: code });
+      moneyFormats.set(code, format);
+    }
     const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
     return format.format(minor / 10 ** digits);
   } catch {
@@ -22,5 +30,5 @@ export function formatDate(iso: string | null | undefined): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  return dateFormat.format(date);
 }

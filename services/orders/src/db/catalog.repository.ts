@@ -1,8 +1,9 @@
 import type { Connection, QueryFilter, Model } from 'mongoose';
+import { insertOnce } from '@billing/runtime';
 import type { CatalogProductFields } from '../catalog/catalog.schema';
 import type { LineKeys } from '../catalog/catalog-match';
 import { catalogModel, type CatalogProduct, type CatalogProductDoc } from './catalog.model';
-import { insertOnce, renameId } from './insert-once';
+import { renameId } from './insert-once';
 
 const toProduct = (doc: CatalogProductDoc): CatalogProduct => renameId(doc, 'sku') as CatalogProduct;
 

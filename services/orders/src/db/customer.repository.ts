@@ -1,6 +1,7 @@
 import type { Connection, Model } from 'mongoose';
+import { insertOnce } from '@billing/runtime';
 import { customerModel, type Customer, type CustomerDoc } from './customer.model';
-import { insertOnce, renameId } from './insert-once';
+import { renameId } from './insert-once';
 
 export class CustomerRepository {
   private readonly model: Model<CustomerDoc>;

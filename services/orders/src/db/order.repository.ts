@@ -1,7 +1,8 @@
 import type { Connection, QueryFilter, Model } from 'mongoose';
+import { insertOnce } from '@billing/runtime';
 import type { OrderStatus } from '@billing/contracts';
 import type { DerivedOrderState } from '../domain/order-state';
-import { insertOnce, renameId } from './insert-once';
+import { renameId } from './insert-once';
 import { orderLinkModel, type OrderLinkDoc } from './order-link.model';
 import { orderModel, type Order, type OrderDoc } from './order.model';
 

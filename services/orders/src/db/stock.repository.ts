@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { insertOnce } from '@billing/runtime';
 import { StockContentionError } from '../errors';
 import { renameId } from './insert-once';
 import { stockMovementModel, type StockMovement, type StockMovementDoc } from './stock-movement.model';
@@ -61,13 +61,8 @@ export class StockRepository {
         note: planned.note ?? null,
         at,
       };
-      try {
-        await this.model.create(doc);
-        return toMovement(doc);
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-        // Either `key` was appended meanwhile (next loop returns it) or the link was taken.
-      }
+      if (await insertOnce(this.model, doc)) return toMovement(doc);
+      // Either `key` was appended meanwhile (next loop returns it) or the link was taken.
     }
     throw new StockContentionError(sku);
   }
