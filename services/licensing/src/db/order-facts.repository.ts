@@ -55,4 +55,3 @@ export class OrderFactsRepository {
     return new Set(docs.map((d) => d.orderId));
   }
 }
-
