@@ -83,6 +83,8 @@ export function pastOrder(c: PastCheckout, line: OrderLineV1): Order {
     lines: [{ ...line, lineId: c.lineItemId }],
     initialPeriodEnd: null,
     createdAt: c.sessionCreated,
+    // Created, then its state written once by each of its two Stripe events.
+    revision: 2,
     ...deriveOrderState({
       initialPeriodEnd: null,
       facts: [{ key: `confirmed:${orderId}`, kind: 'confirmed', at: c.completedAt }],
