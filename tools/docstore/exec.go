@@ -39,45 +39,17 @@ func (s *storage) runQuery(c *collection, q query) ([]found, queryStats, error) 
 	p := choosePlan(c, q.filter, q.sort, q.limit)
 	stats := queryStats{plan: p}
 	var out []found
-	enough := func() bool {
-		return p.sortProvided && q.limit > 0 && int64(len(out)) >= q.skip+q.limit
-	}
-	dedupe := p.ix != nil && (p.ix.Multikey || len(p.intervals) > 1)
 	seen := map[string]bool{}
-	visit := func(id, raw []byte) (bool, error) {
-		if dedupe {
-			if seen[string(id)] {
-				return true, nil
-			}
-			seen[string(id)] = true
-		}
-		stats.docsExamined++
-		doc, err := decodeDoc(raw)
-		if err != nil {
-			return false, err
-		}
-		if match(doc) {
-			out = append(out, found{id: id, raw: raw, doc: doc})
-		}
-		return !enough(), nil
+	branches := []plan{p}
+	if len(p.or) > 0 {
+		branches = p.or
 	}
-	intervals := p.intervals
-	if p.reverse {
-		intervals = make([]interval, len(p.intervals))
-		for i, iv := range p.intervals {
-			intervals[len(p.intervals)-1-i] = iv
-		}
-	}
-	for _, iv := range intervals {
-		more, err := s.scanInterval(c, p, iv, &stats, visit)
-		if err != nil {
+	for _, branch := range branches {
+		if err := s.scanPlan(c, branch, q, len(p.or) > 0, match, seen, &stats, &out); err != nil {
 			return nil, stats, err
 		}
-		if !more {
-			break
-		}
 	}
-	if !p.sortProvided && len(q.sort) > 0 {
+	if (!p.sortProvided || len(p.or) > 0) && len(q.sort) > 0 {
 		sortFound(out, q.sort)
 	}
 	if q.skip > 0 {
@@ -91,6 +63,53 @@ func (s *storage) runQuery(c *collection, q query) ([]found, queryStats, error) 
 		out = out[:q.limit]
 	}
 	return out, stats, nil
+}
+
+// scanPlan reads one plan's intervals and appends the matching documents to out. A plan that
+// yields the sort order stops once skip+limit documents of its own matched (for a branch of an OR
+// plan, the union's first skip+limit are among its branches' first skip+limit).
+func (s *storage) scanPlan(c *collection, p plan, q query, union bool, match matcher, seen map[string]bool,
+	stats *queryStats, out *[]found) error {
+	matched := 0
+	enough := func() bool {
+		return p.sortProvided && q.limit > 0 && int64(matched) >= q.skip+q.limit
+	}
+	dedupe := union || (p.ix != nil && (p.ix.Multikey || len(p.intervals) > 1))
+	visit := func(id, raw []byte) (bool, error) {
+		if dedupe {
+			if seen[string(id)] {
+				return true, nil
+			}
+			seen[string(id)] = true
+		}
+		stats.docsExamined++
+		doc, err := decodeDoc(raw)
+		if err != nil {
+			return false, err
+		}
+		if match(doc) {
+			*out = append(*out, found{id: id, raw: raw, doc: doc})
+			matched++
+		}
+		return !enough(), nil
+	}
+	intervals := p.intervals
+	if p.reverse {
+		intervals = make([]interval, len(p.intervals))
+		for i, iv := range p.intervals {
+			intervals[len(p.intervals)-1-i] = iv
+		}
+	}
+	for _, iv := range intervals {
+		more, err := s.scanInterval(c, p, iv, stats, visit)
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+	}
+	return nil
 }
 
 // scanInterval reads one key interval page by page, in the plan's direction, until visit says

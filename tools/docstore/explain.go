@@ -101,8 +101,52 @@ func cmdExplain(srv *server, db string, cmd primitive.D) (primitive.D, error) {
 }
 
 func planStages(p plan, q query) primitive.D {
+	s := scanStages(p, q)
+	if len(q.sort) > 0 && (!p.sortProvided || len(p.or) > 0) {
+		pattern := primitive.D{}
+		for _, k := range q.sort {
+			dir := int32(1)
+			if k.Desc {
+				dir = -1
+			}
+			pattern = append(pattern, primitive.E{Key: k.Path, Value: dir})
+		}
+		// Branches that each yield the order, cut at skip+limit, are merged (SORT_MERGE);
+		// otherwise everything that matched is sorted in memory (SORT).
+		stage := "SORT"
+		if len(p.or) > 0 && q.limit > 0 && allSorted(p.or) {
+			stage = "SORT_MERGE"
+		}
+		s = primitive.D{{Key: "stage", Value: stage}, {Key: "sortPattern", Value: pattern}, {Key: "inputStage", Value: s}}
+	}
+	if q.skip > 0 {
+		s = primitive.D{{Key: "stage", Value: "SKIP"}, {Key: "skipAmount", Value: q.skip}, {Key: "inputStage", Value: s}}
+	}
+	if q.limit > 0 {
+		s = primitive.D{{Key: "stage", Value: "LIMIT"}, {Key: "limitAmount", Value: q.limit}, {Key: "inputStage", Value: s}}
+	}
+	return s
+}
+
+func allSorted(plans []plan) bool {
+	for _, p := range plans {
+		if !p.sortProvided {
+			return false
+		}
+	}
+	return true
+}
+
+// scanStages describes how a plan reads: COLLSCAN, FETCH over IXSCAN, or OR of those.
+func scanStages(p plan, q query) primitive.D {
 	var s primitive.D
 	switch {
+	case len(p.or) > 0:
+		inputs := primitive.A{}
+		for _, branch := range p.or {
+			inputs = append(inputs, scanStages(branch, q))
+		}
+		return primitive.D{{Key: "stage", Value: "OR"}, {Key: "inputStages", Value: inputs}}
 	case p.collscan:
 		s = primitive.D{{Key: "stage", Value: "COLLSCAN"}, {Key: "filter", Value: q.filter}, {Key: "direction", Value: "forward"}}
 	default:
@@ -131,23 +175,6 @@ func planStages(p plan, q query) primitive.D {
 			{Key: "direction", Value: direction},
 			{Key: "keyIntervals", Value: int32(len(p.intervals))},
 		}}}
-	}
-	if len(q.sort) > 0 && !p.sortProvided {
-		pattern := primitive.D{}
-		for _, k := range q.sort {
-			dir := int32(1)
-			if k.Desc {
-				dir = -1
-			}
-			pattern = append(pattern, primitive.E{Key: k.Path, Value: dir})
-		}
-		s = primitive.D{{Key: "stage", Value: "SORT"}, {Key: "sortPattern", Value: pattern}, {Key: "inputStage", Value: s}}
-	}
-	if q.skip > 0 {
-		s = primitive.D{{Key: "stage", Value: "SKIP"}, {Key: "skipAmount", Value: q.skip}, {Key: "inputStage", Value: s}}
-	}
-	if q.limit > 0 {
-		s = primitive.D{{Key: "stage", Value: "LIMIT"}, {Key: "limitAmount", Value: q.limit}, {Key: "inputStage", Value: s}}
 	}
 	return s
 }

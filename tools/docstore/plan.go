@@ -37,7 +37,12 @@ type plan struct {
 	reverse      bool
 	sortProvided bool
 	collscan     bool
-	score        int
+	// bounded: some condition of the filter limits the key intervals (not only the sort order).
+	bounded bool
+	score   int
+	// or holds one plan per branch of a top-level $or (the union of their results is sorted
+	// afterwards); empty for an ordinary plan.
+	or []plan
 }
 
 // maxPoints bounds the intervals one plan may scan (a huge $in reads the collection instead).
@@ -268,6 +273,7 @@ func planFor(ix *index, keys []keyField, unique bool, preds map[string]*fieldPre
 		}
 	}
 
+	p.bounded = used > 0
 	p.score = used * 4
 	if unique && used == len(keys) && len(eqFields) == len(keys) {
 		p.score += 100
@@ -296,18 +302,49 @@ func choosePlan(c *collection, filter primitive.D, sortSpec []sortKey, limit int
 			best = candidate
 		}
 	}
-	if best.score == 0 {
-		// Nothing bounds the scan: read everything in _id order, unless an index yields the sort
-		// order and a limit will stop the scan early.
-		if limit > 0 && len(sortSpec) > 0 {
-			for _, ix := range c.Indexes {
-				candidate := planFor(ix, ix.Keys, ix.Unique, preds, sortSpec, ix.Multikey)
-				if candidate.sortProvided && !ix.Sparse {
-					return candidate
-				}
-			}
+	if !best.bounded {
+		if or, ok := orPlan(c, filter, sortSpec, limit); ok {
+			return or
+		}
+		// Nothing bounds the scan. An index that yields the sort order is still read in that order
+		// (a limit stops it early, and nothing is sorted in memory); otherwise everything is read.
+		if best.sortProvided && len(sortSpec) > 0 {
+			return best
 		}
 		best.collscan = true
 	}
 	return best
+}
+
+// orPlan answers a filter with a top-level $or by one index scan per branch (each branch ANDed
+// with the filter's other conditions), when every branch has one; MongoDB's OR stage. Keyset
+// pagination (`createdAt < c OR (createdAt = c AND _id < id)`) is the query that needs it.
+func orPlan(c *collection, filter primitive.D, sortSpec []sortKey, limit int64) (plan, bool) {
+	var branches primitive.A
+	others := primitive.D{}
+	for _, e := range filter {
+		if e.Key == "$or" {
+			if list, ok := e.Value.(primitive.A); ok && branches == nil {
+				branches = list
+				continue
+			}
+		}
+		others = append(others, e)
+	}
+	if len(branches) == 0 {
+		return plan{}, false
+	}
+	p := plan{bounded: true}
+	for _, b := range branches {
+		branch, ok := b.(primitive.D)
+		if !ok {
+			return plan{}, false
+		}
+		sub := choosePlan(c, append(append(primitive.D{}, others...), branch...), sortSpec, limit)
+		if sub.collscan || len(sub.or) > 0 {
+			return plan{}, false
+		}
+		p.or = append(p.or, sub)
+	}
+	return p, true
 }

@@ -97,6 +97,13 @@ func TestPlansReturnWhatAFullScanReturns(t *testing.T) {
 				filter = append(filter, primitive.E{Key: f, Value: condition()})
 			}
 		}
+		if r.Intn(4) == 0 {
+			// A two-branch $or beside the other conditions (each branch on an indexed field).
+			filter = append(filter, primitive.E{Key: "$or", Value: primitive.A{
+				primitive.D{{Key: fields[r.Intn(3)], Value: condition()}},
+				primitive.D{{Key: fields[r.Intn(3)], Value: condition()}},
+			}})
+		}
 		var spec []sortKey
 		for _, f := range fields[:3] {
 			if r.Intn(3) == 0 {

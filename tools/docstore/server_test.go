@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -307,5 +308,57 @@ func TestUnknownOperatorsAreRefused(t *testing.T) {
 	var doc primitive.D
 	if err := c.FindOne(ctx, bson.D{{Key: "a", Value: 1}}).Decode(&doc); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Keyset pagination newest first: `createdAt < c OR (createdAt = c AND _id < id)` reads two index
+// intervals, not the collection.
+func TestKeysetPaginationUsesTheIndexThroughAnOrPlan(t *testing.T) {
+	ts := startTestStore(t, t.TempDir())
+	c := ts.coll("orders")
+	must(c.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}}))
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var docs []any
+	for i := 0; i < 3000; i++ {
+		// Three orders per second, so a page boundary falls inside a second.
+		docs = append(docs, bson.D{{Key: "_id", Value: fmt.Sprintf("ord_%05d", i)}, {Key: "createdAt", Value: base.Add(time.Duration(i/3) * time.Second)}})
+	}
+	must(c.InsertMany(ctx, docs))
+	newestFirst := bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}}
+	var seen []string
+	filter := bson.D{}
+	for page := 0; page < 4; page++ {
+		cur := must(c.Find(ctx, filter, options.Find().SetSort(newestFirst).SetLimit(7)))
+		var got []bson.M
+		if err := cur.All(ctx, &got); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range got {
+			seen = append(seen, d["_id"].(string))
+		}
+		last := got[len(got)-1]
+		at := last["createdAt"].(primitive.DateTime)
+		filter = bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: at}}}},
+			bson.D{{Key: "createdAt", Value: at}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: last["_id"]}}}},
+		}}}
+	}
+	for i, id := range seen {
+		if want := fmt.Sprintf("ord_%05d", 2999-i); id != want {
+			t.Fatalf("item %d of the pages: %s, want %s", i, id, want)
+		}
+	}
+	var explained bson.M
+	cmd := bson.D{{Key: "find", Value: "orders"}, {Key: "filter", Value: filter}, {Key: "sort", Value: newestFirst}, {Key: "limit", Value: 7}}
+	if err := c.Database().RunCommand(ctx, bson.D{{Key: "explain", Value: cmd}, {Key: "verbosity", Value: "executionStats"}}).Decode(&explained); err != nil {
+		t.Fatal(err)
+	}
+	plan := explained["queryPlanner"].(bson.M)["winningPlan"].(bson.M)
+	merge := plan["inputStage"].(bson.M)
+	if merge["stage"] != "SORT_MERGE" || merge["inputStage"].(bson.M)["stage"] != "OR" {
+		t.Fatalf("plan: %v", plan)
+	}
+	if examined := explained["executionStats"].(bson.M)["totalDocsExamined"].(int32); examined > 14 {
+		t.Fatalf("a page of 7 read %d documents", examined)
 	}
 }

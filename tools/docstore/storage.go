@@ -73,9 +73,9 @@ func openStorage(dir string, syncFull bool) (*storage, error) {
 		"PRAGMA locking_mode=EXCLUSIVE",
 		"PRAGMA journal_mode=WAL",
 		"PRAGMA synchronous=" + sync,
-		"PRAGMA cache_size=-65536",
+		"PRAGMA cache_size=-32768",
 		"PRAGMA temp_store=MEMORY",
-		"PRAGMA mmap_size=268435456",
+		"PRAGMA mmap_size=0",
 	}
 	for _, p := range append(pragmas, schema) {
 		if err := db.execScript(p); err != nil {
