@@ -166,9 +166,19 @@ func scanStages(p plan, q query) primitive.D {
 		if p.reverse {
 			direction = "backward"
 		}
+		// MongoDB's notation for a field the scan does not narrow; narrowed fields are summarised.
+		bounds := primitive.D{}
+		for i, k := range keys {
+			b := "[MinKey, MaxKey]"
+			if i < p.boundedFields {
+				b = "(bounded)"
+			}
+			bounds = append(bounds, primitive.E{Key: k.Path, Value: primitive.A{b}})
+		}
 		s = primitive.D{{Key: "stage", Value: "FETCH"}, {Key: "filter", Value: q.filter}, {Key: "inputStage", Value: primitive.D{
 			{Key: "stage", Value: "IXSCAN"},
 			{Key: "keyPattern", Value: pattern},
+			{Key: "indexBounds", Value: bounds},
 			{Key: "indexName", Value: name},
 			{Key: "isMultiKey", Value: multikey},
 			{Key: "isUnique", Value: unique},

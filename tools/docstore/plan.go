@@ -39,6 +39,8 @@ type plan struct {
 	collscan     bool
 	// bounded: some condition of the filter limits the key intervals (not only the sort order).
 	bounded bool
+	// boundedFields: how many leading index fields the intervals constrain.
+	boundedFields int
 	score   int
 	// or holds one plan per branch of a top-level $or (the union of their results is sorted
 	// afterwards); empty for an ordinary plan.
@@ -274,6 +276,7 @@ func planFor(ix *index, keys []keyField, unique bool, preds map[string]*fieldPre
 	}
 
 	p.bounded = used > 0
+	p.boundedFields = used
 	p.score = used * 4
 	if unique && used == len(keys) && len(eqFields) == len(keys) {
 		p.score += 100

@@ -164,6 +164,18 @@ func TestSecondaryIndexesServeEqualityRangeAndSort(t *testing.T) {
 	if len(got) != 2 || got[0]["_id"] != int32(1) || got[1]["_id"] != int32(4) {
 		t.Fatalf("oldest first (a backward scan): %v", got)
 	}
+	// Read in index order only for the sort: the first field's bounds say the whole index is read.
+	var out bson.M
+	err := c.Database().RunCommand(ctx, bson.D{{Key: "explain", Value: bson.D{{Key: "find", Value: "messages"},
+		{Key: "filter", Value: bson.D{{Key: "x", Value: 1}}}, {Key: "sort", Value: bson.D{{Key: "email", Value: 1}}}}},
+		{Key: "verbosity", Value: "queryPlanner"}}).Decode(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := out["queryPlanner"].(bson.M)["winningPlan"].(bson.M)["inputStage"].(bson.M)
+	if bounds := scan["indexBounds"].(bson.M)["email"].(bson.A); len(bounds) != 1 || bounds[0] != "[MinKey, MaxKey]" {
+		t.Fatalf("a sort-only index scan: %v", scan)
+	}
 	// Without an index on the field the store says so: COLLSCAN.
 	stages, _, _ = winning(t, c, bson.D{{Key: "find", Value: "messages"}, {Key: "filter", Value: bson.D{{Key: "unindexed", Value: 1}}}})
 	if stages[0] != "COLLSCAN" {

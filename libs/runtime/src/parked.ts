@@ -35,6 +35,8 @@ const parkedSchema = new Schema<ParkedDoc>(
 parkedSchema.index({ consumer: 1, streamSequence: 1 }, { unique: true });
 // Serves the operator's list, newest first.
 parkedSchema.index({ parkedAt: -1 });
+// Serves the list of those not replayed yet (`replayedAt: null`), newest first.
+parkedSchema.index({ replayedAt: 1, parkedAt: -1 });
 
 function toRecord(doc: ParkedDoc): ParkedRecord {
   const { _id, ...rest } = doc;

@@ -6,6 +6,7 @@ export * from './stripe-signing';
 export * from './smtp';
 export * from './fake-stripe';
 export * from './jetstream';
+export * from './query-plans';
 export * as stripeFixtures from './stripe';
 export * from './stripe-stub';
 export * from './system';

@@ -33,10 +33,10 @@ const licenseSchema = new Schema<LicenseDoc>(
 // Exactly one license per licensed unit of an order line, however often the order is delivered;
 // also serves "the licenses of this order" (refunds, renewals, the order-licensed event).
 licenseSchema.index({ orderId: 1, lineId: 1, unitIndex: 1 }, { unique: true });
-// Serves "the licenses of this subscription" (suspension, reactivation, revocation).
-licenseSchema.index({ subscriptionId: 1 });
-// Serves entitlements and the admin listing by customer email.
-licenseSchema.index({ emailKey: 1 });
+// Serves "the licenses of this subscription" (suspension, reactivation, revocation), in order-line order.
+licenseSchema.index({ subscriptionId: 1, orderId: 1, lineId: 1, unitIndex: 1 });
+// Serves entitlements and the admin listing by customer email, in order-line order.
+licenseSchema.index({ emailKey: 1, orderId: 1, lineId: 1, unitIndex: 1 });
 
 /** Emails are compared trimmed and case-insensitively. */
 export function emailKeyOf(email: string): string {

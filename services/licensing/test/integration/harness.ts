@@ -20,6 +20,7 @@ import {
   uniqueDbName,
   waitFor,
   type TestNats,
+  QueryRecorder,
 } from '@billing/testkit';
 import { buildLicensingService, type LicensingService } from '../../src/app';
 import { loadConfig, type LicensingConfig } from '../../src/config';
@@ -74,6 +75,9 @@ export async function startLicensing(env: Record<string, string> = {}): Promise<
     consumers: [LICENSING_STRIPE_CONSUMER, LICENSING_ORDERS_CONSUMER],
     registerModels,
   });
+  // Every query the service runs, checked for index use when the harness closes.
+  const queries = new QueryRecorder();
+  queries.watch(infra.db);
   const service = await buildLicensingService({ config, logger, infra, signer: loadSigner(config, logger) });
   await service.start();
   await service.http.ready();
@@ -86,10 +90,13 @@ export async function startLicensing(env: Record<string, string> = {}): Promise<
     async close() {
       await service.http.close();
       await service.stop();
+      // The outbox holds only events still to publish (rows leave once published): read whole.
+      const failure = await queries.expectIndexed(infra.db, ['outbox']).catch((err: unknown) => err);
       await infra.nats.close();
       await infra.db.dropDatabase().catch(() => undefined);
       await infra.db.close();
       await nats.close();
+      if (failure) throw failure;
     },
   };
 }

@@ -19,6 +19,7 @@ import {
   uniqueDbName,
   type TestNats,
   type TestSmtpServer,
+  QueryRecorder,
 } from '@billing/testkit';
 import { buildNotificationsService, type NotificationsService } from '../../src/app';
 import { loadConfig, type NotificationsConfig } from '../../src/config';
@@ -103,6 +104,9 @@ export async function startHarness(
     consumers: TEST_CONSUMERS,
     registerModels,
   });
+  // Every query the service runs, checked for index use when the harness closes.
+  const queries = new QueryRecorder();
+  queries.watch(infra.db);
   const service = await buildNotificationsService({ config, logger, infra, resolve: options.resolve });
   await service.http.ready();
   await service.start();
@@ -142,11 +146,16 @@ export async function startHarness(
     async close() {
       await service.http.close();
       await service.stop();
+      // The endpoints are few (operators register them) and are read whole by design.
+      const failure = await queries
+        .expectIndexed(infra.db, ['webhook_endpoints'])
+        .catch((err: unknown) => err);
       await infra.db.dropDatabase().catch(() => undefined);
       await infra.nats.close();
       await infra.db.close();
       await smtp.close();
       await nats.close();
+      if (failure) throw failure;
     },
   };
 }

@@ -40,10 +40,10 @@ const paymentSchema = new Schema<PaymentDoc>(
   },
   { collection: 'payments', versionKey: false },
 );
-// The payments of one order (status fold, GET /orders/:id).
-paymentSchema.index({ orderId: 1, paidAt: 1 });
+// The payments of one order in time order (status fold, GET /orders/:id).
+paymentSchema.index({ orderId: 1, paidAt: 1, _id: 1 });
 // GET /customers/:email lists a customer's payments, newest first.
-paymentSchema.index({ customerEmail: 1, paidAt: -1 });
+paymentSchema.index({ customerEmail: 1, paidAt: -1, _id: -1 });
 
 export function paymentModel(db: Connection): Model<PaymentDoc> {
   return (

@@ -35,8 +35,8 @@ const refundSchema = new Schema<RefundDoc>(
   },
   { collection: 'refunds', versionKey: false },
 );
-// The refunds of one order (status fold, GET /orders/:id).
-refundSchema.index({ orderId: 1, refundedAt: 1 });
+// The refunds of one order in time order (status fold, GET /orders/:id).
+refundSchema.index({ orderId: 1, refundedAt: 1, _id: 1 });
 
 export function refundModel(db: Connection): Model<RefundDoc> {
   return (db.models.Refund as Model<RefundDoc> | undefined) ?? db.model<RefundDoc>('Refund', refundSchema);

@@ -46,8 +46,8 @@ const movementSchema = new Schema<StockMovementDoc>(
 );
 // One writer per link of a sku's chain; also serves "latest balance of a sku" (seq descending).
 movementSchema.index({ sku: 1, seq: 1 }, { unique: true });
-// The sales and restocks of one order (oversell shown on the order, restock on refund).
-movementSchema.index({ orderId: 1 });
+// The sales and restocks of one order, by sku and link (oversell shown on the order, restock on refund).
+movementSchema.index({ orderId: 1, sku: 1, seq: 1 });
 
 export function stockMovementModel(db: Connection): Model<StockMovementDoc> {
   return (

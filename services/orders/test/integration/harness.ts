@@ -22,6 +22,7 @@ import {
   waitFor,
   type FakeStripe,
   type TestNats,
+  QueryRecorder,
 } from '@billing/testkit';
 import type { Static } from '@sinclair/typebox';
 import { buildOrdersService, type OrdersService } from '../../src/app';
@@ -113,6 +114,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     },
   });
   const replicas: Replica[] = [];
+  // Every query of every replica, checked for index use when the harness closes.
+  const queries = new QueryRecorder();
 
   async function startReplica(): Promise<Replica> {
     const infra = await connectServiceInfra({
@@ -122,6 +125,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       consumers: [ORDERS_STRIPE_CONSUMER],
       registerModels,
     });
+    queries.watch(infra.db);
     const stripe = stripeApi(
       createStripeClient({
         secretKey: 'sk_test_orders',
@@ -226,9 +230,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       });
     },
     async close() {
+      // The catalog is bounded by configuration, not by history: it may be read whole.
+      const failure = await queries
+        .expectIndexed(main.infra.db, ['catalog_products'])
+        .catch((err: unknown) => err);
       for (const r of replicas.splice(0)) await r.stop();
       await nats.close();
       await fake.close();
+      if (failure) throw failure;
     },
   };
 }
