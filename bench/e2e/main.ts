@@ -85,6 +85,11 @@ async function main(): Promise<number> {
     startSmtpSink(),
     startWebhookReceiver(),
   ]);
+  // Outside dependencies answer with a realistic delay: a route that waits for them before
+  // answering Stripe pays it on every request; the system pays it off Stripe's path.
+  fake.setLatency(options.latencyMs);
+  sink.setLatency(options.latencyMs);
+  receiver.setLatency(options.latencyMs);
   const shared: Shared = {
     fake,
     sink,
@@ -98,7 +103,8 @@ async function main(): Promise<number> {
   try {
     console.log(
       `bench:e2e: ${options.checkouts} burst + ${options.pacedCheckouts} paced checkouts at ${options.rate}/s, ` +
-        `${options.connections} connections, LOG_LEVEL=${options.logLevel}; logs under ${logRoot}`,
+        `${options.connections} connections, dependencies answer in ${options.latencyMs} ms, ` +
+        `LOG_LEVEL=${options.logLevel}; logs under ${logRoot}`,
     );
     runs.system = await measure(() => startSystemTarget(shared, 'system', 0), shared, options);
     if (options.history > 0) {

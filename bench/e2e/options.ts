@@ -20,6 +20,8 @@ export interface BenchOptions {
   json: string | null;
   /** Folder for V8 CPU profiles of every service process (node --cpu-prof), or null. */
   cpuProf: string | null;
+  /** How long the Stripe API, the SMTP relay and the webhook receiver take to answer, ms. */
+  latencyMs: number;
 }
 
 export const HELP = `Usage: npm run bench:e2e -- [options]
@@ -38,6 +40,8 @@ the Mongo-protocol store) under load, beside a naive single-process webhook rout
                          with-history / empty ratios (default 0: empty databases only)
   --timeout S            seconds to wait for a phase's effects (default 900)
   --quiet S              seconds without new webhooks or emails before counting (default 3)
+  --latency MS           the fake Stripe API, the SMTP sink and the webhook receiver answer after
+                         MS ms, as real ones across the internet do (default 100; 0 = at once)
   --json PATH            also write every figure as JSON to PATH
   --cpu-prof DIR         write a V8 CPU profile of every service process into DIR (open the
                          .cpuprofile files in Chrome DevTools or speedscope)
@@ -53,6 +57,7 @@ const NUMBER_FLAGS = {
   '--history': 'history',
   '--timeout': 'timeoutSeconds',
   '--quiet': 'quietSeconds',
+  '--latency': 'latencyMs',
 } as const;
 
 /** Parses `--name value` flags; null when --help was asked for. Throws on anything unknown. */
@@ -69,6 +74,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | null {
     quietSeconds: 3,
     json: null,
     cpuProf: null,
+    latencyMs: 100,
   };
   const given = new Set<string>();
   let quick = false;
@@ -103,7 +109,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | null {
   for (const [flag, key] of Object.entries(NUMBER_FLAGS)) {
     if (key === 'rate' || key === 'timeoutSeconds' || key === 'quietSeconds') continue;
     options[key] = Math.floor(options[key]);
-    if (options[key] < 1 && key !== 'history') throw new Error(`${flag} must be at least 1`);
+    if (options[key] < 1 && key !== 'history' && key !== 'latencyMs')
+      throw new Error(`${flag} must be at least 1`);
   }
   if (options.rate <= 0) throw new Error('--rate must be above 0');
   return options;

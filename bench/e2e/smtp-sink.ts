@@ -14,6 +14,8 @@ export interface SinkEmail {
 export interface SmtpSink {
   url: string;
   emails: SinkEmail[];
+  /** Each message is accepted this long after it arrived, as a relay across the internet is. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ function readHeaders(head: string): { subject: string; messageId: string } {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const port = await freePort();
   const emails: SinkEmail[] = [];
+  let latencyMs = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -76,7 +79,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           messageId,
           template: templateOf(subject),
         });
-        callback();
+        if (latencyMs > 0) setTimeout(callback, latencyMs);
+        else callback();
       });
     },
   });
@@ -84,6 +88,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     emails,
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

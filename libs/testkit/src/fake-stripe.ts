@@ -40,6 +40,8 @@ export interface FakeStripe {
   put(...objects: StripeObject[]): void;
   /** The next `count` requests get a 500 (or the given status) with a Stripe-style error body. */
   failNext(count: number, status?: number): void;
+  /** Every answer waits this long, as Stripe's API across the internet does (default 0). */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -57,10 +59,15 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: FakeStripeRequest[] = [];
   let failures = 0;
   let failureStatus = 500;
+  let latencyMs = 0;
 
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${Date.now()}` });
-    res.end(JSON.stringify(body));
+    const answer = () => {
+      res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${Date.now()}` });
+      res.end(JSON.stringify(body));
+    };
+    if (latencyMs > 0) setTimeout(answer, latencyMs);
+    else answer();
   };
 
   const server = http.createServer((req, res) => {
@@ -165,6 +172,9 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     failNext: (count, status = 500) => {
       failures = count;
       failureStatus = status;
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -22,6 +22,8 @@ export interface WebhookReceiver {
   attempts: number;
   /** Answer the next `count` deliveries (of `event`, when given) with 500 before accepting. */
   failNext(count: number, event?: string): void;
+  /** Every answer waits this long, as a receiver across the internet does (default 0). */
+  setLatency(ms: number): void;
   /** The signing secret the endpoint was given when it was registered. */
   setSecret(secret: string): void;
   close(): Promise<void>;
@@ -37,12 +39,23 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let verifier: Webhook | undefined;
   let failures = 0;
   let failEvent: string | undefined;
-  const receiver: Omit<WebhookReceiver, 'url' | 'close' | 'failNext' | 'setSecret'> = {
+  let latencyMs = 0;
+  const receiver: Omit<WebhookReceiver, 'url' | 'close' | 'failNext' | 'setSecret' | 'setLatency'> = {
     received: [],
     rejected: [],
     attempts: 0,
   };
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((req, raw) => {
+    // Answers go out after the configured latency; what arrived is recorded at once.
+    const res = {
+      writeHead: (status: number) => ({
+        end: (body?: string) => {
+          const answer = () => raw.writeHead(status).end(body);
+          if (latencyMs > 0) setTimeout(answer, latencyMs);
+          else answer();
+        },
+      }),
+    };
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -87,6 +100,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     },
     setSecret: (secret: string) => {
       verifier = new Webhook(secret);
+    },
+    setLatency: (ms: number) => {
+      latencyMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {
