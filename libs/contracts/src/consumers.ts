@@ -1,3 +1,11 @@
+import {
+  ORDER_CANCELLED_V1,
+  ORDER_CONFIRMED_V1,
+  ORDER_CREATED_V1,
+  ORDER_REFUNDED_V1,
+  PAYMENT_FAILED_V1,
+  PAYMENT_RECORDED_V1,
+} from './orders.events';
 import { stripeEventSubject } from './stripe';
 import {
   LICENSING_EVENTS_STREAM,
@@ -87,13 +95,33 @@ export const LICENSING_STRIPE_CONSUMER: ConsumerDefinition = Object.freeze({
   filterSubjects: LICENSING_STRIPE_EVENT_TYPES.map(stripeEventSubject),
 });
 
+/**
+ * Orders events licensing applies (the customer's Stripe id from a new order; licenses, renewals
+ * and refunds). The others are not delivered to it at all.
+ */
+export const LICENSING_ORDERS_SUBJECTS = [
+  ORDER_CREATED_V1.subject,
+  ORDER_CONFIRMED_V1.subject,
+  PAYMENT_RECORDED_V1.subject,
+  ORDER_REFUNDED_V1.subject,
+] as const;
+
+/** Orders events notifications turns into emails and webhooks. */
+export const NOTIFICATIONS_ORDERS_SUBJECTS = [
+  ORDER_CONFIRMED_V1.subject,
+  PAYMENT_RECORDED_V1.subject,
+  PAYMENT_FAILED_V1.subject,
+  ORDER_CANCELLED_V1.subject,
+  ORDER_REFUNDED_V1.subject,
+] as const;
+
 /** Do not rename without a migration. */
 export const LICENSING_ORDERS_CONSUMER: ConsumerDefinition = Object.freeze({
   ...DEFAULTS,
   stream: ORDERS_EVENTS_STREAM,
   durable: 'licensing-orders',
   description: 'licensing: licenses for confirmed orders, renewals and refunds',
-  filterSubjects: ['orders.>'],
+  filterSubjects: LICENSING_ORDERS_SUBJECTS,
 });
 
 /** Do not rename without a migration. */
@@ -102,7 +130,7 @@ export const NOTIFICATIONS_ORDERS_CONSUMER: ConsumerDefinition = Object.freeze({
   stream: ORDERS_EVENTS_STREAM,
   durable: 'notifications-orders',
   description: 'notifications: emails and outbound webhooks for order events',
-  filterSubjects: ['orders.>'],
+  filterSubjects: NOTIFICATIONS_ORDERS_SUBJECTS,
 });
 
 /** Do not rename without a migration. */
