@@ -114,7 +114,9 @@ async function main(): Promise<number> {
         shared,
         options,
       );
-      ratios.push(historyVersusEmpty(runs.systemWithHistory, runs.system));
+      // The empty system once more, so that history is compared with runs on either side of it.
+      runs.systemAgain = await measure(() => startSystemTarget(shared, 'system, again', 0), shared, options);
+      ratios.push(historyVersusEmpty(runs.systemWithHistory, [runs.system, runs.systemAgain]));
     }
     if (options.baseline) {
       runs.baseline = await measure(() => startBaselineTarget(shared), shared, options);

@@ -36,7 +36,8 @@ the Mongo-protocol store) under load, beside a naive single-process webhook rout
   --connections C        concurrent keep-alive connections to the gateway (default 32)
   --log-level L          LOG_LEVEL of the services and the baseline (default info)
   --no-baseline          skip the naive baseline
-  --history K            also run on databases pre-loaded with K past checkouts and print
+  --history K            also run on databases pre-loaded with K past checkouts (between two
+                         runs on empty databases, averaged, to cancel the machine's drift) and print
                          with-history / empty ratios (default 0: empty databases only)
   --timeout S            seconds to wait for a phase's effects (default 900)
   --quiet S              seconds without new webhooks or emails before counting (default 3)

@@ -98,21 +98,55 @@ export function systemVersusBaseline(system: RunResult, baseline: RunResult): Ra
   return { title: 'system / baseline', rows };
 }
 
-/** with history / empty: CPU per checkout (total and per process), throughput, p99s. */
-export function historyVersusEmpty(history: RunResult, empty: RunResult): Ratios {
+const mean = (values: Array<number | null | undefined>): number | null => {
+  const known = values.filter((v): v is number => v !== null && v !== undefined);
+  return known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : null;
+};
+
+/**
+ * with history / empty: CPU per checkout (total and per process), throughput, p99s. The empty
+ * system is measured before and after the one with history and the two are averaged, so that the
+ * machine's speed drifting during the runs does not pass for an effect of history; the `drift`
+ * rows (second empty run / first) say how much it drifted.
+ */
+export function historyVersusEmpty(history: RunResult, empties: readonly RunResult[]): Ratios {
   const rows: Record<string, number | null> = {};
   for (const phase of ['burst', 'paced'] as const) {
-    const [h, e] = [history[phase], empty[phase]];
-    if (!h || !e) continue;
-    rows[`${phase}: CPU ms per checkout (total)`] = ratio(h.cpuMsPerCheckout, e.cpuMsPerCheckout);
+    const h = history[phase];
+    const es = empties.map((e) => e[phase]).filter((e) => e !== undefined);
+    if (!h || es.length === 0) continue;
+    const avg = (pick: (r: NonNullable<RunResult['burst']>) => number | null | undefined) =>
+      mean(es.map(pick));
+    rows[`${phase}: CPU ms per checkout (total)`] = ratio(
+      h.cpuMsPerCheckout,
+      avg((e) => e.cpuMsPerCheckout),
+    );
     for (const p of h.processes) {
-      const before = e.processes.find((q) => q.label === p.label);
-      rows[`${phase}: CPU ms per checkout, ${p.label}`] = ratio(p.cpuMsPerCheckout, before?.cpuMsPerCheckout);
+      const before = avg((e) => e.processes.find((q) => q.label === p.label)?.cpuMsPerCheckout);
+      rows[`${phase}: CPU ms per checkout, ${p.label}`] = ratio(p.cpuMsPerCheckout, before);
     }
-    rows[`${phase}: sustained throughput`] = ratio(h.checkoutsPerSecond, e.checkoutsPerSecond);
-    rows[`${phase}: Stripe-facing p99`] = ratio(h.postLatency.p99, e.postLatency.p99);
-    rows[`${phase}: webhook p99`] = ratio(h.webhookLatency?.p99, e.webhookLatency?.p99);
-    rows[`${phase}: email p99`] = ratio(h.emailLatency?.p99, e.emailLatency?.p99);
+    rows[`${phase}: sustained throughput`] = ratio(
+      h.checkoutsPerSecond,
+      avg((e) => e.checkoutsPerSecond),
+    );
+    rows[`${phase}: Stripe-facing p99`] = ratio(
+      h.postLatency.p99,
+      avg((e) => e.postLatency.p99),
+    );
+    rows[`${phase}: webhook p99`] = ratio(
+      h.webhookLatency?.p99,
+      avg((e) => e.webhookLatency?.p99),
+    );
+    rows[`${phase}: email p99`] = ratio(
+      h.emailLatency?.p99,
+      avg((e) => e.emailLatency?.p99),
+    );
+    if (es.length === 2) {
+      rows[`${phase}: drift, CPU per checkout of the two empty runs`] = ratio(
+        es[1]!.cpuMsPerCheckout,
+        es[0]!.cpuMsPerCheckout,
+      );
+    }
   }
   return { title: 'with history / empty', rows };
 }

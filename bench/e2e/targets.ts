@@ -15,7 +15,7 @@ import {
   type LocalServer,
   type WebhookReceiver,
 } from '@billing/testkit';
-import { loadHistory } from './history';
+import type { HistoryTarget } from './history';
 import { BENCH_PRODUCT } from './load';
 import type { MeteredProcess } from './meter';
 import { startMonitoredNats, type MonitoredNats } from './nats-monitor';
@@ -92,8 +92,12 @@ export async function startSystemTarget(shared: Shared, name: string, history: n
       let endpoint: { id: string; secret: string } | undefined;
       if (history > 0) {
         endpoint = { id: `ep_${randomBytes(12).toString('hex')}`, secret: newWebhookSecret() };
-        const where = { mongoUrl: store.url, databases, signingKey: privateKey };
-        await loadHistory(history, { ...where, endpoint: { ...endpoint, url: shared.receiver.url } });
+        await loadHistoryInChild(history, {
+          mongoUrl: store.url,
+          databases,
+          signingKeyBase64: privateKeyBase64(privateKey),
+          endpoint: { ...endpoint, url: shared.receiver.url },
+        });
       }
       const seedFile = path.join(logDir, 'catalog.seed.json');
       const { sku, name: productName, kind, tier, downloadUrl, priceId } = BENCH_PRODUCT;
@@ -152,6 +156,27 @@ export async function startSystemTarget(shared: Shared, name: string, history: n
     await nats.destroy();
     throw err;
   }
+}
+
+/**
+ * Runs history-main.ts as a child process and waits for it: the loader's memory (a hundred
+ * thousand checkouts' worth of documents) is gone before the measured phases start.
+ */
+function loadHistoryInChild(
+  count: number,
+  target: Omit<HistoryTarget, 'signingKey'> & { signingKeyBase64: string },
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'history-main.ts')], {
+      cwd: repoRoot(),
+      stdio: ['pipe', 'inherit', 'inherit'],
+    });
+    child.stdin!.end(JSON.stringify({ count, ...target }));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`history loader exited ${code}`)),
+    );
+  });
 }
 
 /** The naive baseline (naive-baseline.ts) as its own process, on its own store. */
