@@ -7,23 +7,29 @@
  *   `subscriptionId`, `productSku`, `productName`, `tier`, `baseExpiresAt`, `issuedAt`,
  *   `revokedAt`, `revokeReason`, `suspendedAt`.
  * - `customers`: one per Stripe customer: `_id` (Stripe customer id), `email`, `emailKey`, `updatedAt`.
- * - `customer_tiers`: one per email, written when its first purchase raised it to PRO: `_id`
- *   (email key), `tier`, `updatedAt`.
+ * - `tier_announcements`: one per email, the first link of its chain, written when its first
+ *   purchase raised it to PRO: `_id` (`<emailKey>:1`), `emailKey`, `seq`, `tier`, `messageId` (the
+ *   orders.order.confirmed message), `payload` (the announced tier.changed), `decidedAt`.
  *
  * Not written: `renewals` and `refunds` (the order facts of subscriptions and refunds; a paid
  * one-time checkout has neither), `subscription_facts`, `machines` (no activations),
  * `parked_messages`, `outbox` (handlers publish directly; a row only lives until published).
  */
 import type { OrderLineV1 } from '@billing/contracts';
-import { customerModel, customerTierModel } from '@billing/licensing/dist/db/customer.model';
+import { customerModel, tierAnnouncementModel } from '@billing/licensing/dist/db/customer.model';
 import { emailKeyOf, licenseModel, type LicenseDoc } from '@billing/licensing/dist/db/license.model';
 import { registerModels } from '@billing/licensing/dist/db/models';
 import { planLicenses } from '@billing/licensing/dist/domain/issuance';
 import { createLicenseSigner, type LicenseSigner } from '@billing/licensing/dist/domain/license-key';
 import type { LicenseRecord } from '@billing/licensing/dist/domain/license-view';
+import { featuresOf, parseTierCatalog } from '@billing/licensing/dist/domain/tiers';
 import { orderSnapshot } from '@billing/orders/dist/domain/order-events';
+import { orderIdFor } from '@billing/orders/dist/domain/order-id';
 import { chunks, insertBatches, openServiceDb, type HistoryTarget, type PastCheckout } from './history';
 import { benchLine, pastOrder } from './history-orders';
+
+/** Licensing's default tiers (the run leaves LICENSING_TIERS unset). */
+const TIERS = parseTierCatalog(undefined, 'LICENSING_TIERS');
 
 /**
  * The licenses of a past checkout's order. Ed25519 signatures are deterministic, so notifications'
@@ -67,11 +73,27 @@ export async function loadLicensingHistory(
           updatedAt: c.handledAt,
         });
         if (!c.firstOfEmail) continue;
-        tiers.push({ _id: emailKeyOf(c.email), tier: 'PRO', updatedAt: c.handledAt });
+        const payload = {
+          customerEmail: c.email,
+          stripeCustomerId: c.stripeCustomerId,
+          subscriptionId: null,
+          previousTier: TIERS.defaultTier,
+          tier: 'PRO',
+          features: featuresOf(TIERS, 'PRO'),
+        };
+        tiers.push({
+          _id: `${emailKeyOf(c.email)}:1`,
+          emailKey: emailKeyOf(c.email),
+          seq: 1,
+          tier: 'PRO',
+          messageId: `orders.order.confirmed:${orderIdFor(c.sessionId)}`,
+          payload,
+          decidedAt: c.handledAt,
+        });
       }
       count('licenses', await insertBatches(licenseModel(db), licenses));
       count('customers', await insertBatches(customerModel(db), customers));
-      count('customer_tiers', await insertBatches(customerTierModel(db), tiers));
+      count('tier_announcements', await insertBatches(tierAnnouncementModel(db), tiers));
     }
     return written;
   } finally {

@@ -2,9 +2,8 @@
  * The notifications database after K past checkouts, as services/notifications writes it
  * (handlers order-confirmed, order-licensed, payment-recorded, tier-changed; the delivery worker):
  *
- * - `webhook_endpoints`: the run's endpoint (registered before the history began): `_id`, `url`,
- *   `events` (`*`), `description`, `status`, `disabledReason`, `disabledAt`, `secrets`,
- *   `failingSince`, `lastError`, `createdAt`, `updatedAt`.
+ * - `webhook_endpoints` and `webhook_endpoint_secrets`: the run's endpoint, registered before the
+ *   history began, through the service's repository (no `webhook_endpoint_health`: it never failed).
  * - `order_snapshots`: `_id` (order id), `order` (the orders.order.confirmed snapshot),
  *   `sourceEventId`, `storedAt`.
  * - `email_sends` (sent): `purchase-confirmation` per order and `subscription-confirmed` for each
@@ -22,6 +21,7 @@
  * only endpoint.disabled), `parked_messages`.
  */
 import { outboundDataValidators, type OutboundEventType } from '@billing/contracts';
+import { emailKeyOf } from '@billing/licensing/dist/db/license.model';
 import { createLicenseSigner } from '@billing/licensing/dist/domain/license-key';
 import { NO_FACTS, toSummary, viewOf } from '@billing/licensing/dist/domain/license-view';
 import { featuresOf, parseTierCatalog } from '@billing/licensing/dist/domain/tiers';
@@ -29,7 +29,7 @@ import { deliveryAttemptModel } from '@billing/notifications/dist/db/delivery-at
 import { emailSendModel } from '@billing/notifications/dist/db/email-send.model';
 import { registerModels } from '@billing/notifications/dist/db/models';
 import { orderSnapshotModel } from '@billing/notifications/dist/db/order-snapshot.model';
-import { webhookEndpointModel } from '@billing/notifications/dist/db/webhook-endpoint.model';
+import { WebhookEndpointRepository } from '@billing/notifications/dist/db/webhook-endpoint.repository';
 import { webhookMessageModel } from '@billing/notifications/dist/db/webhook-message.model';
 import { stableMessageId } from '@billing/notifications/dist/email/email-sender';
 import { toOutboundLicense } from '@billing/notifications/dist/handlers/order-licensed.handler';
@@ -58,19 +58,13 @@ export async function loadNotificationsHistory(
     (written[`notifications.${name}`] = (written[`notifications.${name}`] ?? 0) + n);
   try {
     const since = checkouts[0]?.sessionCreated ?? new Date();
-    await webhookEndpointModel(db).create({
-      _id: endpoint.id,
+    await new WebhookEndpointRepository(db).create({
+      id: endpoint.id,
       url: endpoint.url,
       events: ['*'],
       description: 'benchmark receiver',
-      status: 'enabled',
-      disabledReason: null,
-      disabledAt: null,
-      secrets: [{ secret: endpoint.secret, createdAt: since, expiresAt: null }],
-      failingSince: null,
-      lastError: null,
-      createdAt: since,
-      updatedAt: since,
+      secret: endpoint.secret,
+      now: since,
     });
     count('webhook_endpoints', 1);
     for (const chunk of chunks(checkouts, 1000)) {
@@ -184,7 +178,7 @@ export async function loadNotificationsHistory(
         });
 
         if (!c.firstOfEmail) continue;
-        const tierId = `licensing.tier.changed:orders.order.confirmed:${order.orderId}`;
+        const tierId = `licensing.tier.changed:${emailKeyOf(c.email)}:1`;
         delivered(tierId, 'tier.changed', at.toISOString(), {
           customerEmail: c.email,
           stripeCustomerId: c.stripeCustomerId,

@@ -104,6 +104,7 @@ export async function openServiceDb(
   await db.asPromise();
   const logger = createLogger({ service: 'bench-history', version: '0', level: 'warn' });
   const noPublisher = {
+    check: () => undefined,
     publish: () => Promise.reject(new Error('the history loader publishes nothing')),
   };
   new Outbox(db, noPublisher, logger);

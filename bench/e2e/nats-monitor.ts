@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, toolPath, waitForPort } from '@billing/testkit';
+import { freePort, natsConfigPath, toolPath, waitForPort } from '@billing/testkit';
 
 export interface MonitoredNats {
   url: string;
@@ -20,7 +20,19 @@ export interface MonitoredNats {
 export async function startMonitoredNats(): Promise<MonitoredNats> {
   const [port, monitorPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-nats-'));
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-js', '-sd', dataDir];
+  const args = [
+    '-c',
+    natsConfigPath(),
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-m',
+    String(monitorPort),
+    '-js',
+    '-sd',
+    dataDir,
+  ];
   const child: ChildProcess = spawn(toolPath('nats-server'), args, { stdio: 'ignore' });
   const stop = () =>
     new Promise<void>((resolve) => {

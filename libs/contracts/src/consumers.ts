@@ -38,6 +38,13 @@ export interface ConsumerDefinition {
   readonly maxAckPending: number;
 }
 
+/**
+ * A message waiting for its next retry (`nak(delay)`, for up to days) counts as pending: the
+ * limit must hold every message of a long outage of a dependency, or they would stop every other
+ * message of the consumer once it is reached.
+ */
+export const DEFAULT_MAX_ACK_PENDING = 20_000;
+
 const DEFAULTS = {
   ackWaitMs: 30 * SECOND,
   /**
@@ -51,7 +58,7 @@ const DEFAULTS = {
    * per retry. Redelivery after a missed ack (a crashed process) waits `ackWaitMs`.
    */
   backoffMs: [] as number[],
-  maxAckPending: 1000,
+  maxAckPending: DEFAULT_MAX_ACK_PENDING,
 };
 
 /** Stripe event types the orders service applies. */

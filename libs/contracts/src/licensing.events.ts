@@ -24,9 +24,26 @@ export const LicenseSummaryV1 = Type.Object({
 });
 export type LicenseSummaryV1 = Static<typeof LicenseSummaryV1>;
 
+/** Licenses one event lists at most: 500 summaries of about 0.6 KB stay far below 1 MB. */
+export const LICENSES_PER_EVENT = 500;
+
+/**
+ * Present when an event's licenses did not fit in one message: the event was published once per
+ * page of at most {@link LICENSES_PER_EVENT} licenses, page 1 under the event's usual message id
+ * and page n under `<id>:page:<n>`, each with the same other fields.
+ */
+export const LicensePageV1 = Type.Object({
+  number: Type.Integer({ minimum: 1 }),
+  of: Type.Integer({ minimum: 2 }),
+  /** Licenses on all pages together. */
+  licenseCount: Type.Integer({ minimum: 1 }),
+});
+export type LicensePageV1 = Static<typeof LicensePageV1>;
+
 /**
  * Fired once per confirmed order after its licenses exist (an empty list for an order with
- * nothing to license), so "the order and its licenses exist" is one event.
+ * nothing to license), so "the order and its licenses exist" is one event (one per page for an
+ * order of more than {@link LICENSES_PER_EVENT} licenses, see {@link LicensePageV1}).
  * Message id: `licensing.order.licensed:<orderId>`.
  */
 export const OrderLicensedV1 = Type.Object({
@@ -34,16 +51,18 @@ export const OrderLicensedV1 = Type.Object({
   customerEmail: Type.String(),
   subscriptionId: Nullable(Type.String()),
   licenses: Type.Array(LicenseSummaryV1),
+  page: Type.Optional(LicensePageV1),
 });
 export type OrderLicensedV1 = Static<typeof OrderLicensedV1>;
 export const ORDER_LICENSED_V1 = defineEvent('licensing', 'licensing.order.licensed', 1, OrderLicensedV1);
 
-/** Shared shape of the per-subscription license lifecycle events below. */
+/** Shared shape of the per-subscription license lifecycle events below (paged like order.licensed). */
 const LicensesChanged = {
   customerEmail: Type.String(),
   subscriptionId: Nullable(Type.String()),
   orderId: Nullable(Type.String()),
   licenses: Type.Array(LicenseSummaryV1),
+  page: Type.Optional(LicensePageV1),
 };
 
 /**
@@ -112,8 +131,9 @@ export const LICENSES_REVOKED_V1 = defineEvent(
 /**
  * Fired when a customer's tier changes (subscription created, plan change, cancellation; a
  * one-time license with a tier, e.g. a lifetime license, issued or refunded).
- * Message id: `licensing.tier.changed:<id of the causing message>`: the Stripe event id, or the
- * orders envelope id (`orders.order.confirmed:<orderId>`, `orders.order.refunded:<refundId>`).
+ * Message id: `licensing.tier.changed:<email key>:<n>`: the n-th announced change of that email's
+ * tier (email trimmed and lowercased; 1, 2, 3, ...). Each change is announced once, whichever
+ * event or replica found it; the envelope's causation id names the message that caused it.
  */
 export const TierChangedV1 = Type.Object({
   customerEmail: Type.String(),

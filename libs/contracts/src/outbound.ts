@@ -34,7 +34,9 @@ export type OutboundLicense = Static<typeof OutboundLicense>;
 
 /**
  * `checkout.completed`: a paid order and its licenses exist (an empty `licenses` list when nothing
- * in the order is licensed). Fired once per order.
+ * in the order is licensed). Fired once per order. An order of more than 500 licenses lists the
+ * first 500 here and says how many there are in `licenseCount`; each license has its own
+ * `license.issued` either way.
  */
 export const CheckoutCompletedData = Type.Object({
   orderId: Type.String(),
@@ -45,6 +47,8 @@ export const CheckoutCompletedData = Type.Object({
   amountTotal: Type.Integer(),
   currency: Type.String(),
   licenses: Type.Array(OutboundLicense),
+  /** Every license of the order, when more than `licenses` lists. */
+  licenseCount: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type CheckoutCompletedData = Static<typeof CheckoutCompletedData>;
 

@@ -69,17 +69,28 @@ describe('readConsumerServiceConfig', () => {
     ).toThrow(/ADMIN_API_TOKEN: must be at least 16/);
   });
 
-  it('reads the service port and retry schedule', () => {
+  it('reads the service port and retry policy', () => {
     const config = readConsumerServiceConfig(
       new EnvReader({
         ADMIN_API_TOKEN: 'x'.repeat(32),
         ORDERS_PORT: '4002',
-        CONSUMER_RETRY_DELAYS_MS: '10,20',
+        CONSUMER_RETRY_BASE_MS: '10',
+        CONSUMER_RETRY_MAX_DELAY_MS: '20',
+        CONSUMER_RETRY_FOR_MS: '60000',
       }),
       'orders',
       3002,
     );
     expect(config.port).toBe(4002);
-    expect(config.retryDelaysMs).toEqual([10, 20]);
+    expect(config.retry).toEqual({ baseMs: 10, maxDelayMs: 20, retryForMs: 60_000 });
+  });
+
+  it('retries for 3 days by default, backing off from 1 s to 1 h', () => {
+    const config = readConsumerServiceConfig(
+      new EnvReader({ ADMIN_API_TOKEN: 'x'.repeat(32) }),
+      'orders',
+      3002,
+    );
+    expect(config.retry).toEqual({ baseMs: 1000, maxDelayMs: 3_600_000, retryForMs: 3 * 24 * 3_600_000 });
   });
 });

@@ -49,6 +49,7 @@ export class DirectEmitter implements EventEmitter {
 
   async emit<S extends TSchema>(items: ReadonlyArray<EventItem<S>>): Promise<void> {
     const envelopes = toEnvelopes(items);
+    for (const envelope of envelopes) this.publisher.check(envelope);
     await Promise.all(envelopes.map((envelope) => this.publisher.publish(envelope)));
   }
 }

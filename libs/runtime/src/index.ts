@@ -10,6 +10,8 @@ export * from './events';
 export * from './outbox';
 export * from './parked';
 export * from './replay';
+export * from './retry';
+export * from './startup';
 export * from './http';
 export * from './lifecycle';
 export * from './parked-routes';

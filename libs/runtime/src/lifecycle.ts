@@ -4,7 +4,7 @@ import type { Logger } from './logger';
  * Runs `shutdown` once on SIGINT/SIGTERM, then exits. A second signal, or a shutdown longer
  * than `timeoutMs`, exits at once with a non-zero code.
  */
-export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>, timeoutMs = 15_000): void {
+export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>, timeoutMs: number): void {
   let started = false;
   const handle = (signal: NodeJS.Signals) => {
     if (started) {

@@ -15,7 +15,13 @@ export async function connectMongo(
     serverSelectionTimeoutMS: 10_000,
     autoIndex: false,
   });
-  await conn.asPromise();
+  try {
+    await conn.asPromise();
+  } catch (err) {
+    // Not reachable: release the half-open connection before the caller tries again.
+    await conn.close().catch(() => undefined);
+    throw err;
+  }
   conn.on('disconnected', () => logger.warn({ db: target.dbName }, 'mongo disconnected'));
   conn.on('reconnected', () => logger.info({ db: target.dbName }, 'mongo reconnected'));
   return conn;

@@ -44,7 +44,10 @@ export async function connectNats(
     }
   })();
   const js = jetstream(nc, { timeout: timeoutMs });
-  const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+  const jsm = await jetstreamManager(nc, { timeout: timeoutMs }).catch(async (err: unknown) => {
+    await nc.close(); // JetStream not enabled (yet): the caller may try again with a new connection
+    throw err;
+  });
   return {
     nc,
     js,

@@ -12,6 +12,8 @@ interface OutboxDoc {
   createdAt: Date;
   attempts: number;
   lastError: string | null;
+  /** When the relay may try it (again): a row that failed waits longer after each failure. */
+  nextAttemptAt: Date;
 }
 
 const outboxSchema = new Schema<OutboxDoc>(
@@ -21,18 +23,26 @@ const outboxSchema = new Schema<OutboxDoc>(
     createdAt: { type: Date, required: true },
     attempts: { type: Number, default: 0 },
     lastError: { type: String, default: null },
+    nextAttemptAt: { type: Date, required: true },
   },
   { collection: 'outbox', versionKey: false, minimize: false },
 );
-// Serves the relay's "oldest first" read. Rows leave the collection once published, so the
+// Serves the relay's "due, oldest first" read. Rows leave the collection once published, so the
 // relay only ever reads what is still to be published.
-outboxSchema.index({ createdAt: 1 });
+outboxSchema.index({ nextAttemptAt: 1 });
+
+/** The relay's wait before trying a failed row again: 1 s, doubling, at most 5 minutes. */
+function relayBackoffMs(attempts: number): number {
+  return Math.min(1000 * 2 ** Math.min(attempts - 1, 20), 5 * 60 * 1000);
+}
 
 /**
  * For events that no message drives (an operator's request, the webhook delivery worker): they
  * are first stored here under their deterministic id, then published, then the row is deleted.
  * A crash or a NATS outage in between leaves the row, and the relay publishes it later; the id
  * makes a second publish a duplicate that JetStream drops. No multi-document transaction is needed.
+ * Each row is retried on its own schedule, so one that keeps failing holds up no other; one that
+ * could never be published (too large) is refused by `emit` before it is stored.
  * Message handlers publish directly instead (see {@link DirectEmitter}).
  */
 export class Outbox implements EventEmitter {
@@ -51,6 +61,7 @@ export class Outbox implements EventEmitter {
   /** Validates, stores, then publishes events; throws if publishing fails (the relay retries). */
   async emit<S extends TSchema>(items: ReadonlyArray<EventItem<S>>): Promise<void> {
     const envelopes = toEnvelopes(items);
+    for (const envelope of envelopes) this.publisher.check(envelope);
     const now = new Date();
     await this.model
       .insertMany(
@@ -60,6 +71,7 @@ export class Outbox implements EventEmitter {
           createdAt: now,
           attempts: 0,
           lastError: null,
+          nextAttemptAt: now,
         })),
         { ordered: false, lean: true },
       )
@@ -67,7 +79,7 @@ export class Outbox implements EventEmitter {
         // Stored already by an earlier attempt: publish again all the same.
         if (!isDuplicateKeyError(err)) throw err;
       });
-    for (const envelope of envelopes) await this.publishRow(envelope);
+    for (const envelope of envelopes) await this.publishRow(envelope, 0);
   }
 
   /** One event; shorthand for `emit([{definition, input}])`. */
@@ -78,14 +90,21 @@ export class Outbox implements EventEmitter {
     await this.emit([{ definition, input }]);
   }
 
-  private async publishRow(envelope: EventEnvelopeV1): Promise<void> {
+  private async publishRow(envelope: EventEnvelopeV1, attempts: number): Promise<void> {
     try {
       await this.publisher.publish(envelope);
     } catch (err) {
+      const now = Date.now();
       await this.model
         .updateOne(
           { _id: envelope.id },
-          { $inc: { attempts: 1 }, $set: { lastError: (err as Error).message } },
+          {
+            $set: {
+              attempts: attempts + 1,
+              lastError: (err as Error).message,
+              nextAttemptAt: new Date(now + relayBackoffMs(attempts + 1)),
+            },
+          },
         )
         .catch(() => undefined);
       throw err;
@@ -93,17 +112,26 @@ export class Outbox implements EventEmitter {
     await this.model.deleteOne({ _id: envelope.id });
   }
 
-  /** Publishes what is left unpublished, oldest first; returns how many were published. */
-  async relayOnce(batchSize = 100): Promise<number> {
-    const pending = await this.model.find().sort({ createdAt: 1 }).limit(batchSize).lean<OutboxDoc[]>();
+  /**
+   * Publishes the rows that are due, oldest due first, each on its own: a row that fails waits
+   * for its next attempt and the others go on. Returns how many were published.
+   */
+  async relayOnce(batchSize = 100, now = new Date()): Promise<number> {
+    const due = await this.model
+      .find({ nextAttemptAt: { $lte: now } })
+      .sort({ nextAttemptAt: 1 })
+      .limit(batchSize)
+      .lean<OutboxDoc[]>();
     let published = 0;
-    for (const doc of pending) {
+    for (const doc of due) {
       try {
-        await this.publishRow(doc.envelope);
+        await this.publishRow(doc.envelope, doc.attempts);
         published += 1;
       } catch (err) {
-        this.logger.warn({ err, eventId: doc._id }, 'outbox relay publish failed');
-        break;
+        this.logger.warn(
+          { err, eventId: doc._id, attempts: doc.attempts + 1 },
+          'outbox relay publish failed',
+        );
       }
     }
     return published;

@@ -1,19 +1,20 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
-import { isDuplicateKeyError } from './errors';
-import type { ParkedMessage } from './runner';
+import { insertOnce } from './mongo';
+import type { ParkKind, ParkedMessage } from './runner';
 
 export interface ParkedRecord extends ParkedMessage {
   id: string;
   parkedAt: Date;
   replayedAt: Date | null;
   replayResult: string | null;
+  /** Replays made without an operator so far (only `exhausted` messages get them). */
+  autoReplays: number;
+  /** When the next one is due; null when none is planned. */
+  nextAutoReplayAt: Date | null;
 }
 
-interface ParkedDoc extends ParkedMessage {
+interface ParkedDoc extends Omit<ParkedRecord, 'id'> {
   _id: Types.ObjectId;
-  parkedAt: Date;
-  replayedAt: Date | null;
-  replayResult: string | null;
 }
 
 const parkedSchema = new Schema<ParkedDoc>(
@@ -22,21 +23,57 @@ const parkedSchema = new Schema<ParkedDoc>(
     subject: { type: String, required: true },
     messageId: { type: String, default: null },
     streamSequence: { type: Number, required: true },
+    storedAt: { type: Date, required: true },
     data: { type: String, required: true },
+    kind: { type: String, required: true },
     reason: { type: String, required: true },
     deliveryCount: { type: Number, required: true },
     parkedAt: { type: Date, required: true },
     replayedAt: { type: Date, default: null },
     replayResult: { type: String, default: null },
+    autoReplays: { type: Number, default: 0 },
+    nextAutoReplayAt: { type: Date, default: null },
   },
   { collection: 'parked_messages', versionKey: false },
 );
-// A stream message is parked once per consumer, even if parking itself is retried.
-parkedSchema.index({ consumer: 1, streamSequence: 1 }, { unique: true });
-// Serves the operator's list, newest first.
+// A stream message is parked once per consumer, even if parking itself is retried. The stored
+// time tells apart two messages of one sequence number when the stream was created again.
+parkedSchema.index({ consumer: 1, streamSequence: 1, storedAt: 1 }, { unique: true });
+// The operator's list, newest first: all, or those not replayed yet (`replayedAt: null`).
 parkedSchema.index({ parkedAt: -1 });
-// Serves the list of those not replayed yet (`replayedAt: null`), newest first.
 parkedSchema.index({ replayedAt: 1, parkedAt: -1 });
+// The same, for one consumer or one kind (and a time range); also bulk replays.
+parkedSchema.index({ consumer: 1, parkedAt: -1 });
+parkedSchema.index({ kind: 1, parkedAt: -1 });
+parkedSchema.index({ replayedAt: 1, consumer: 1, parkedAt: -1 });
+parkedSchema.index({ replayedAt: 1, kind: 1, parkedAt: -1 });
+// Replays made without an operator: the due ones.
+parkedSchema.index({ nextAutoReplayAt: 1 });
+
+/** Which parked messages: all filters optional. */
+export interface ParkedFilter {
+  pendingOnly?: boolean;
+  consumer?: string;
+  kind?: ParkKind;
+  /** Parked at or after. */
+  since?: Date;
+  /** Parked before. */
+  until?: Date;
+  limit?: number;
+}
+
+export interface ParkedSummaryRow {
+  consumer: string;
+  kind: ParkKind;
+  count: number;
+  oldestParkedAt: Date;
+}
+
+/** The first replay without an operator, then each one this much later than the last. */
+const FIRST_AUTO_REPLAY_MS = 60 * 60 * 1000;
+const MAX_AUTO_REPLAY_GAP_MS = 24 * 60 * 60 * 1000;
+/** After this many, the message waits for an operator. */
+export const MAX_AUTO_REPLAYS = 10;
 
 function toRecord(doc: ParkedDoc): ParkedRecord {
   const { _id, ...rest } = doc;
@@ -51,31 +88,103 @@ export class ParkedStore {
     this.model = conn.models.ParkedMessage ?? conn.model<ParkedDoc>('ParkedMessage', parkedSchema);
   }
 
-  async park(message: ParkedMessage): Promise<void> {
-    try {
-      await this.model.create({ ...message, parkedAt: new Date(), replayedAt: null, replayResult: null });
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+  /**
+   * Stores a message once. One that failed for a passing reason all through its retry period
+   * (`exhausted`) gets replays without an operator, an hour later and then less and less often.
+   */
+  async park(message: ParkedMessage, now = new Date()): Promise<void> {
+    await insertOnce(this.model, {
+      _id: new Types.ObjectId(),
+      ...message,
+      parkedAt: now,
+      replayedAt: null,
+      replayResult: null,
+      autoReplays: 0,
+      nextAutoReplayAt: message.kind === 'exhausted' ? new Date(now.getTime() + FIRST_AUTO_REPLAY_MS) : null,
+    });
   }
 
-  async list(filter: { pendingOnly?: boolean; limit?: number } = {}): Promise<ParkedRecord[]> {
-    const query = filter.pendingOnly ? { replayedAt: null } : {};
+  /** Newest first. */
+  async list(filter: ParkedFilter = {}): Promise<ParkedRecord[]> {
     const docs = await this.model
-      .find(query)
+      .find(queryOf(filter))
       .sort({ parkedAt: -1 })
       .limit(filter.limit ?? 100)
       .lean<ParkedDoc[]>();
     return docs.map(toRecord);
   }
 
+  /** Messages not replayed yet, counted by consumer and kind, with the oldest of each. */
+  async summary(): Promise<ParkedSummaryRow[]> {
+    const rows = await this.model.aggregate<{
+      _id: { consumer: string; kind: ParkKind };
+      count: number;
+      oldest: Date;
+    }>([
+      { $match: { replayedAt: null } },
+      {
+        $group: {
+          _id: { consumer: '$consumer', kind: '$kind' },
+          count: { $sum: 1 },
+          oldest: { $min: '$parkedAt' },
+        },
+      },
+    ]);
+    return rows
+      .map((r) => ({ consumer: r._id.consumer, kind: r._id.kind, count: r.count, oldestParkedAt: r.oldest }))
+      .sort((a, b) => a.consumer.localeCompare(b.consumer) || a.kind.localeCompare(b.kind));
+  }
+
   async get(id: string): Promise<ParkedRecord | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    const doc = await this.model.findById(id).lean<ParkedDoc>();
+    const doc = await this.model.findOne({ _id: new Types.ObjectId(id) }).lean<ParkedDoc>();
     return doc ? toRecord(doc) : null;
   }
 
-  async markReplayed(id: string, result: string): Promise<void> {
-    await this.model.updateOne({ _id: id }, { $set: { replayedAt: new Date(), replayResult: result } });
+  async markReplayed(id: string, result: string, now = new Date()): Promise<void> {
+    await this.model.updateOne(
+      { _id: new Types.ObjectId(id) },
+      { $set: { replayedAt: now, replayResult: result, nextAutoReplayAt: null } },
+    );
   }
+
+  /** `exhausted` messages whose next replay without an operator is due. */
+  async dueForAutoReplay(now: Date, limit: number): Promise<ParkedRecord[]> {
+    const docs = await this.model
+      .find({ nextAutoReplayAt: { $lte: now } })
+      .sort({ nextAutoReplayAt: 1 })
+      .limit(limit)
+      .lean<ParkedDoc[]>();
+    return docs.map(toRecord);
+  }
+
+  /**
+   * Takes the due auto replay of a message for this process: moves its next one on, naming the
+   * time it read (a compare-and-set), so that of several replicas exactly one replays it now.
+   * False when another one took it first.
+   */
+  async claimAutoReplay(record: ParkedRecord, now: Date): Promise<boolean> {
+    const done = record.autoReplays + 1;
+    const gap = Math.min(FIRST_AUTO_REPLAY_MS * 2 ** done, MAX_AUTO_REPLAY_GAP_MS);
+    const next = done >= MAX_AUTO_REPLAYS ? null : new Date(now.getTime() + gap);
+    const result = await this.model.updateOne(
+      { _id: new Types.ObjectId(record.id), nextAutoReplayAt: record.nextAutoReplayAt },
+      { $set: { nextAutoReplayAt: next, autoReplays: done } },
+    );
+    return result.modifiedCount === 1;
+  }
+}
+
+function queryOf(filter: ParkedFilter): Record<string, unknown> {
+  const query: Record<string, unknown> = {};
+  if (filter.pendingOnly) query.replayedAt = null;
+  if (filter.consumer) query.consumer = filter.consumer;
+  if (filter.kind) query.kind = filter.kind;
+  if (filter.since || filter.until) {
+    query.parkedAt = {
+      ...(filter.since && { $gte: filter.since }),
+      ...(filter.until && { $lt: filter.until }),
+    };
+  }
+  return query;
 }

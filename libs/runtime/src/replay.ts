@@ -7,46 +7,128 @@ import {
   ServiceUnavailableError,
 } from './errors';
 import type { Logger } from './logger';
-import type { ParkedStore } from './parked';
+import type { ParkedFilter, ParkedRecord, ParkedStore } from './parked';
 import type { Handler, Outcome } from './runner';
 
-export interface ReplayDeps<E> {
-  store: ParkedStore;
-  codec: Codec<E>;
-  handlers: Readonly<Record<string, Handler<E>>>;
-  logger: Logger;
+/** How the messages one consumer parked are run again: its codec and its handlers. */
+export interface ReplayRoute {
+  replay(record: ParkedRecord, logger: Logger): Promise<Outcome>;
+}
+
+export function replayRoute<E>(codec: Codec<E>, handlers: Readonly<Record<string, Handler<E>>>): ReplayRoute {
+  return {
+    async replay(record, logger) {
+      const decoded = codec.decode(record.subject, new TextEncoder().encode(record.data));
+      if (!decoded.ok)
+        throw new BadRequestError(`parked message cannot be decoded: ${decoded.error}`, 'undecodable');
+      const handler = handlers[decoded.route];
+      if (!handler) throw new BadRequestError(`no handler for ${decoded.route}`, 'no_handler');
+      return handler(decoded.event, {
+        messageId: decoded.messageId,
+        correlationId: decoded.correlationId,
+        subject: record.subject,
+        deliveryCount: record.deliveryCount + 1,
+        logger: logger.child({ eventId: decoded.messageId }),
+      });
+    },
+  };
+}
+
+/** What a bulk replay did: how many it ran, by outcome (`failed`: it threw). */
+export interface BulkReplayResult {
+  replayed: number;
+  outcomes: Record<'done' | 'skipped' | 'retry' | 'failed', number>;
 }
 
 /**
- * Runs a parked message through its handler again, in this process. Handlers are idempotent,
- * so replaying something that has since been applied changes nothing.
+ * Runs parked messages through their consumer's handlers again, in this process: one, all those
+ * matching a filter (an operator after a fix), or, on its own, the `exhausted` ones whose cause
+ * was passing (see ParkedStore.park for when). Handlers are idempotent, so replaying something
+ * that has since been applied changes nothing.
  */
-export async function replayParked<E>(deps: ReplayDeps<E>, id: string): Promise<Outcome> {
-  const record = await deps.store.get(id);
-  if (!record) throw new NotFoundError(`no parked message ${id}`);
-  const decoded = deps.codec.decode(record.subject, new TextEncoder().encode(record.data));
-  if (!decoded.ok)
-    throw new BadRequestError(`parked message cannot be decoded: ${decoded.error}`, 'undecodable');
-  const handler = deps.handlers[decoded.route];
-  if (!handler) throw new BadRequestError(`no handler for ${decoded.route}`, 'no_handler');
-  const logger = deps.logger.child({ eventId: decoded.messageId, replayOf: id });
-  let outcome: Outcome;
-  try {
-    outcome = await handler(decoded.event, {
-      messageId: decoded.messageId,
-      correlationId: decoded.correlationId,
-      subject: record.subject,
-      deliveryCount: record.deliveryCount + 1,
-      logger,
-    });
-  } catch (err) {
-    logger.warn({ err }, 'parked message replay failed');
-    if (err instanceof PermanentError) {
-      throw new ConflictError(`the message cannot be applied: ${err.message}`, 'permanent_failure');
-    }
-    throw new ServiceUnavailableError('replay failed, try again later', 'replay_failed', { cause: err });
+export class ParkedReplayer {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<number> | undefined;
+
+  constructor(
+    private readonly deps: {
+      store: ParkedStore;
+      /** By durable consumer name. */
+      routes: Readonly<Record<string, ReplayRoute>>;
+      logger: Logger;
+    },
+  ) {}
+
+  /** Replays one parked message; a message applied (or skipped) is marked replayed. */
+  async replayOne(id: string): Promise<Outcome> {
+    const record = await this.deps.store.get(id);
+    if (!record) throw new NotFoundError(`no parked message ${id}`);
+    return this.replayRecord(record);
   }
-  if (outcome.status !== 'retry') await deps.store.markReplayed(id, outcome.status);
-  logger.info({ outcome: outcome.status }, 'parked message replayed');
-  return outcome;
+
+  private async replayRecord(record: ParkedRecord): Promise<Outcome> {
+    const route = this.deps.routes[record.consumer];
+    if (!route) throw new BadRequestError(`unknown consumer ${record.consumer}`, 'unknown_consumer');
+    const logger = this.deps.logger.child({ replayOf: record.id, consumer: record.consumer });
+    let outcome: Outcome;
+    try {
+      outcome = await route.replay(record, logger);
+    } catch (err) {
+      logger.warn({ err }, 'parked message replay failed');
+      if (err instanceof PermanentError || err instanceof BadRequestError) {
+        throw new ConflictError(
+          `the message cannot be applied: ${(err as Error).message}`,
+          'permanent_failure',
+        );
+      }
+      throw new ServiceUnavailableError('replay failed, try again later', 'replay_failed', { cause: err });
+    }
+    if (outcome.status !== 'retry') await this.deps.store.markReplayed(record.id, outcome.status);
+    logger.info({ outcome: outcome.status }, 'parked message replayed');
+    return outcome;
+  }
+
+  /** Replays the messages not replayed yet that match, oldest first, up to `filter.limit`. */
+  async replayMatching(filter: ParkedFilter): Promise<BulkReplayResult> {
+    const records = (await this.deps.store.list({ ...filter, pendingOnly: true })).reverse();
+    const result: BulkReplayResult = { replayed: 0, outcomes: { done: 0, skipped: 0, retry: 0, failed: 0 } };
+    for (const record of records) {
+      result.replayed += 1;
+      try {
+        result.outcomes[(await this.replayRecord(record)).status] += 1;
+      } catch {
+        result.outcomes.failed += 1;
+      }
+    }
+    return result;
+  }
+
+  /** Replays the due `exhausted` messages every `intervalMs`, each on one replica only. */
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => {
+      if (this.sweeping) return;
+      this.sweeping = this.sweep().finally(() => (this.sweeping = undefined));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  /** One pass over the due messages; returns how many this process replayed. */
+  async sweep(now = new Date()): Promise<number> {
+    let replayed = 0;
+    try {
+      for (const record of await this.deps.store.dueForAutoReplay(now, 100)) {
+        if (!(await this.deps.store.claimAutoReplay(record, now))) continue;
+        replayed += 1;
+        await this.replayRecord(record).catch(() => undefined);
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'automatic replay of parked messages failed');
+    }
+    return replayed;
+  }
 }

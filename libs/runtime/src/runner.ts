@@ -1,8 +1,8 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { ConsumerDefinition } from '@billing/contracts';
 import type { Codec } from './codecs';
-import { PermanentError } from './errors';
 import type { Logger } from './logger';
+import { classifyFailure, maxDeliveries, retryDelayMs, type RetryPolicy } from './retry';
 
 /** What a handler reports; it never touches the NATS message itself. */
 export type Outcome =
@@ -26,13 +26,24 @@ export interface HandlerContext {
 
 export type Handler<E> = (event: E, ctx: HandlerContext) => Promise<Outcome>;
 
+/**
+ * Why a message was parked: `invalid` (not JSON, or it breaks its contract), `permanent` (the
+ * handler says it can never succeed), `bug` (a programming error, thrown on every attempt), or
+ * `exhausted` (it kept failing for a passing reason for the whole retry period). Only `exhausted`
+ * messages are replayed without an operator (see ParkedStore).
+ */
+export type ParkKind = 'invalid' | 'permanent' | 'bug' | 'exhausted';
+
 /** A message the runner gave up on; an operator can see it and replay it. */
 export interface ParkedMessage {
   consumer: string;
   subject: string;
   messageId: string | null;
   streamSequence: number;
+  /** When the stream stored it: with the sequence, unique even after the stream is re-created. */
+  storedAt: Date;
   data: string;
+  kind: ParkKind;
   reason: string;
   deliveryCount: number;
 }
@@ -46,46 +57,108 @@ export interface RunnerOptions<E> {
   logger: Logger;
   /** Stores a message the runner gives up on. If it throws, the message is retried instead. */
   park: (message: ParkedMessage) => Promise<void>;
-  /** Delay before each retry, by attempt; after the last one the message is parked. */
-  retryDelaysMs: readonly number[];
+  retry: RetryPolicy;
   /** Messages handled at once by this process. */
   concurrency?: number;
   /** Messages with the same key are handled one after another (e.g. the Stripe customer). */
   keyOf?: (event: E) => string | undefined;
+  /** Declares the consumer (and its stream) again after it disappeared from the server. */
+  redeclare?: (consumer: ConsumerDefinition) => Promise<void>;
 }
 
 export interface RunningConsumer {
-  /** Stops pulling, waits for handlers in flight, then resolves. */
-  stop(): Promise<void>;
+  /**
+   * Stops pulling and hands back at once every message that has not started (nak: another
+   * replica gets it now, not after the ack wait). Handlers in flight get `handBackAfterMs`
+   * (default: as long as they take) to finish; the messages of those still running then are
+   * handed back too, and stop resolves. Handlers are idempotent, so one that still ends its
+   * work meanwhile does no harm.
+   */
+  stop(options?: { handBackAfterMs?: number }): Promise<void>;
   /** Resolves when the consume loop ends (after stop, or when it fails). */
   readonly finished: Promise<void>;
+  /** False while the consumer (or its stream) is missing on the server or its heartbeats stopped. */
+  isConsuming(): boolean;
 }
 
 const text = new TextDecoder();
 
+/** JetStream reports a missing consumer or stream through these status events. */
+const MISSING = new Set(['consumer_deleted', 'consumer_not_found', 'stream_not_found']);
+
 /**
  * The JetStream loop shared by every service: decode, validate, call the handler, then
  * ack / nak(delay) / park+term. Bounded concurrency; same-key messages stay in order.
+ *
+ * - A passing failure (a `retry` outcome, a dependency's error) is retried with exponential
+ *   backoff and jitter until the retry period ends, then parked; the count is JetStream's
+ *   delivery count, so it survives restarts. A retried message goes back to the server, so it
+ *   never holds up the others.
+ * - A message that can never succeed (undecodable, a PermanentError, a programming error) is
+ *   parked at once.
+ * - Only as many messages are pulled as can start, and every message is kept alive (`working`)
+ *   from the moment it arrives, so one waiting behind a slow one of the same key is not
+ *   redelivered while it waits.
+ * - When the consumer or its stream disappears (NATS restarted without its store, an operator
+ *   deleted it), it is declared again from the contracts and consumption resumes.
  * @see https://github.com/nats-io/nats.js/blob/main/jetstream/README.md
  */
 export async function startConsumer<E>(options: RunnerOptions<E>): Promise<RunningConsumer> {
   const { js, consumer: def, logger } = options;
   const concurrency = options.concurrency ?? 8;
+  const deliveries = maxDeliveries(options.retry);
   const log = logger.child({ consumer: def.durable });
   const consumer = await js.consumers.get(def.stream.name, def.durable);
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 10) });
+  // Pull requests that expire after 5 s (heartbeats every 2.5 s): a consumer that disappeared and
+  // was declared again is found within seconds, not after the default 30 s backoff.
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: concurrency, expires: 5000 });
 
   const inFlight = new Set<Promise<void>>();
   const chains = new Map<string, Promise<void>>();
+  // Every message received and not yet settled here, with the timer that keeps it alive.
+  const unsettled = new Map<JsMsg, NodeJS.Timeout>();
   let stopping = false;
+  let consuming = true;
+  let redeclaring: Promise<void> | undefined;
+
+  function redeclare(): void {
+    if (!options.redeclare || redeclaring || stopping) return;
+    redeclaring = options
+      .redeclare(def)
+      .then(() => log.warn('consumer declared again after it disappeared from the server'))
+      .catch((err) => log.warn({ err }, 'declaring the consumer again failed, will try again'))
+      .finally(() => setTimeout(() => (redeclaring = undefined), 1000).unref());
+  }
+
+  void (async () => {
+    for await (const status of messages.status()) {
+      if (MISSING.has(status.type)) {
+        if (consuming) log.warn({ status: status.type }, 'consumer missing on the server');
+        consuming = false;
+        redeclare();
+      } else if (status.type === 'heartbeats_missed') {
+        consuming = false;
+      } else if (status.type === 'heartbeat' || status.type === 'next') {
+        consuming = true;
+      }
+    }
+  })();
 
   const finished = (async () => {
     for await (const msg of messages) {
+      consuming = true;
+      // Kept alive from now on: it may wait below, or behind a message of the same key.
+      unsettled.set(
+        msg,
+        setInterval(() => msg.working(), Math.max(def.ackWaitMs / 3, 100)),
+      );
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
       const decoded = options.codec.decode(msg.subject, msg.data);
       const key = decoded.ok ? options.keyOf?.(decoded.event) : undefined;
       const previous = (key && chains.get(key)) || Promise.resolve();
-      const task = previous.then(() => handleOne(msg, decoded));
+      const task = previous
+        .then(() => (stopping ? handBack(msg) : handleOne(msg, decoded)))
+        .finally(() => settled(msg));
       if (key) chains.set(key, task);
       const tracked: Promise<void> = task.finally(() => {
         inFlight.delete(tracked);
@@ -102,7 +175,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
     const base = { subject: msg.subject, streamSeq: msg.seq, deliveryCount };
     if (!decoded.ok) {
       log.error({ ...base, reason: decoded.error }, 'invalid message parked');
-      await parkOrRetry(msg, null, `invalid: ${decoded.error}`);
+      await parkOrRetry(msg, null, 'invalid', decoded.error);
       return;
     }
     const handler = options.handlers[decoded.route];
@@ -116,8 +189,6 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
       msg.ack();
       return;
     }
-    // Keep the delivery ours while a slow handler runs (e.g. a Stripe API call with retries).
-    const heartbeat = setInterval(() => msg.working(), Math.max(def.ackWaitMs / 3, 1000));
     try {
       const outcome = await handler(decoded.event, {
         messageId: decoded.messageId,
@@ -144,39 +215,48 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         }
       }
     } catch (err) {
-      if (err instanceof PermanentError) {
-        ctxLog.error({ ...base, err }, 'permanent failure parked');
-        await parkOrRetry(msg, decoded.messageId, `permanent: ${err.message}`);
-        return;
+      const kind = classifyFailure(err);
+      switch (kind) {
+        case 'permanent':
+        case 'bug':
+          ctxLog.error({ ...base, err }, `${kind} failure parked`);
+          await parkOrRetry(msg, decoded.messageId, kind, (err as Error).message);
+          return;
+        case 'transient':
+          ctxLog.warn({ ...base, err }, 'handler failed');
+          await retryOrPark(msg, decoded.messageId, `error: ${(err as Error).message}`, ctxLog);
+          return;
+        default: {
+          const exhaustive: never = kind;
+          throw new Error(`unknown failure kind ${String(exhaustive)}`);
+        }
       }
-      ctxLog.warn({ ...base, err }, 'handler failed');
-      await retryOrPark(msg, decoded.messageId, `error: ${(err as Error).message}`, ctxLog);
-    } finally {
-      clearInterval(heartbeat);
     }
   }
 
   async function retryOrPark(msg: JsMsg, messageId: string, reason: string, ctxLog: Logger): Promise<void> {
     const attempt = msg.info.deliveryCount;
-    const delay = options.retryDelaysMs[attempt - 1];
     const underLimit = def.maxDeliver < 0 || attempt < def.maxDeliver;
-    if (delay !== undefined && underLimit) {
-      ctxLog.info({ subject: msg.subject, attempt, delayMs: delay, reason }, 'retry scheduled');
-      msg.nak(delay);
+    if (attempt < deliveries && underLimit) {
+      const delayMs = retryDelayMs(attempt, options.retry);
+      ctxLog.info({ subject: msg.subject, attempt, delayMs, reason }, 'retry scheduled');
+      msg.nak(delayMs);
       return;
     }
     ctxLog.warn({ subject: msg.subject, attempt, reason }, 'retries exhausted, parked');
-    await parkOrRetry(msg, messageId, `gave up after ${attempt} attempts: ${reason}`);
+    await parkOrRetry(msg, messageId, 'exhausted', `gave up after ${attempt} attempts: ${reason}`);
   }
 
-  async function parkOrRetry(msg: JsMsg, messageId: string | null, reason: string): Promise<void> {
+  async function parkOrRetry(msg: JsMsg, messageId: string | null, kind: ParkKind, reason: string) {
     try {
       await options.park({
         consumer: def.durable,
         subject: msg.subject,
         messageId,
         streamSequence: msg.seq,
+        storedAt: msg.time,
         data: text.decode(msg.data),
+        kind,
         reason,
         deliveryCount: msg.info.deliveryCount,
       });
@@ -184,17 +264,49 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
     } catch (err) {
       // Never drop a message we could not park: JetStream delivers it again.
       log.error({ err, subject: msg.subject }, 'parking failed, will retry');
-      msg.nak(options.retryDelaysMs.at(-1) ?? 5000);
+      msg.nak(options.retry.maxDelayMs);
     }
   }
 
+  /** Stops keeping a message alive; false when that was done already. */
+  function settled(msg: JsMsg): boolean {
+    const heartbeat = unsettled.get(msg);
+    if (!heartbeat) return false;
+    clearInterval(heartbeat);
+    unsettled.delete(msg);
+    return true;
+  }
+
+  /** Gives a message back to the server for immediate redelivery (to this or another replica). */
+  function handBack(msg: JsMsg): void {
+    if (settled(msg)) msg.nak();
+  }
+
+  let stopped: Promise<void> | undefined;
   return {
     finished,
-    async stop() {
-      if (stopping) return finished;
-      stopping = true;
-      await messages.close();
-      await finished;
+    isConsuming: () => consuming && !stopping,
+    stop(stopOptions = {}) {
+      stopped ??= (async () => {
+        stopping = true;
+        await messages.close();
+        const { handBackAfterMs } = stopOptions;
+        if (handBackAfterMs === undefined) return finished;
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'deadline'>((resolve) => {
+          timer = setTimeout(() => resolve('deadline'), handBackAfterMs);
+        });
+        const ended = await Promise.race([finished.then(() => 'finished' as const), deadline]);
+        clearTimeout(timer);
+        if (ended === 'deadline' && unsettled.size > 0) {
+          log.warn(
+            { messages: unsettled.size },
+            'handlers still running at shutdown, their messages handed back',
+          );
+          for (const msg of [...unsettled.keys()]) handBack(msg);
+        }
+      })();
+      return stopped;
     },
   };
 }

@@ -9,6 +9,8 @@ import { EnvReader, readCommonConfig, type CommonConfig } from './config';
 import type { HttpApp } from './http';
 import { exitOnStartupError, onShutdownSignal } from './lifecycle';
 import { createLogger, type Logger } from './logger';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+import { startStartupServer, untilReady } from './startup';
 import { connectMongo, ensureIndexes, isMongoReady } from './mongo';
 import { connectNats, type NatsHandle } from './nats';
 import { DirectEmitter, type EventEmitter } from './events';
@@ -22,15 +24,17 @@ export interface ConsumerServiceConfig extends CommonConfig {
   port: number;
   host: string;
   adminToken: string;
-  /** Delays between retries of a message that cannot be applied yet; then it is parked. */
-  retryDelaysMs: readonly number[];
+  /** How a message that failed for a passing reason is retried before it is parked. */
+  retry: RetryPolicy;
   concurrency: number;
   outboxRelayIntervalMs: number;
+  /** How often parked messages due for a replay without an operator are looked for. */
+  parkedReplayIntervalMs: number;
   /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
   trustProxy: boolean;
+  /** How long a stop signal may take (see handlerGraceMs); compose's stop_grace_period is longer. */
+  shutdownGraceMs: number;
 }
-
-export const DEFAULT_RETRY_DELAYS_MS = [1000, 5000, 15_000, 30_000, 60_000, 120_000, 300_000];
 
 export function readConsumerServiceConfig(
   reader: EnvReader,
@@ -39,16 +43,42 @@ export function readConsumerServiceConfig(
 ): ConsumerServiceConfig {
   const adminToken = reader.string('ADMIN_API_TOKEN');
   if (adminToken.length < 16) throw new Error('ADMIN_API_TOKEN: must be at least 16 characters');
+  const day = 24 * 60 * 60 * 1000;
   return {
     ...readCommonConfig(reader, service),
     port: reader.port(`${service.toUpperCase()}_PORT`, defaultPort),
     host: reader.string(`${service.toUpperCase()}_HOST`, '0.0.0.0'),
     adminToken,
-    retryDelaysMs: reader.intList('CONSUMER_RETRY_DELAYS_MS', DEFAULT_RETRY_DELAYS_MS),
+    retry: {
+      baseMs: reader.int('CONSUMER_RETRY_BASE_MS', DEFAULT_RETRY_POLICY.baseMs, { min: 10, max: day }),
+      maxDelayMs: reader.int('CONSUMER_RETRY_MAX_DELAY_MS', DEFAULT_RETRY_POLICY.maxDelayMs, {
+        min: 10,
+        max: day,
+      }),
+      retryForMs: reader.int('CONSUMER_RETRY_FOR_MS', DEFAULT_RETRY_POLICY.retryForMs, {
+        min: 0,
+        max: 30 * day,
+      }),
+    },
     concurrency: reader.int('CONSUMER_CONCURRENCY', 8, { min: 1, max: 256 }),
     outboxRelayIntervalMs: reader.int('OUTBOX_RELAY_INTERVAL_MS', 5000, { min: 100, max: 600_000 }),
+    parkedReplayIntervalMs: reader.int('PARKED_REPLAY_INTERVAL_MS', 5 * 60 * 1000, {
+      min: 100,
+      max: day,
+    }),
     trustProxy: reader.bool('TRUST_PROXY', false),
+    shutdownGraceMs: readShutdownGraceMs(reader),
   };
+}
+
+/** `SHUTDOWN_GRACE_MS`: a stopping process exits within it, whatever still runs (default 20 s). */
+export function readShutdownGraceMs(reader: EnvReader): number {
+  return reader.int('SHUTDOWN_GRACE_MS', 20_000, { min: 2000, max: 600_000 });
+}
+
+/** How long handlers in flight get at shutdown: the grace period less what closing the rest takes. */
+export function handlerGraceMs(shutdownGraceMs: number): number {
+  return Math.max(shutdownGraceMs / 2, shutdownGraceMs - 5000);
 }
 
 /** The connections and stores every consuming service has. */
@@ -64,8 +94,10 @@ export interface ServiceInfra {
 
 /**
  * Connects to NATS and the service's own database, declares the stream it publishes to and its
- * durable consumers (and the streams they read) from the contracts, and prepares the outbox and the parked-message store.
- * Models must be registered on `db` (by `registerModels`) before indexes are created.
+ * durable consumers (and the streams they read) from the contracts, and prepares the outbox and
+ * the parked-message store. Models must be registered on `db` (by `registerModels`) before
+ * indexes are created. With `wait`, each step is retried until it succeeds (see untilReady), and
+ * `waiting` is told what is waited for.
  */
 export async function connectServiceInfra(options: {
   service: string;
@@ -73,42 +105,71 @@ export async function connectServiceInfra(options: {
   logger: Logger;
   consumers: readonly ConsumerDefinition[];
   registerModels: (db: Connection) => void;
+  wait?: { waiting: (what: string) => void; stopped: () => boolean };
 }): Promise<ServiceInfra> {
-  const nats = await connectNats(options.config.natsUrl, options.service, options.logger);
-  const db = await connectMongo(options.config.mongo, options.logger);
+  const { config, logger, wait } = options;
+  const step = <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    if (!wait) return run();
+    wait.waiting(what);
+    return untilReady(what, run, logger, { stopped: wait.stopped });
+  };
+  const nats = await step('NATS', () => connectNats(config.natsUrl, options.service, logger));
+  const db = await step('the database', () => connectMongo(config.mongo, logger));
   const ownStream = STREAM_OWNED_BY[options.service];
-  if (ownStream) await declareStreams(nats.jsm, [ownStream]);
-  await declareConsumers(nats.jsm, options.consumers);
-  const publisher = jetStreamPublisher(nats.js);
+  await step('JetStream', async () => {
+    if (ownStream) await declareStreams(nats.jsm, [ownStream]);
+    await declareConsumers(nats.jsm, options.consumers);
+  });
+  // The largest event: the service's own stream's limit, or the server's, whichever is smaller.
+  const maxBytes = Math.min(ownStream?.maxMsgBytes ?? Infinity, nats.nc.info?.max_payload ?? 1024 * 1024);
+  const publisher = jetStreamPublisher(nats.js, maxBytes);
   const events = new DirectEmitter(publisher);
-  const outbox = new Outbox(db, publisher, options.logger);
+  const outbox = new Outbox(db, publisher, logger);
   const parked = new ParkedStore(db);
   options.registerModels(db);
-  await ensureIndexes(db);
+  await step('the database indexes', () => ensureIndexes(db));
   return { nats, db, events, outbox, parked };
 }
 
-export function infraReadiness(infra: Pick<ServiceInfra, 'nats' | 'db'>): Record<string, () => boolean> {
-  return { nats: () => infra.nats.isConnected(), mongo: () => isMongoReady(infra.db) };
+/**
+ * Checks for /readyz: NATS connected, the database connected, and every consumer consuming (its
+ * durable consumer and stream exist on the server and its heartbeats arrive).
+ */
+export function infraReadiness(
+  infra: Pick<ServiceInfra, 'nats' | 'db'>,
+  consumers: () => readonly RunningConsumer[] = () => [],
+): Record<string, () => boolean> {
+  return {
+    nats: () => infra.nats.isConnected(),
+    mongo: () => isMongoReady(infra.db),
+    consumers: () => consumers().every((c) => c.isConsuming()),
+  };
 }
 
-/** Stops pulling on every consumer and waits for their handlers in flight. */
-export async function stopConsumers(running: readonly RunningConsumer[]): Promise<void> {
-  await Promise.all(running.map((r) => r.stop()));
+/**
+ * Stops pulling on every consumer, hands back the messages not started, and waits for handlers
+ * in flight until handlerGraceMs; the messages of those still running are handed back too.
+ */
+export async function stopConsumers(
+  running: readonly RunningConsumer[],
+  shutdownGraceMs: number,
+): Promise<void> {
+  await Promise.all(running.map((r) => r.stop({ handBackAfterMs: handlerGraceMs(shutdownGraceMs) })));
 }
 
 /** The runner options that are the same for every consumer of a service. */
 export function runnerDefaults(
   infra: ServiceInfra,
-  config: Pick<ConsumerServiceConfig, 'retryDelaysMs' | 'concurrency'>,
+  config: Pick<ConsumerServiceConfig, 'retry' | 'concurrency'>,
   logger: Logger,
-): Pick<RunnerOptions<unknown>, 'js' | 'logger' | 'park' | 'retryDelaysMs' | 'concurrency'> {
+): Pick<RunnerOptions<unknown>, 'js' | 'logger' | 'park' | 'retry' | 'concurrency' | 'redeclare'> {
   return {
     js: infra.nats.js,
     logger,
     park: (message) => infra.parked.park(message),
-    retryDelaysMs: config.retryDelaysMs,
+    retry: config.retry,
     concurrency: config.concurrency,
+    redeclare: (consumer) => declareConsumers(infra.nats.jsm, [consumer]),
   };
 }
 
@@ -122,7 +183,8 @@ export interface ConsumerService {
 /**
  * The process around a consuming service: config, logger, connections, start, listen, and a
  * graceful shutdown (stop accepting requests, finish handlers in flight, drain NATS, close the
- * database). A bad variable or an unreachable dependency exits 1 with a message.
+ * database). A bad variable exits 1 with a message; a dependency that is down is waited for,
+ * with the port answering /healthz (200) and /readyz (503) meanwhile.
  */
 export async function runConsumerService<C extends ConsumerServiceConfig>(options: {
   service: string;
@@ -143,15 +205,30 @@ export async function runConsumerService<C extends ConsumerServiceConfig>(option
       level: config.logLevel,
       redactUrl: options.redactUrl,
     });
-    const infra = await connectServiceInfra({ ...options, config, logger });
+    let waitingFor = 'NATS';
+    let stopping = false;
+    const startup = await startStartupServer(config.port, config.host, () => waitingFor);
+    // Until the service runs, a stop signal only has the startup server to close.
+    let shutdown = async () => {
+      stopping = true;
+      await startup.close();
+    };
+    onShutdownSignal(logger, () => shutdown(), config.shutdownGraceMs);
+    const infra = await connectServiceInfra({
+      ...options,
+      config,
+      logger,
+      wait: { waiting: (what) => (waitingFor = what), stopped: () => stopping },
+    });
     const service = await options.build({ config, logger, infra });
-    onShutdownSignal(logger, async () => {
+    shutdown = async () => {
       await service.http.close();
       await service.stop();
       await infra.nats.close();
       await infra.db.close();
-    });
+    };
     await service.start();
+    await startup.close();
     await service.http.listen({ port: config.port, host: config.host });
   } catch (err) {
     exitOnStartupError(logger, err);

@@ -12,6 +12,11 @@ export function repoRoot(from = __dirname): string {
   return dir;
 }
 
+/** The project's nats-server settings (JetStream flushed to disk before each acknowledgement). */
+export function natsConfigPath(): string {
+  return path.join(repoRoot(), 'tools', 'infra', 'nats-server.conf');
+}
+
 /** Where `tools/infra/install.sh` puts nats-server, docstore, stripe-mock (and ferretdb on demand). */
 export function toolPath(name: 'nats-server' | 'docstore' | 'ferretdb' | 'stripe-mock'): string {
   return path.join(repoRoot(), '.tools', 'bin', name);

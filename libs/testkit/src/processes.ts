@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { toolPath } from './paths';
+import { natsConfigPath, toolPath } from './paths';
 import { freePort, waitForPort } from './wait';
 
 export interface LocalServer {
@@ -39,8 +39,9 @@ async function localServer(
   name: string,
   scheme: string,
   command: (port: number, dataDir: string) => { bin: string; args: string[] },
+  fixedPort?: number,
 ): Promise<LocalServer> {
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `billing-${name}-`));
   let child: ChildProcess | undefined;
   let output = '';
@@ -73,12 +74,19 @@ async function localServer(
 }
 
 /** A private nats-server with JetStream (file storage in a temp folder) on a free port. */
-export function startNatsServer(): Promise<LocalServer> {
+export function startNatsServer(options: { extraConfig?: string; port?: number } = {}): Promise<LocalServer> {
   const bin = requireTool('nats-server');
-  return localServer('nats-server', 'nats', (port, dataDir) => ({
-    bin,
-    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir],
-  }));
+  return localServer(
+    'nats-server',
+    'nats',
+    (port, dataDir) => {
+      // The project's settings (tools/infra/nats-server.conf), plus what a test adds.
+      const config = path.join(dataDir, 'nats-server.conf');
+      writeFileSync(config, `${readFileSync(natsConfigPath(), 'utf8')}\n${options.extraConfig ?? ''}\n`);
+      return { bin, args: ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir] };
+    },
+    options.port,
+  );
 }
 
 /** A private docstore (the embedded Mongo-protocol store, tools/docstore) on a free port. */

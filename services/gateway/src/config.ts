@@ -1,4 +1,11 @@
-import { EnvReader, readCommonConfig, type LogLevel } from '@billing/runtime';
+import { STRIPE_EVENTS_STREAM } from '@billing/contracts';
+import {
+  EnvReader,
+  readCommonConfig,
+  readShutdownGraceMs,
+  type LogLevel,
+  type Logger,
+} from '@billing/runtime';
 
 export interface GatewayConfig {
   port: number;
@@ -11,6 +18,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** How long to wait for JetStream's PubAck before answering 503. */
   publishTimeoutMs: number;
+  /** A stopping gateway answers the requests in flight and exits within it. */
+  shutdownGraceMs: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<GatewayConfig> {
@@ -36,5 +45,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       max: 16 * 1024 * 1024,
     }),
     publishTimeoutMs: reader.int('GATEWAY_PUBLISH_TIMEOUT_MS', 5000, { min: 100, max: 60_000 }),
+    shutdownGraceMs: readShutdownGraceMs(reader),
   });
+}
+
+/** Room for the message id and the Stripe headers the gateway stores beside the body. */
+const HEADER_ROOM = 4096;
+
+/**
+ * The largest body the gateway accepts: the configured limit, lowered to what NATS and the
+ * stream take, so that a verified event too large to store gets 413 at once instead of a 503
+ * that Stripe would retry for days.
+ */
+export function effectiveBodyLimit(
+  configured: number,
+  serverMaxPayload: number | undefined,
+  logger: Pick<Logger, 'warn'>,
+): number {
+  const storable =
+    Math.min(serverMaxPayload ?? Number.POSITIVE_INFINITY, STRIPE_EVENTS_STREAM.maxMsgBytes) - HEADER_ROOM;
+  if (configured <= storable) return configured;
+  logger.warn(
+    { configured, storable, serverMaxPayload, streamMaxMsgBytes: STRIPE_EVENTS_STREAM.maxMsgBytes },
+    'STRIPE_WEBHOOK_MAX_BODY_BYTES is larger than NATS can store: lowered',
+  );
+  return storable;
 }

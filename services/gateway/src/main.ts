@@ -4,10 +4,12 @@ import {
   createLogger,
   exitOnStartupError,
   onShutdownSignal,
+  startStartupServer,
+  untilReady,
   type Logger,
 } from '@billing/runtime';
 import { buildGatewayApp } from './app';
-import { loadConfig } from './config';
+import { effectiveBodyLimit, loadConfig } from './config';
 import { jetStreamEventPublisher } from './publisher';
 import { natsReadiness } from './readiness';
 
@@ -17,20 +19,36 @@ async function main(): Promise<void> {
   let logger: Logger | undefined;
   try {
     const config = loadConfig();
-    logger = createLogger({ service: 'gateway', version: VERSION, level: config.logLevel });
-    const nats = await connectNats(config.natsUrl, 'gateway', logger, config.publishTimeoutMs);
-    await declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]);
+    const log = (logger = createLogger({ service: 'gateway', version: VERSION, level: config.logLevel }));
+    // While NATS is down at start the port answers /healthz, and /readyz says what is awaited.
+    let stopping = false;
+    const startup = await startStartupServer(config.port, config.host, () => 'NATS');
+    let shutdown = async () => {
+      stopping = true;
+      await startup.close();
+    };
+    onShutdownSignal(log, () => shutdown(), config.shutdownGraceMs);
+    const stopped = () => stopping;
+    const nats = await untilReady(
+      'NATS',
+      () => connectNats(config.natsUrl, 'gateway', log, config.publishTimeoutMs),
+      log,
+      { stopped },
+    );
+    await untilReady('JetStream', () => declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]), log, { stopped });
+    const maxBodyBytes = effectiveBodyLimit(config.maxBodyBytes, nats.nc.info?.max_payload, log);
     const app = await buildGatewayApp({
-      config,
-      logger,
-      publisher: jetStreamEventPublisher(nats, config.publishTimeoutMs),
+      config: { ...config, maxBodyBytes },
+      logger: log,
+      publisher: jetStreamEventPublisher(nats, config.publishTimeoutMs, log),
       readiness: natsReadiness(nats),
     });
     // Stop accepting, let in-flight publishes finish and answer, then drain NATS.
-    onShutdownSignal(logger, async () => {
+    shutdown = async () => {
       await app.close();
       await nats.close();
-    });
+    };
+    await startup.close();
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     exitOnStartupError(logger, err);

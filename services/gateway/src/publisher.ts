@@ -1,12 +1,39 @@
-import { StripeHeaders, stripeEventSubject, type StripeEventShape } from '@billing/contracts';
-import { ServiceUnavailableError, publishWithId, type NatsHandle } from '@billing/runtime';
+import {
+  STRIPE_EVENTS_STREAM,
+  StripeHeaders,
+  declareStreams,
+  stripeEventSubject,
+  type StripeEventShape,
+} from '@billing/contracts';
+import { ServiceUnavailableError, publishWithId, type Logger, type NatsHandle } from '@billing/runtime';
 
 /** Stores a verified Stripe event; resolves only once JetStream acknowledged it. */
 export interface StripeEventPublisher {
   publish(event: StripeEventShape, rawBody: Buffer): Promise<{ duplicate: boolean }>;
 }
 
-export function jetStreamEventPublisher(nats: NatsHandle, timeoutMs: number): StripeEventPublisher {
+/**
+ * Publishes to STRIPE_EVENTS with the event id as message id. When the stream is gone (NATS
+ * restarted without its store, an operator deleted it), it is declared again from the contracts
+ * (at most once a second) and the event is answered 503, so Stripe retries it into the new stream.
+ */
+export function jetStreamEventPublisher(
+  nats: NatsHandle,
+  timeoutMs: number,
+  logger: Pick<Logger, 'warn'>,
+): StripeEventPublisher {
+  let redeclaredAt = 0;
+  const redeclareIfMissing = async () => {
+    if (Date.now() - redeclaredAt < 1000) return;
+    redeclaredAt = Date.now();
+    const present = await nats.jsm.streams
+      .info(STRIPE_EVENTS_STREAM.name)
+      .then(() => true)
+      .catch(() => false);
+    if (present) return;
+    await declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]);
+    logger.warn({ stream: STRIPE_EVENTS_STREAM.name }, 'stream was missing: declared again');
+  };
   return {
     async publish(event, rawBody) {
       // While disconnected the client would queue the request; answer at once so Stripe retries.
@@ -23,6 +50,7 @@ export function jetStreamEventPublisher(nats: NatsHandle, timeoutMs: number): St
         );
         return { duplicate: result.duplicate };
       } catch (err) {
+        await redeclareIfMissing().catch(() => undefined);
         throw new ServiceUnavailableError('event store did not acknowledge the event', 'store_unavailable', {
           cause: err,
         });

@@ -1,27 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import {
-  LICENSING_EVENTS_STREAM,
   LICENSING_ORDERS_CONSUMER,
   LICENSING_STRIPE_CONSUMER,
   ORDERS_EVENTS,
-  declareStreams,
   type StripeEventShape,
   type TypedEnvelope,
 } from '@billing/contracts';
 import {
-  BadRequestError,
+  ParkedReplayer,
   createHttpApp,
   envelopeCodec,
   infraReadiness,
   registerParkedRoutes,
-  replayParked,
+  replayRoute,
   requireBearer,
   runnerDefaults,
   startConsumer,
   stopConsumers,
   stripeCodec,
-  NotFoundError,
   type HttpApp,
   type Logger,
   type RunningConsumer,
@@ -101,9 +98,10 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
   const fromOrders = ordersHandlers(handlerDeps);
   const ordersCodec = envelopeCodec(ORDERS_EVENTS);
 
+  let running: RunningConsumer[] = [];
   const http = createHttpApp({
     logger,
-    readiness: infraReadiness(infra),
+    readiness: infraReadiness(infra, () => running),
     maxParamLength: MAX_PARAM_LENGTH,
     trustProxy: config.trustProxy,
   });
@@ -115,29 +113,20 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
   registerWellKnownRoutes(http, signer);
   registerPublicLicenseRoutes(http, { signer, licenses, machines, views, config, clock });
   registerAdminRoutes(http, { licenses, machines, views, outbox: infra.outbox, clock, auth });
-  registerParkedRoutes(http, {
+  // A parked message is replayed through the handlers of the consumer that parked it.
+  const replayer = new ParkedReplayer({
     store: infra.parked,
-    auth,
-    // A parked message is replayed through the handlers of the consumer that parked it.
-    replay: async (id) => {
-      const record = await infra.parked.get(id);
-      if (!record) throw new NotFoundError(`no parked message ${id}`);
-      if (record.consumer === LICENSING_STRIPE_CONSUMER.durable) {
-        return replayParked({ store: infra.parked, codec: stripeCodec, handlers: fromStripe, logger }, id);
-      }
-      if (record.consumer === LICENSING_ORDERS_CONSUMER.durable) {
-        return replayParked({ store: infra.parked, codec: ordersCodec, handlers: fromOrders, logger }, id);
-      }
-      throw new BadRequestError(`unknown consumer ${record.consumer}`, 'unknown_consumer');
+    routes: {
+      [LICENSING_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, fromStripe),
+      [LICENSING_ORDERS_CONSUMER.durable]: replayRoute(ordersCodec, fromOrders),
     },
+    logger,
   });
+  registerParkedRoutes(http, { store: infra.parked, replayer, auth });
 
-  let running: RunningConsumer[] = [];
   return {
     http,
     async start() {
-      // Our own events' stream: the outbox publishes into it.
-      await declareStreams(infra.nats.jsm, [LICENSING_EVENTS_STREAM]);
       running = [
         await startConsumer<StripeEventShape>({
           ...runnerDefaults(infra, config, logger),
@@ -155,9 +144,11 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
         }),
       ];
       infra.outbox.startRelay(config.outboxRelayIntervalMs);
+      replayer.start(config.parkedReplayIntervalMs);
     },
     async stop() {
-      await stopConsumers(running);
+      await stopConsumers(running, config.shutdownGraceMs);
+      await replayer.stop();
       await infra.outbox.stopRelay();
     },
   };

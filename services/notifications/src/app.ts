@@ -9,8 +9,9 @@ import {
   createHttpApp,
   envelopeCodec,
   infraReadiness,
+  ParkedReplayer,
   registerParkedRoutes,
-  replayParked,
+  replayRoute,
   requireBearer,
   runnerDefaults,
   startConsumer,
@@ -42,7 +43,14 @@ import { redactUrl } from './webhooks/url-safety';
 export interface NotificationsDeps {
   config: Pick<
     NotificationsConfig,
-    'adminToken' | 'retryDelaysMs' | 'concurrency' | 'outboxRelayIntervalMs' | 'email' | 'webhooks'
+    | 'adminToken'
+    | 'retry'
+    | 'concurrency'
+    | 'outboxRelayIntervalMs'
+    | 'parkedReplayIntervalMs'
+    | 'shutdownGraceMs'
+    | 'email'
+    | 'webhooks'
   >;
   logger: Logger;
   infra: ServiceInfra;
@@ -137,14 +145,21 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   const handlers = eventHandlers({ emails, webhooks: dispatcher, orders });
   const codec = envelopeCodec(CONSUMED_EVENTS);
 
-  const http = createHttpApp({ logger, readiness: infraReadiness(infra) });
+  let running: RunningConsumer[] = [];
+  const http = createHttpApp({ logger, readiness: infraReadiness(infra, () => running) });
   const auth = requireBearer(config.adminToken);
   const wakeDelivery = () => worker.wake();
-  registerParkedRoutes(http, {
+  // Both consumers decode envelopes with the same codec into the same handlers.
+  const route = replayRoute(codec, handlers);
+  const replayer = new ParkedReplayer({
     store: infra.parked,
-    auth,
-    replay: (id) => replayParked({ store: infra.parked, codec, handlers, logger }, id),
+    routes: {
+      [NOTIFICATIONS_ORDERS_CONSUMER.durable]: route,
+      [NOTIFICATIONS_LICENSING_CONSUMER.durable]: route,
+    },
+    logger,
   });
+  registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerEndpointRoutes(http, {
     endpoints,
     messages,
@@ -157,7 +172,6 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   });
   registerMessageRoutes(http, { endpoints, messages, attempts, wakeDelivery, auth });
 
-  let running: RunningConsumer[] = [];
   return {
     http,
     async start() {
@@ -169,10 +183,12 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
       ];
       worker.start();
       infra.outbox.startRelay(config.outboxRelayIntervalMs);
+      replayer.start(config.parkedReplayIntervalMs);
     },
     async stop() {
-      await stopConsumers(running);
+      await stopConsumers(running, config.shutdownGraceMs);
       await worker.stop();
+      await replayer.stop();
       webhookHttp.close();
       directory.stop();
       await infra.outbox.stopRelay();

@@ -2,8 +2,9 @@ import { ORDERS_STRIPE_CONSUMER, type StripeEventShape } from '@billing/contract
 import {
   createHttpApp,
   infraReadiness,
+  ParkedReplayer,
   registerParkedRoutes,
-  replayParked,
+  replayRoute,
   requireBearer,
   runnerDefaults,
   startConsumer,
@@ -38,7 +39,13 @@ import type { StripeApi } from './stripe/stripe-api';
 export interface OrdersDeps {
   config: Pick<
     OrdersConfig,
-    'adminToken' | 'retryDelaysMs' | 'concurrency' | 'outboxRelayIntervalMs' | 'restockOnRefund'
+    | 'adminToken'
+    | 'retry'
+    | 'concurrency'
+    | 'outboxRelayIntervalMs'
+    | 'parkedReplayIntervalMs'
+    | 'shutdownGraceMs'
+    | 'restockOnRefund'
   >;
   logger: Logger;
   infra: ServiceInfra;
@@ -80,20 +87,21 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
     restockOnRefund: config.restockOnRefund,
   });
 
-  const http = createHttpApp({ logger, readiness: infraReadiness(infra) });
+  let running: RunningConsumer[] = [];
+  const http = createHttpApp({ logger, readiness: infraReadiness(infra, () => running) });
   await registerOpenApi(http, deps.version ?? '0.1.0');
   const auth = requireBearer(config.adminToken);
   registerOrderRoutes(http, { orders, ledger, auth });
   registerCustomerRoutes(http, { customers, orders, ledger, auth });
   registerCatalogRoutes(http, { catalog, auth });
-  registerParkedRoutes(http, {
+  const replayer = new ParkedReplayer({
     store: infra.parked,
-    auth,
-    replay: (id) => replayParked({ store: infra.parked, codec: stripeCodec, handlers, logger }, id),
+    routes: { [ORDERS_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, handlers) },
+    logger,
   });
+  registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerOpenApiRoute(http, auth);
 
-  let running: RunningConsumer[] = [];
   return {
     http,
     handlers,
@@ -113,9 +121,11 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
         }),
       ];
       infra.outbox.startRelay(config.outboxRelayIntervalMs);
+      replayer.start(config.parkedReplayIntervalMs);
     },
     async stop() {
-      await stopConsumers(running);
+      await stopConsumers(running, config.shutdownGraceMs);
+      await replayer.stop();
       await infra.outbox.stopRelay();
     },
   };

@@ -24,7 +24,7 @@ describe('orders config', () => {
       ORDERS_PORT: '4002',
       ORDERS_CATALOG_SEED: '/etc/orders/catalog.json',
       ORDERS_RESTOCK_ON_REFUND: 'true',
-      CONSUMER_RETRY_DELAYS_MS: '100,200,400',
+      CONSUMER_RETRY_BASE_MS: '100',
       STRIPE_API_URL: 'http://127.0.0.1:12111',
     });
     expect(config).toMatchObject({
@@ -32,7 +32,7 @@ describe('orders config', () => {
       catalogSeedPath: '/etc/orders/catalog.json',
       catalogSeedRequired: true,
       restockOnRefund: true,
-      retryDelaysMs: [100, 200, 400],
+      retry: { baseMs: 100, maxDelayMs: 3_600_000, retryForMs: 259_200_000 },
       stripe: { apiUrl: 'http://127.0.0.1:12111' },
     });
   });
@@ -48,7 +48,7 @@ describe('orders config', () => {
     [{ STRIPE_SECRET_KEY: undefined }, /STRIPE_SECRET_KEY: is required/],
     [{ ADMIN_API_TOKEN: undefined }, /ADMIN_API_TOKEN: is required/],
     [{ ORDERS_RESTOCK_ON_REFUND: 'sometimes' }, /ORDERS_RESTOCK_ON_REFUND: must be true or false/],
-    [{ CONSUMER_RETRY_DELAYS_MS: '1s,2s' }, /CONSUMER_RETRY_DELAYS_MS/],
+    [{ CONSUMER_RETRY_FOR_MS: '3d' }, /CONSUMER_RETRY_FOR_MS/],
     [{ STRIPE_API_URL: 'ftp://stripe' }, /STRIPE_API_URL: must use http: or https:/],
   ])('fails naming the variable: %j', (override, message) => {
     expect(() => loadConfig({ ...base, ...override })).toThrow(message);

@@ -69,7 +69,9 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
       smtpUrl: smtp.url,
       stripeApiUrl: fake.url,
       env: {
-        CONSUMER_RETRY_DELAYS_MS: '100,200,400,800,1600,3200',
+        CONSUMER_RETRY_BASE_MS: '100',
+        CONSUMER_RETRY_MAX_DELAY_MS: '3200',
+        CONSUMER_RETRY_FOR_MS: '8000',
         OUTBOX_RELAY_INTERVAL_MS: '500',
         WEBHOOK_RETRY_SCHEDULE_MS: '0,300,600,1200',
         WEBHOOK_POLL_INTERVAL_MS: '100',

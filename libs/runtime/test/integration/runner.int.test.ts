@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Connection } from 'mongoose';
 import {
+  DEFAULT_MAX_ACK_PENDING,
   declareConsumers,
   defineEvent,
   type ConsumerDefinition,
@@ -11,6 +12,7 @@ import { connectTestNats, testEnv, uniqueDbName, waitFor, type TestNats } from '
 import {
   DirectEmitter,
   Outbox,
+  ParkedReplayer,
   ParkedStore,
   PermanentError,
   connectMongo,
@@ -21,11 +23,12 @@ import {
   envelopeCodec,
   jetStreamPublisher,
   publishWithId,
-  replayParked,
+  replayRoute,
   retry,
   startConsumer,
   type Handler,
   type ParkedMessage,
+  type RetryPolicy,
   type NatsHandle,
   type RunningConsumer,
 } from '../../src';
@@ -116,20 +119,34 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     handler: Handler<Thing>,
     extra: {
       keyOf?: (e: Thing) => string;
-      retryDelaysMs?: number[];
+      retry?: RetryPolicy;
       park?: (m: ParkedMessage) => Promise<void>;
+      concurrency?: number;
+      consumer?: ConsumerDefinition;
     } = {},
   ) =>
     startConsumer<Thing>({
       js: nats.js,
-      consumer: CONSUMER,
+      consumer: extra.consumer ?? CONSUMER,
       codec: envelopeCodec([THING_HAPPENED_V1]) as never,
       handlers: { [THING_HAPPENED_V1.subject]: handler },
       logger,
       park: extra.park ?? ((m) => parked.park(m)),
-      retryDelaysMs: extra.retryDelaysMs ?? [50, 50, 50],
-      concurrency: 4,
+      // About 100 ms of retries: four deliveries, then parked.
+      retry: extra.retry ?? { baseMs: 50, maxDelayMs: 50, retryForMs: 100 },
+      concurrency: extra.concurrency ?? 4,
       keyOf: extra.keyOf,
+      redeclare: (def) => declareConsumers(nats.jsm, [def]),
+    });
+  const replayer = (handler: Handler<Thing>) =>
+    new ParkedReplayer({
+      store: parked,
+      routes: {
+        [CONSUMER.durable]: replayRoute(envelopeCodec([THING_HAPPENED_V1]) as never, {
+          [THING_HAPPENED_V1.subject]: handler,
+        }),
+      },
+      logger,
     });
 
   const pendingAcks = async () => {
@@ -148,7 +165,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('retries on the schedule, parks after the last delay, and replays the parked message', async () => {
+  it('retries for the retry period, parks the message as exhausted, and replays it', async () => {
     let attempts = 0;
     let ready = false;
     const handler: Handler<Thing> = async () => {
@@ -163,23 +180,18 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     expect(record).toMatchObject({
       consumer: 'runner-test',
       messageId: e.id,
+      kind: 'exhausted',
       deliveryCount: 4,
       replayedAt: null,
     });
     expect(record!.reason).toMatch(/gave up after 4 attempts: order not there yet/);
+    // Exhausted by a passing cause: it gets replays without an operator.
+    expect(record!.nextAutoReplayAt).not.toBeNull();
     // Terminated right after parking: nothing is left for JetStream to deliver.
     await waitFor(() => pendingAcks().then((p) => p === 0), { what: 'no pending deliveries' });
 
     ready = true;
-    const outcome = await replayParked(
-      {
-        store: parked,
-        codec: envelopeCodec([THING_HAPPENED_V1]) as never,
-        handlers: { [THING_HAPPENED_V1.subject]: handler },
-        logger,
-      },
-      record!.id,
-    );
+    const outcome = await replayer(handler).replayOne(record!.id);
     expect(outcome).toEqual({ status: 'done' });
     expect((await parked.get(record!.id))?.replayResult).toBe('done');
   });
@@ -213,28 +225,217 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     await publish(JSON.stringify({ ...envelope('k', 1), payload: { key: 'k', n: 'one' } }));
     await publish(envelope('k', 13));
     const list = await waitFor(() => parked.list().then((l) => l.length === 3 && l), { what: '3 parked' });
-    const reasons = list.map((p) => p.reason).sort();
+    const reasons = list.map((p) => `${p.kind}: ${p.reason}`).sort();
     expect(reasons[0]).toMatch(/^invalid: invalid runnertest.thing.happened.v1 payload: \/n/);
     expect(reasons[1]).toMatch(/^invalid: not JSON/);
     expect(reasons[2]).toBe('permanent: thirteen is not allowed');
     expect(calls).toBe(1);
+    // Nothing comes back by itself when it can never succeed.
+    expect(list.every((p) => p.nextAutoReplayAt === null)).toBe(true);
 
     // Replaying it again says why it cannot be applied (a 409 at the HTTP edge), and keeps it parked.
-    const permanent = list.find((p) => p.reason.startsWith('permanent'))!;
+    const permanent = list.find((p) => p.kind === 'permanent')!;
     const handler: Handler<Thing> = async () => {
       throw new PermanentError('thirteen is not allowed');
     };
-    const replay = replayParked(
-      {
-        store: parked,
-        codec: envelopeCodec([THING_HAPPENED_V1]) as never,
-        handlers: { [THING_HAPPENED_V1.subject]: handler },
-        logger,
-      },
-      permanent.id,
-    );
+    const replay = replayer(handler).replayOne(permanent.id);
     await expect(replay).rejects.toMatchObject({ statusCode: 409, code: 'permanent_failure' });
     expect((await parked.get(permanent.id))?.replayedAt).toBeNull();
+  });
+
+  it('parks a programming error at once and retries a dependency error until it passes', async () => {
+    const calls: Record<number, number> = { 1: 0, 2: 0 };
+    running = await start(async (e) => {
+      calls[e.payload.n] = (calls[e.payload.n] ?? 0) + 1;
+      if (e.payload.n === 1) throw new TypeError("Cannot read properties of undefined (reading 'id')");
+      if (calls[2]! < 3)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:25'), { code: 'ECONNREFUSED' });
+      return done();
+    });
+    await publish(envelope('a', 1));
+    await publish(envelope('b', 2));
+    const [bug] = await waitFor(() => parked.list().then((l) => l.length === 1 && l), { what: 'bug parked' });
+    expect(bug).toMatchObject({ kind: 'bug', deliveryCount: 1, nextAutoReplayAt: null });
+    await waitFor(() => calls[2] === 3 && pendingAcks().then((p) => p === 0), {
+      what: 'passed on the 3rd try',
+    });
+    expect(calls[1]).toBe(1);
+    expect(await parked.list()).toHaveLength(1);
+  });
+
+  it('declares its consumer again when it disappears, and says it is not consuming meanwhile', async () => {
+    const seen: number[] = [];
+    running = await start(async (e) => {
+      seen.push(e.payload.n);
+      return done();
+    });
+    await publish(envelope('k', 1));
+    await waitFor(() => seen.length === 1, { what: 'first message' });
+    expect(running.isConsuming()).toBe(true);
+
+    await nats.jsm.consumers.delete(STREAM.name, CONSUMER.durable);
+    await waitFor(() => !running!.isConsuming(), { what: 'not consuming', timeoutMs: 30_000 });
+    await waitFor(() => nats.jsm.consumers.info(STREAM.name, CONSUMER.durable).then(() => true), {
+      what: 'the consumer declared again',
+      timeoutMs: 30_000,
+    });
+    await publish(envelope('k', 2));
+    await waitFor(() => seen.includes(2), { what: 'consuming again', timeoutMs: 30_000 });
+    await waitFor(() => running!.isConsuming(), { what: 'ready again' });
+  });
+
+  it('lets new messages through while more than a thousand wait for their next retry', async () => {
+    // Messages waiting for a retry count as pending; the contracts' limit must not be reached by them.
+    const consumer = { ...CONSUMER, maxAckPending: DEFAULT_MAX_ACK_PENDING };
+    await declareConsumers(nats.jsm, [consumer]);
+    const waiting = 1100;
+    let attempts = 0;
+    let handledLater = false;
+    running = await start(
+      async (e) => {
+        if (e.payload.key === 'later') {
+          handledLater = true;
+          return done();
+        }
+        attempts += 1;
+        return retry('the SMTP server is down');
+      },
+      { consumer, concurrency: 16, retry: { baseMs: 60_000, maxDelayMs: 60_000, retryForMs: 3_600_000 } },
+    );
+    await Promise.all(Array.from({ length: waiting }, (_, n) => publish(envelope(`waiting-${n}`, n))));
+    await waitFor(() => attempts >= waiting, { what: `${waiting} first attempts`, timeoutMs: 30_000 });
+    await publish(envelope('later', 0));
+    await waitFor(() => handledLater, { what: 'a new message handled while the others wait' });
+  });
+
+  it('keeps a message that waits behind another of its key from being redelivered', async () => {
+    const quick: ConsumerDefinition = {
+      ...CONSUMER,
+      durable: 'runner-test-quick',
+      ackWaitMs: 1000,
+      backoffMs: [],
+    };
+    await declareConsumers(nats.jsm, [quick]);
+    const deliveries: Record<number, number[]> = { 1: [], 2: [] };
+    running = await startConsumer<Thing>({
+      js: nats.js,
+      consumer: quick,
+      codec: envelopeCodec([THING_HAPPENED_V1]) as never,
+      handlers: {
+        [THING_HAPPENED_V1.subject]: async (e, ctx) => {
+          deliveries[e.payload.n]!.push(ctx.deliveryCount);
+          // The first holds its key for three ack waits; the second waits for it.
+          if (e.payload.n === 1) await new Promise((resolve) => setTimeout(resolve, 3000));
+          return done();
+        },
+      },
+      logger,
+      park: (m) => parked.park(m),
+      retry: { baseMs: 50, maxDelayMs: 50, retryForMs: 100 },
+      keyOf: (e) => e.payload.key,
+    });
+    await publish(envelope('same', 1));
+    await publish(envelope('same', 2));
+    await waitFor(() => deliveries[2]!.length > 0, { what: 'second handled', timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(deliveries).toEqual({ 1: [1], 2: [1] });
+    await running.stop();
+    running = undefined;
+    await nats.jsm.consumers.delete(STREAM.name, quick.durable);
+  });
+
+  it('hands back at stop the messages not started and, after the grace, those still running', async () => {
+    // As the contracts declare consumers: no backoff list (which would delay a plain nak).
+    const consumer = { ...CONSUMER, backoffMs: [] };
+    await declareConsumers(nats.jsm, [consumer]);
+    const started: number[] = [];
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    running = await start(
+      async (e) => {
+        started.push(e.payload.n);
+        await stuck;
+        return done();
+      },
+      { consumer, concurrency: 2, keyOf: (e) => e.payload.key },
+    );
+    // 0 runs (and hangs), 1 waits behind it for its key.
+    for (let n = 0; n < 2; n++) await publish(envelope('k', n));
+    await waitFor(() => started.length === 1, { what: 'the first message started' });
+    const stopAt = Date.now();
+    await running.stop({ handBackAfterMs: 300 });
+    expect(Date.now() - stopAt).toBeLessThan(2000);
+    expect(started).toEqual([0]);
+
+    // Another replica gets both now, not after the ack wait (5 s).
+    const seen: number[] = [];
+    running = await start(
+      async (e) => {
+        seen.push(e.payload.n);
+        return done();
+      },
+      { consumer },
+    );
+    await waitFor(() => seen.length === 2, { what: 'both redelivered', timeoutMs: 3000 });
+    expect(seen.sort()).toEqual([0, 1]);
+    release();
+  });
+
+  it('keeps apart two parked messages of one sequence number from a stream created twice', async () => {
+    const message = (storedAt: Date): ParkedMessage => ({
+      consumer: 'runner-test',
+      subject: THING_HAPPENED_V1.subject,
+      messageId: 'm',
+      streamSequence: 7,
+      storedAt,
+      data: '{}',
+      kind: 'exhausted',
+      reason: 'r',
+      deliveryCount: 3,
+    });
+    await parked.park(message(new Date('2026-01-01T00:00:00Z')));
+    await parked.park(message(new Date('2026-01-01T00:00:00Z'))); // parking retried: no second row
+    await parked.park(message(new Date('2026-02-01T00:00:00Z'))); // the stream was created again
+    expect(await parked.list()).toHaveLength(2);
+  });
+
+  it('summarises parked messages, replays them in bulk by filter, and replays exhausted ones by itself', async () => {
+    const message = (n: number, kind: ParkedMessage['kind']): ParkedMessage => ({
+      consumer: 'runner-test',
+      subject: THING_HAPPENED_V1.subject,
+      messageId: `m${n}`,
+      streamSequence: n,
+      storedAt: new Date(),
+      data: JSON.stringify(envelope('k', n)),
+      kind,
+      reason: kind,
+      deliveryCount: 1,
+    });
+    await parked.park(message(1, 'bug'));
+    await parked.park(message(2, 'exhausted'));
+    await parked.park(message(3, 'exhausted'));
+    expect(await parked.summary()).toEqual([
+      { consumer: 'runner-test', kind: 'bug', count: 1, oldestParkedAt: expect.any(Date) },
+      { consumer: 'runner-test', kind: 'exhausted', count: 2, oldestParkedAt: expect.any(Date) },
+    ]);
+
+    const applied: number[] = [];
+    const handler: Handler<Thing> = async (e) => {
+      applied.push(e.payload.n);
+      return done();
+    };
+    // After the bug is fixed, the operator replays what it parked.
+    expect(await replayer(handler).replayMatching({ kind: 'bug' })).toEqual({
+      replayed: 1,
+      outcomes: { done: 1, skipped: 0, retry: 0, failed: 0 },
+    });
+    // The exhausted ones come back by themselves once due; two replicas sweeping at once replay
+    // each of them once.
+    const later = new Date(Date.now() + 2 * 60 * 60 * 1000);
+    const [a, b] = await Promise.all([replayer(handler).sweep(later), replayer(handler).sweep(later)]);
+    expect(a + b).toBe(2);
+    expect(applied.sort()).toEqual([1, 2, 3]);
+    expect(await parked.summary()).toEqual([]);
   });
 
   it('handles messages of one key one after another, other keys in parallel', async () => {
@@ -270,7 +471,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
   });
 
   it('publishes an outbox event once, keeps it when NATS refuses, and relays it later', async () => {
-    const outbox = new Outbox(db, jetStreamPublisher(nats.js), logger);
+    const outbox = new Outbox(db, jetStreamPublisher(nats.js, STREAM.maxMsgBytes), logger);
     await ensureIndexes(db);
     const input = {
       id: `thing-outbox-${seq++}`,
@@ -292,7 +493,9 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     expect(await outbox.pendingCount()).toBe(1);
 
     await declareConsumers(nats.jsm, [CONSUMER]);
-    expect(await outbox.relayOnce()).toBe(1);
+    // Its next attempt is not due yet; once it is, the relay publishes it.
+    expect(await outbox.relayOnce()).toBe(0);
+    expect(await outbox.relayOnce(100, new Date(Date.now() + 60_000))).toBe(1);
     expect(await outbox.pendingCount()).toBe(0);
     stored = await testNats.messages(STREAM.name);
     const relayed = stored.find((m) => m.header?.get('Nats-Msg-Id') === second.id);
@@ -301,7 +504,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
   });
 
   it("publishes a handler's events directly, once per id, and refuses a broken payload", async () => {
-    const emitter = new DirectEmitter(jetStreamPublisher(nats.js));
+    const emitter = new DirectEmitter(jetStreamPublisher(nats.js, STREAM.maxMsgBytes));
     const item = (n: number) => ({
       definition: THING_HAPPENED_V1,
       input: {
@@ -323,8 +526,58 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     seq++;
   });
 
+  it('relays each outbox row on its own: one that keeps failing holds up no other', async () => {
+    const publisher = jetStreamPublisher(nats.js, STREAM.maxMsgBytes);
+    const failing = new Set<string>();
+    const outbox = new Outbox(
+      db,
+      {
+        check: publisher.check,
+        publish: (e) => (failing.has(e.id) ? Promise.reject(new Error('refused')) : publisher.publish(e)),
+      },
+      logger,
+    );
+    await ensureIndexes(db);
+    const input = (n: number) => ({
+      id: `thing-relay-${seq}-${n}`,
+      payload: { key: 'r', n },
+      correlationId: 'c',
+      causationId: 'c',
+    });
+    failing.add(input(1).id);
+    failing.add(input(2).id);
+    await expect(outbox.emitOne(THING_HAPPENED_V1, input(1))).rejects.toThrow('refused');
+    await expect(outbox.emitOne(THING_HAPPENED_V1, input(2))).rejects.toThrow('refused');
+    failing.delete(input(2).id);
+    // The first row keeps failing; the second, stored after it, is published anyway.
+    expect(await outbox.relayOnce(100, new Date(Date.now() + 60_000))).toBe(1);
+    const rows = await db.collection('outbox').find().toArray();
+    expect(rows.map((r) => r._id)).toEqual([input(1).id]);
+    expect(rows[0]).toMatchObject({ attempts: 2, lastError: 'refused' });
+    seq++;
+  });
+
+  it('refuses at once an event larger than a message may be, storing nothing', async () => {
+    const outbox = new Outbox(db, jetStreamPublisher(nats.js, 64 * 1024), logger);
+    await db.collection('outbox').deleteMany({});
+    const huge = { key: 'x'.repeat(80 * 1024), n: 1 };
+    await expect(
+      outbox.emitOne(THING_HAPPENED_V1, { id: 'huge', payload: huge, correlationId: 'c', causationId: 'c' }),
+    ).rejects.toThrow(/bytes, more than the .* bytes a message may have/);
+    expect(await db.collection('outbox').countDocuments()).toBe(0);
+    const emitter = new DirectEmitter(jetStreamPublisher(nats.js, 64 * 1024));
+    await expect(
+      emitter.emit([
+        {
+          definition: THING_HAPPENED_V1,
+          input: { id: 'huge', payload: huge, correlationId: 'c', causationId: 'c' },
+        },
+      ]),
+    ).rejects.toBeInstanceOf(PermanentError);
+  });
+
   it('refuses to store an event whose payload breaks its own contract', async () => {
-    const outbox = new Outbox(db, jetStreamPublisher(nats.js), logger);
+    const outbox = new Outbox(db, jetStreamPublisher(nats.js, STREAM.maxMsgBytes), logger);
     await expect(
       outbox.emitOne(THING_HAPPENED_V1, {
         id: 'bad',

@@ -13,6 +13,7 @@ import {
   type TestNats,
 } from '@billing/testkit';
 import { buildGatewayApp } from '../../src/app';
+import { effectiveBodyLimit } from '../../src/config';
 import { jetStreamEventPublisher } from '../../src/publisher';
 import { natsReadiness } from '../../src/readiness';
 
@@ -64,10 +65,12 @@ async function startGateway(
 ): Promise<Harness> {
   const nats = await connectNats(natsUrl, 'gateway-test', logger, 2000);
   await declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]);
+  // As main.ts does: never more than NATS can store.
+  const limit = effectiveBodyLimit(maxBodyBytes, nats.nc.info?.max_payload, logger);
   const app = await buildGatewayApp({
-    config: { webhookSecrets: secrets, toleranceSeconds: 300, maxBodyBytes },
+    config: { webhookSecrets: secrets, toleranceSeconds: 300, maxBodyBytes: limit },
     logger,
-    publisher: jetStreamEventPublisher(nats, 2000),
+    publisher: jetStreamEventPublisher(nats, 2000, logger),
     readiness: natsReadiness(nats),
   });
   await app.ready();
@@ -331,5 +334,54 @@ describe('gateway while JetStream is down', () => {
     );
     expect(msgs).toHaveLength(1);
     expect(Buffer.from(msgs[0]!.data).toString('utf8')).toBe(body);
+  });
+});
+
+describe('gateway against a NATS that takes less than the configured body limit', () => {
+  const secret = newWebhookSecret();
+  let server: LocalServer;
+  let gateway: Harness;
+
+  beforeAll(async () => {
+    server = await startNatsServer({ extraConfig: 'max_payload: 65536' });
+    gateway = await startGateway(server.url, [secret], 1024 * 1024);
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+    await server.destroy();
+  });
+
+  it('answers 413 at once to a verified event NATS could never store, and stores one that fits', async () => {
+    const padded = (bytes: number) => {
+      const event = JSON.parse(stripeEventJson());
+      event.data.object.metadata = { note: 'x'.repeat(bytes) };
+      return JSON.stringify(event);
+    };
+    const tooLarge = padded(100 * 1024);
+    const res = await post(gateway.app, tooLarge, {
+      'stripe-signature': signStripePayload(tooLarge, secret),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('payload_too_large');
+    const fits = padded(40 * 1024);
+    const ok = await post(gateway.app, fits, { 'stripe-signature': signStripePayload(fits, secret) });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('declares the Stripe events stream again when it was deleted', async () => {
+    await gateway.nats.jsm.streams.delete(STRIPE_EVENTS_STREAM.name);
+    const body = stripeEventJson();
+    const first = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+    expect(first.statusCode).toBe(503); // Stripe retries ...
+    const again = await waitFor(
+      async () => {
+        const res = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+        return res.statusCode === 200 && res;
+      },
+      { what: 'stored in the declared stream', timeoutMs: 10_000, intervalMs: 300 },
+    );
+    expect(again.json()).toEqual({ received: true });
+    expect((await gateway.nats.jsm.streams.info(STRIPE_EVENTS_STREAM.name)).state.messages).toBe(1);
   });
 });

@@ -1,15 +1,20 @@
 import type { Connection, Model } from 'mongoose';
-import { isDuplicateKeyError } from '@billing/runtime';
+import { insertOnce, isDuplicateKeyError } from '@billing/runtime';
 import { emailKeyOf } from './license.model';
-import { customerModel, customerTierModel, type CustomerDoc, type CustomerTierDoc } from './customer.model';
+import {
+  customerModel,
+  tierAnnouncementModel,
+  type CustomerDoc,
+  type TierAnnouncementDoc,
+} from './customer.model';
 
 export class CustomerRepository {
   private readonly customers: Model<CustomerDoc>;
-  private readonly tiers: Model<CustomerTierDoc>;
+  private readonly announcements: Model<TierAnnouncementDoc>;
 
   constructor(conn: Connection) {
     this.customers = customerModel(conn);
-    this.tiers = customerTierModel(conn);
+    this.announcements = tierAnnouncementModel(conn);
   }
 
   /** Remembers (or updates) the email of a Stripe customer. */
@@ -39,19 +44,23 @@ export class CustomerRepository {
     return docs.map((d) => d._id);
   }
 
-  async announcedTier(email: string): Promise<string | null> {
-    const doc = await this.tiers.findById(emailKeyOf(email)).lean<CustomerTierDoc>();
-    return doc?.tier ?? null;
+  /** The email's last tier announcement, if any. */
+  async lastAnnouncement(email: string): Promise<TierAnnouncementDoc | null> {
+    return this.announcements
+      .findOne({ emailKey: emailKeyOf(email) })
+      .sort({ seq: -1 })
+      .lean<TierAnnouncementDoc>();
   }
 
-  async setAnnouncedTier(email: string, tier: string, at: Date): Promise<void> {
-    const write = () =>
-      this.tiers.updateOne({ _id: emailKeyOf(email) }, { $set: { tier, updatedAt: at } }, { upsert: true });
-    try {
-      await write();
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      await write();
-    }
+  /** The announcements this message decided (published again after a crash). */
+  announcementsOf(messageId: string): Promise<TierAnnouncementDoc[]> {
+    return this.announcements.find({ messageId }).lean<TierAnnouncementDoc[]>();
+  }
+
+  /** Adds the next link of the email's chain; false when another one took that place first. */
+  addAnnouncement(announcement: Omit<TierAnnouncementDoc, '_id' | 'emailKey'> & { email: string }) {
+    const { email, ...rest } = announcement;
+    const emailKey = emailKeyOf(email);
+    return insertOnce(this.announcements, { _id: `${emailKey}:${rest.seq}`, emailKey, ...rest });
   }
 }

@@ -1,11 +1,20 @@
 import type { Connection, Model } from 'mongoose';
 import { insertOnce } from '@billing/runtime';
 import {
+  applyFact,
   foldSubscription,
   type SubscriptionFact,
   type SubscriptionState,
 } from '../domain/subscription-state';
-import { subscriptionFactModel, type SubscriptionFactDoc } from './subscription-fact.model';
+import {
+  subscriptionFactModel,
+  subscriptionLinkModel,
+  type SubscriptionFactDoc,
+  type SubscriptionLinkDoc,
+} from './subscription-fact.model';
+
+/** Positions tried before giving up (other replicas kept taking the next one meanwhile). */
+const MAX_POSITIONS_TRIED = 20;
 
 export type StoredSubscriptionFact = Omit<SubscriptionFactDoc, '_id' | 'recordedAt'> & { eventId: string };
 
@@ -21,9 +30,46 @@ function toStored(doc: SubscriptionFactDoc): StoredSubscriptionFact {
 /** Subscription facts and the states folded from them. */
 export class SubscriptionRepository {
   private readonly model: Model<SubscriptionFactDoc>;
+  private readonly links: Model<SubscriptionLinkDoc>;
 
   constructor(conn: Connection) {
     this.model = subscriptionFactModel(conn);
+    this.links = subscriptionLinkModel(conn);
+  }
+
+  /**
+   * The state this fact is judged against: the one its predecessor in the subscription's chain
+   * left. The fact takes the next position of the chain (an insert under `<subscriptionId>:<n>`);
+   * when another replica took that position first, the chain is read again and the next one
+   * tried. A fact that has a position already (a redelivery) keeps it.
+   */
+  async previousOf(
+    fact: SubscriptionFact & { subscriptionId: string },
+    at: Date,
+  ): Promise<SubscriptionState | null> {
+    const { subscriptionId, eventId } = fact;
+    for (let tried = 0; tried < MAX_POSITIONS_TRIED; tried++) {
+      const taken = await this.links.findOne({ eventId }).lean<SubscriptionLinkDoc>();
+      if (taken) return taken.previous;
+      const last = await this.links
+        .findOne({ subscriptionId })
+        .sort({ position: -1 })
+        .lean<SubscriptionLinkDoc>();
+      // Before its first link a subscription may have facts stored without one (older releases).
+      const previous = last ? last.state : await this.stateOf(subscriptionId);
+      const position = (last?.position ?? 0) + 1;
+      const link = {
+        _id: `${subscriptionId}:${position}`,
+        subscriptionId,
+        position,
+        eventId,
+        previous,
+        state: applyFact(previous, fact),
+        decidedAt: at,
+      };
+      if (await insertOnce(this.links, link)) return previous;
+    }
+    throw new Error(`subscription ${subscriptionId} kept changing while event ${eventId} was applied`);
   }
 
   async fact(eventId: string): Promise<StoredSubscriptionFact | null> {

@@ -7,7 +7,7 @@ import {
 import { done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { planLicenses } from '../domain/issuance';
 import { toSummary } from '../domain/license-view';
-import { emission, type HandlerDeps } from './deps';
+import { licenseEmissions, type HandlerDeps } from './deps';
 import { emitWithTierChange } from './tier-announcement';
 
 /**
@@ -43,19 +43,17 @@ export async function handleOrderConfirmed(
   await emitWithTierChange(
     order.customerEmail,
     order,
-    [
-      emission(
-        ORDER_LICENSED_V1,
-        `licensing.order.licensed:${order.orderId}`,
-        {
-          orderId: order.orderId,
-          customerEmail: order.customerEmail,
-          subscriptionId: order.subscriptionId,
-          licenses: licenses.map(toSummary),
-        },
-        ctx,
-      ),
-    ],
+    licenseEmissions(
+      ORDER_LICENSED_V1,
+      `licensing.order.licensed:${order.orderId}`,
+      {
+        orderId: order.orderId,
+        customerEmail: order.customerEmail,
+        subscriptionId: order.subscriptionId,
+        licenses: licenses.map(toSummary),
+      },
+      ctx,
+    ),
     ctx,
     deps,
   );

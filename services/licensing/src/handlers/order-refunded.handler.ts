@@ -1,7 +1,7 @@
 import { LICENSES_REVOKED_V1, type OrderRefundedV1, type TypedEnvelope } from '@billing/contracts';
 import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { toSummary } from '../domain/license-view';
-import { emission, type HandlerDeps } from './deps';
+import { licenseEmissions, type HandlerDeps } from './deps';
 import { emitWithTierChange } from './tier-announcement';
 
 /**
@@ -39,20 +39,18 @@ export async function handleOrderRefunded(
   await emitWithTierChange(
     refund.customerEmail,
     { stripeCustomerId: licenses[0]!.stripeCustomerId, subscriptionId: revoked[0]!.subscriptionId },
-    [
-      emission(
-        LICENSES_REVOKED_V1,
-        `licensing.licenses.revoked:${refund.refundId}`,
-        {
-          customerEmail: refund.customerEmail,
-          subscriptionId: revoked[0]!.subscriptionId,
-          orderId: refund.orderId,
-          licenses: revoked.map(toSummary),
-          reason: 'refunded',
-        },
-        ctx,
-      ),
-    ],
+    licenseEmissions(
+      LICENSES_REVOKED_V1,
+      `licensing.licenses.revoked:${refund.refundId}`,
+      {
+        customerEmail: refund.customerEmail,
+        subscriptionId: revoked[0]!.subscriptionId,
+        orderId: refund.orderId,
+        licenses: revoked.map(toSummary),
+        reason: 'refunded',
+      },
+      ctx,
+    ),
     ctx,
     deps,
   );

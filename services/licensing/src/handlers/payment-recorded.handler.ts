@@ -1,7 +1,7 @@
 import { LICENSES_EXTENDED_V1, type PaymentRecordedV1, type TypedEnvelope } from '@billing/contracts';
 import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { toSummary } from '../domain/license-view';
-import { emission, type HandlerDeps } from './deps';
+import { licenseEmissions, type HandlerDeps } from './deps';
 
 /**
  * `orders.payment.recorded.v1` for a subscription invoice: the licenses of the order run at
@@ -44,8 +44,8 @@ export async function handlePaymentRecorded(
   });
   if (extended.length === 0) return skipped('expiry not moved forward');
   const expiresAt = new Date(Math.max(...extended.map((v) => v.expiresAt!.getTime())));
-  await deps.events.emit([
-    emission(
+  await deps.events.emit(
+    licenseEmissions(
       LICENSES_EXTENDED_V1,
       `licensing.licenses.extended:${invoiceId}`,
       {
@@ -58,7 +58,7 @@ export async function handlePaymentRecorded(
       },
       ctx,
     ),
-  ]);
+  );
   ctx.logger.info({ orderId: payment.orderId, invoiceId, licenses: extended.length }, 'licenses extended');
   return done();
 }

@@ -18,7 +18,7 @@ import {
 } from '../domain/stripe-subscription';
 import { applyFact, isApplied, type SubscriptionEventKind } from '../domain/subscription-state';
 import type { StoredSubscriptionFact } from '../db/subscription.repository';
-import { emission, type Emission, type HandlerDeps } from './deps';
+import { emission, licenseEmissions, type Emission, type HandlerDeps } from './deps';
 import { emitWithTierChange } from './tier-announcement';
 
 /**
@@ -79,8 +79,11 @@ async function recordFact(
   snapshot: SubscriptionSnapshot,
   deps: HandlerDeps,
 ): Promise<StoredSubscriptionFact> {
-  const previous = await deps.subscriptions.stateOf(snapshot.subscriptionId);
   const base = { eventId: event.id, kind, created: event.created, snapshot };
+  const previous = await deps.subscriptions.previousOf(
+    { ...base, subscriptionId: snapshot.subscriptionId },
+    deps.clock(),
+  );
   const previousAttributes = event.data.previous_attributes;
   const previousPlan = kind === 'updated' ? previousPlanOf(previousAttributes) : null;
   return deps.subscriptions.record(
@@ -163,7 +166,7 @@ function licenseEvents(
   const revoked = moved((s) => s !== 'revoked', 'revoked');
   if (revoked.length > 0) {
     out.push(
-      emission(
+      ...licenseEmissions(
         LICENSES_REVOKED_V1,
         `licensing.licenses.revoked:${fact.eventId}`,
         { ...common, licenses: revoked, reason: 'subscription_deleted' },
@@ -174,7 +177,7 @@ function licenseEvents(
   const suspended = moved((s) => s === 'active', 'suspended');
   if (suspended.length > 0) {
     out.push(
-      emission(
+      ...licenseEmissions(
         LICENSES_SUSPENDED_V1,
         `licensing.licenses.suspended:${fact.eventId}`,
         { ...common, licenses: suspended, reason: `subscription_${fact.snapshot.status}` },
@@ -185,7 +188,7 @@ function licenseEvents(
   const reactivated = moved((s) => s === 'suspended', 'active');
   if (reactivated.length > 0) {
     out.push(
-      emission(
+      ...licenseEmissions(
         LICENSES_REACTIVATED_V1,
         `licensing.licenses.reactivated:${fact.eventId}`,
         { ...common, licenses: reactivated },

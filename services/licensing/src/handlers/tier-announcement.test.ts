@@ -1,20 +1,35 @@
 import { createLogger, type HandlerContext } from '@billing/runtime';
+import type { TierAnnouncementDoc } from '../db/customer.model';
+import { emailKeyOf } from '../db/license.model';
 import { parseTierCatalog } from '../domain/tiers';
 import type { Emission } from './deps';
-import { emitWithTierChange } from './tier-announcement';
+import type { emitWithTierChange as EmitWithTierChange } from './tier-announcement';
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+const tick = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
 
-function fakes() {
-  let announced: string | null = null;
+/** The store's chain of announcements, shared by every "replica"; an insert decides each link. */
+function fakeStore() {
+  const chain = new Map<string, TierAnnouncementDoc>();
   const emitted: Emission[] = [];
+  let failEmits = 0;
   const deps = {
     views: { tierOf: async () => (await tick(), 'PRO') },
     customers: {
-      announcedTier: async () => (await tick(), announced),
-      setAnnouncedTier: async (_email: string, tier: string) => {
+      lastAnnouncement: async (email: string) => {
         await tick();
-        announced = tier;
+        const mine = [...chain.values()].filter((a) => a.emailKey === emailKeyOf(email));
+        return mine.sort((a, b) => b.seq - a.seq)[0] ?? null;
+      },
+      announcementsOf: async (messageId: string) => (
+        await tick(),
+        [...chain.values()].filter((a) => a.messageId === messageId)
+      ),
+      addAnnouncement: async (a: Omit<TierAnnouncementDoc, '_id' | 'emailKey'> & { email: string }) => {
+        await tick();
+        const id = `${emailKeyOf(a.email)}:${a.seq}`;
+        if (chain.has(id)) return false;
+        chain.set(id, { ...a, _id: id, emailKey: emailKeyOf(a.email) });
+        return true;
       },
     },
     policy: {
@@ -22,10 +37,32 @@ function fakes() {
       revokeOnPartialRefund: false,
       productPolicy: () => ({}),
     },
-    events: { emit: async (items: readonly Emission[]) => void emitted.push(...items) },
+    events: {
+      emit: async (items: readonly Emission[]) => {
+        if (failEmits > 0) {
+          failEmits -= 1;
+          throw new Error('nats down');
+        }
+        emitted.push(...items);
+      },
+    },
     clock: () => new Date('2026-11-23T00:00:00Z'),
   };
-  return { deps: deps as unknown as Parameters<typeof emitWithTierChange>[4], emitted };
+  return {
+    deps: deps as unknown as Parameters<typeof EmitWithTierChange>[4],
+    emitted,
+    failNextEmit: () => (failEmits = 1),
+  };
+}
+
+/** A fresh copy of the module, as another replica (another process) would have. */
+function replica(): typeof EmitWithTierChange {
+  let fn: typeof EmitWithTierChange | undefined;
+  jest.isolateModules(() => {
+    fn = (jest.requireActual('./tier-announcement') as { emitWithTierChange: typeof EmitWithTierChange })
+      .emitWithTierChange;
+  });
+  return fn!;
 }
 
 const ctx = (messageId: string): HandlerContext => ({
@@ -36,27 +73,38 @@ const ctx = (messageId: string): HandlerContext => ({
   logger: createLogger({ service: 'test', version: 'test', level: 'silent' }),
 });
 
+const tierChanges = (emitted: Emission[]) =>
+  emitted.filter((e) => e.definition.type === 'licensing.tier.changed');
+const cause = { stripeCustomerId: 'cus_1', subscriptionId: 'sub_1' };
+
 describe('emitWithTierChange', () => {
-  it('announces a tier change once when two consumers handle the same customer at the same time', async () => {
-    const { deps, emitted } = fakes();
-    const cause = { stripeCustomerId: 'cus_1', subscriptionId: 'sub_1' };
-    await Promise.all([
-      emitWithTierChange('Ada@Example.com', cause, [], ctx('evt_subscription_created'), deps),
-      emitWithTierChange('ada@example.com', cause, [], ctx('orders.order.confirmed:ord_1'), deps),
-    ]);
-    const tierChanges = emitted.filter((e) => e.definition.type === 'licensing.tier.changed');
-    expect(tierChanges).toHaveLength(1);
-    expect(tierChanges[0]!.input.payload).toMatchObject({ previousTier: 'FREE', tier: 'PRO' });
+  it('announces a tier change once when replicas handle events of the same customer at once', async () => {
+    for (let run = 0; run < 20; run++) {
+      const { deps, emitted } = fakeStore();
+      const replicas = [replica(), replica(), replica()];
+      await Promise.all(
+        replicas.flatMap((emit, r) => [
+          emit('Ada@Example.com', cause, [], ctx(`evt_subscription_created_${r}`), deps),
+          emit('ada@example.com', cause, [], ctx(`orders.order.confirmed:ord_${r}`), deps),
+        ]),
+      );
+      const changes = tierChanges(emitted);
+      expect(changes).toHaveLength(1);
+      expect(changes[0]!.input.id).toBe('licensing.tier.changed:ada@example.com:1');
+      expect(changes[0]!.input.payload).toMatchObject({ previousTier: 'FREE', tier: 'PRO' });
+    }
   });
 
-  it('keeps going for the next event of a customer after one failed', async () => {
-    const { deps, emitted } = fakes();
-    const failing = { ...deps, events: { emit: async () => Promise.reject(new Error('nats down')) } };
-    const cause = { stripeCustomerId: null, subscriptionId: null };
-    await expect(emitWithTierChange('b@example.com', cause, [], ctx('m1'), failing)).rejects.toThrow(
-      'nats down',
-    );
-    await emitWithTierChange('b@example.com', cause, [], ctx('m2'), deps);
-    expect(emitted.map((e) => e.input.id)).toEqual(['licensing.tier.changed:m2']);
+  it('publishes the same announcement again when its message is redelivered after a failed publish', async () => {
+    const { deps, emitted, failNextEmit } = fakeStore();
+    const emit = replica();
+    failNextEmit();
+    await expect(emit('b@example.com', cause, [], ctx('m1'), deps)).rejects.toThrow('nats down');
+    // Another message finds the change decided already (by m1): nothing new to announce.
+    await emit('b@example.com', cause, [], ctx('m2'), deps);
+    expect(tierChanges(emitted)).toHaveLength(0);
+    // m1's redelivery publishes what m1 decided, under the same id.
+    await emit('b@example.com', cause, [], ctx('m1'), deps);
+    expect(tierChanges(emitted).map((e) => e.input.id)).toEqual(['licensing.tier.changed:b@example.com:1']);
   });
 });

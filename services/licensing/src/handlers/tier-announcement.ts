@@ -1,84 +1,93 @@
-import { TIER_CHANGED_V1 } from '@billing/contracts';
+import { TIER_CHANGED_V1, type TierChangedV1 } from '@billing/contracts';
 import type { HandlerContext } from '@billing/runtime';
+import { emailKeyOf } from '../db/license.model';
 import { featuresOf } from '../domain/tiers';
 import { emission, type Emission, type HandlerDeps } from './deps';
 
-interface TierAnnouncement {
-  email: string;
-  tier: string;
-  emission: Emission;
+type Deps = Pick<HandlerDeps, 'views' | 'customers' | 'policy' | 'events' | 'clock'>;
+
+/** Links of the chain tried before giving up (another replica kept announcing meanwhile). */
+const MAX_LINKS_TRIED = 5;
+
+function announcementEmission(
+  email: string,
+  seq: number,
+  payload: TierChangedV1,
+  ctx: Pick<HandlerContext, 'messageId' | 'correlationId'>,
+): Emission {
+  return emission(TIER_CHANGED_V1, `licensing.tier.changed:${emailKeyOf(email)}:${seq}`, payload, ctx);
 }
 
 /**
- * `licensing.tier.changed` when the customer's tier as the facts say now differs from the tier
- * last announced for the email; null when it does not. The message id is the id of the message
- * being handled (the Stripe event, or the orders envelope).
+ * Decides whether the customer's tier changed since it was last announced and, if so, takes the
+ * next link of the email's announcement chain (an insert under `<email>:<seq>`): of any number of
+ * replicas that find the same change at once, exactly one's insert succeeds and only it announces
+ * it; the others read the chain again and find nothing left to announce. Returns the
+ * announcement to publish, or null.
  */
-async function tierAnnouncement(
+async function decideTierChange(
   email: string,
   cause: { stripeCustomerId: string | null; subscriptionId: string | null },
   ctx: HandlerContext,
-  deps: Pick<HandlerDeps, 'views' | 'customers' | 'policy'>,
-): Promise<TierAnnouncement | null> {
+  deps: Deps,
+): Promise<Emission | null> {
   const { tiers } = deps.policy;
-  const [tier, announced] = await Promise.all([
-    deps.views.tierOf(email),
-    deps.customers.announcedTier(email),
-  ]);
-  const previousTier = announced ?? tiers.defaultTier;
-  if (tier === previousTier) return null;
-  const payload = {
-    customerEmail: email,
-    stripeCustomerId: cause.stripeCustomerId,
-    subscriptionId: cause.subscriptionId,
-    previousTier,
-    tier,
-    features: featuresOf(tiers, tier),
-  };
-  return {
-    email,
-    tier,
-    emission: emission(TIER_CHANGED_V1, `licensing.tier.changed:${ctx.messageId}`, payload, ctx),
-  };
+  for (let tried = 0; tried < MAX_LINKS_TRIED; tried++) {
+    const [tier, last] = await Promise.all([
+      deps.views.tierOf(email),
+      deps.customers.lastAnnouncement(email),
+    ]);
+    const previousTier = last?.tier ?? tiers.defaultTier;
+    if (tier === previousTier) return null;
+    const seq = (last?.seq ?? 0) + 1;
+    const payload: TierChangedV1 = {
+      customerEmail: email,
+      stripeCustomerId: cause.stripeCustomerId,
+      subscriptionId: cause.subscriptionId,
+      previousTier,
+      tier,
+      features: featuresOf(tiers, tier),
+    };
+    const taken = await deps.customers.addAnnouncement({
+      email,
+      seq,
+      tier,
+      messageId: ctx.messageId,
+      payload,
+      decidedAt: deps.clock(),
+    });
+    if (taken) return announcementEmission(email, seq, payload, ctx);
+  }
+  throw new Error(`the tier of ${emailKeyOf(email)} kept changing while it was announced`);
 }
 
-/**
- * Remembers the announced tier, only after the announcement is published: a crash in
- * between announces it again under the same id.
- */
-async function commitTier(
-  announcement: TierAnnouncement | null,
-  deps: Pick<HandlerDeps, 'customers' | 'clock'>,
-) {
-  if (announcement)
-    await deps.customers.setAnnouncedTier(announcement.email, announcement.tier, deps.clock());
-}
-
-// Announcements for one email run one after another in this process: the Stripe and the orders
-// consumers can both handle events of the same customer at once, and the read-announce-remember
-// sequence above must not interleave (two "PRO unlocked" emails). Across replicas the id of each
-// announcement still differs, a limit the README states.
+// Within one process, announcements for one email run one after another: replicas are kept apart
+// by the chain's inserts, this only spares a process losing races to itself.
 const chains = new Map<string, Promise<unknown>>();
 
 /**
- * Emits `emissions` together with the tier change they cause (if any), then remembers the tier,
- * serialised per customer email.
+ * Emits `emissions` together with the tier change they cause (if any). A redelivered message
+ * whose announcement was decided before a crash publishes that same announcement again (same
+ * id, which JetStream or the consumers drop when it was published already).
  */
 export async function emitWithTierChange(
   email: string,
   cause: { stripeCustomerId: string | null; subscriptionId: string | null },
   emissions: readonly Emission[],
   ctx: HandlerContext,
-  deps: Pick<HandlerDeps, 'views' | 'customers' | 'policy' | 'events' | 'clock'>,
+  deps: Deps,
 ): Promise<void> {
-  const key = email.toLowerCase();
+  const key = emailKeyOf(email);
   const previous = chains.get(key) ?? Promise.resolve();
   const run = previous
     .catch(() => undefined)
     .then(async () => {
-      const tier = await tierAnnouncement(email, cause, ctx, deps);
-      await deps.events.emit([...emissions, ...(tier ? [tier.emission] : [])]);
-      await commitTier(tier, deps);
+      const decided = (await deps.customers.announcementsOf(ctx.messageId)).filter((a) => a.emailKey === key);
+      const announcements =
+        decided.length > 0
+          ? decided.map((a) => announcementEmission(email, a.seq, a.payload, ctx))
+          : [await decideTierChange(email, cause, ctx, deps)].filter((a): a is Emission => a !== null);
+      await deps.events.emit([...emissions, ...announcements]);
     });
   chains.set(key, run);
   try {

@@ -55,7 +55,9 @@ export async function startLicensing(env: Record<string, string> = {}): Promise<
     ADMIN_API_TOKEN: ADMIN_TOKEN,
     // Long enough for an order published right after a Stripe event to be handled before the
     // Stripe event's first retry.
-    CONSUMER_RETRY_DELAYS_MS: '500,500,500',
+    CONSUMER_RETRY_BASE_MS: '500',
+    CONSUMER_RETRY_MAX_DELAY_MS: '500',
+    CONSUMER_RETRY_FOR_MS: '1500',
     OUTBOX_RELAY_INTERVAL_MS: '200',
     LOG_LEVEL: 'silent',
     LICENSE_SIGNING_PRIVATE_KEY: generateKeyPairSync('ed25519')

@@ -14,6 +14,9 @@ import {
   waitForEvent,
   type Harness,
 } from './harness';
+import { SubscriptionRepository } from '../../src/db/subscription.repository';
+import { snapshotOf } from '../../src/domain/stripe-subscription';
+import type { SubscriptionEventKind } from '../../src/domain/subscription-state';
 
 type Purchase = ReturnType<typeof fx.subscriptionPurchase<'basil'>>;
 
@@ -193,5 +196,54 @@ describe('subscription events in any order, and duplicates', () => {
     );
     expect(revoked).toHaveLength(1);
     expect((revoked[0]!.payload as { licenses: unknown[] }).licenses).toHaveLength(3);
+  });
+
+  it('judges each fact of a subscription against the one before it, however many replicas apply them at once', async () => {
+    const purchase = fx.subscriptionPurchase({ email: 'replicas@example.com', tier: 'pro' });
+    const pastDue = fx.pastDue(purchase);
+    const recovered = fx.reactivated(pastDue);
+    const upgraded = fx.planChange(recovered, { tier: 'premium' });
+    const events = [
+      purchase.events.subscriptionCreated,
+      pastDue.events.subscriptionUpdated,
+      recovered.events.subscriptionUpdated,
+      upgraded.events.subscriptionUpdated,
+      fx.cancellation(upgraded).events.subscriptionDeleted,
+    ];
+    const facts = events.map((e) => ({
+      eventId: e.id,
+      kind: e.type.split('.').at(-1) as SubscriptionEventKind,
+      created: e.created,
+      snapshot: snapshotOf(e.data.object),
+      subscriptionId: purchase.subscription.id,
+    }));
+    // Three replicas, each given every event, all at once and in its own order.
+    const replicas = [0, 1, 2].map(() => new SubscriptionRepository(h.infra.db));
+    const decided = await Promise.all(
+      replicas.flatMap((repo) =>
+        [...facts]
+          .sort(() => Math.random() - 0.5)
+          .map(async (fact) => ({
+            eventId: fact.eventId,
+            previous: await repo.previousOf(fact, new Date()),
+          })),
+      ),
+    );
+    // A fact is judged once: every delivery of it gets the same previous state.
+    for (const fact of facts) {
+      const seen = decided.filter((d) => d.eventId === fact.eventId).map((d) => JSON.stringify(d.previous));
+      expect(new Set(seen).size).toBe(1);
+    }
+    // And the judgements form one chain: each fact's previous state is what the one before it left.
+    const links = await h.infra.db
+      .collection('subscription_links')
+      .find({ subscriptionId: purchase.subscription.id })
+      .sort({ position: 1 })
+      .toArray();
+    expect(links.map((l) => l.position)).toEqual([1, 2, 3, 4, 5]);
+    expect(new Set(links.map((l) => l.eventId)).size).toBe(5);
+    expect(links[0]!.previous).toBeNull();
+    for (let i = 1; i < links.length; i++) expect(links[i]!.previous).toEqual(links[i - 1]!.state);
+    expect(links.at(-1)!.state).toMatchObject({ deleted: true, status: 'canceled' });
   });
 });

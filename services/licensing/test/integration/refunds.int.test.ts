@@ -1,4 +1,4 @@
-import { ORDER_REFUNDED_V1 } from '@billing/contracts';
+import { ORDER_CONFIRMED_V1, ORDER_REFUNDED_V1 } from '@billing/contracts';
 import { stripeFixtures as fx, waitFor } from '@billing/testkit';
 import {
   adminHeaders,
@@ -71,6 +71,42 @@ describe('one-time licenses and refunds', () => {
     expect(adminRevocations).toEqual([]);
   });
 
+  it('announces an order of 1,200 licenses, and their revocation, in pages that each fit in a message', async () => {
+    const p = fx.oneTimePurchase({
+      email: 'site@example.com',
+      lines: [{ productName: 'E-book', quantity: 1200, metadata: { sku: 'EBOOK-1' } }],
+    });
+    const order = orderSnapshot({
+      orderId: `ord_${p.session.id}`,
+      checkoutSessionId: p.session.id,
+      email: 'site@example.com',
+      stripeCustomerId: p.customerId,
+      mode: 'payment',
+      lines: [orderLine(p.lineItems.data[0]!, 'digital')],
+    });
+    await publishOrders(h.js, ORDER_CONFIRMED_V1, `orders.order.confirmed:${order.orderId}`, { order });
+    const base = `licensing.order.licensed:${order.orderId}`;
+    const pages = await Promise.all(
+      [base, `${base}:page:2`, `${base}:page:3`].map((id) => waitForEvent(h.nats, id, 30_000)),
+    );
+    const listed = pages.map((e) => e.payload as Licensed & { page: unknown });
+    expect(listed.map((l) => l.licenses.length)).toEqual([500, 500, 200]);
+    expect(listed.map((l) => l.page)).toEqual(
+      [1, 2, 3].map((number) => ({ number, of: 3, licenseCount: 1200 })),
+    );
+    expect(new Set(listed.flatMap((l) => l.licenses.map((x) => x.licenseId))).size).toBe(1200);
+
+    const refund = refundOf(fx.fullRefund(p), order);
+    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
+    const revokedBase = `licensing.licenses.revoked:${refund.refundId}`;
+    const revoked = await Promise.all(
+      [revokedBase, `${revokedBase}:page:2`, `${revokedBase}:page:3`].map((id) =>
+        waitForEvent(h.nats, id, 30_000),
+      ),
+    );
+    expect(revoked.map((e) => (e.payload as Licensed).licenses.length)).toEqual([500, 500, 200]);
+  });
+
   it('keeps licenses on a partial refund, and revokes them when the rest is refunded', async () => {
     const { purchase: p, order } = purchase('partial@example.com');
     const [first] = await issue(h, order);
@@ -122,10 +158,8 @@ describe('one-time licenses and refunds', () => {
     });
     const [license] = await issue(h, order);
     expect(license).toMatchObject({ tier: 'PRO', expiresAt: null, subscriptionId: null });
-    const raised = await waitForEvent(
-      h.nats,
-      `licensing.tier.changed:orders.order.confirmed:${order.orderId}`,
-    );
+    // The email's announcement chain: link 1 raised it, link 2 drops it.
+    const raised = await waitForEvent(h.nats, `licensing.tier.changed:${email}:1`);
     expect(raised.payload).toMatchObject({ customerEmail: email, previousTier: 'FREE', tier: 'PRO' });
     const entitled = await h.service.http.inject({
       method: 'GET',
@@ -136,10 +170,7 @@ describe('one-time licenses and refunds', () => {
 
     const refund = refundOf(fx.fullRefund(p), order);
     await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
-    const dropped = await waitForEvent(
-      h.nats,
-      `licensing.tier.changed:orders.order.refunded:${refund.refundId}`,
-    );
+    const dropped = await waitForEvent(h.nats, `licensing.tier.changed:${email}:2`);
     expect(dropped.payload).toMatchObject({ previousTier: 'PRO', tier: 'FREE' });
   });
 });

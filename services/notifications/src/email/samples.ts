@@ -29,6 +29,7 @@ export const SAMPLE_MODELS: { [K in keyof TemplateModels]: TemplateModels[K] } =
       },
     ],
     isSubscription: false,
+    part: null,
   },
   'payment-receipt': {
     orderId: 'ord_sample_123',

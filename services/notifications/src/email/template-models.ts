@@ -23,6 +23,8 @@ export interface PurchaseConfirmationModel {
   downloads: Array<{ name: string; url: string }>;
   licenses: Array<{ productName: string; key: string; tier: string | null; expiresAt: string | null }>;
   isSubscription: boolean;
+  /** Set when the order has more keys than one email lists: this email's part. */
+  part: { number: number; of: number } | null;
 }
 
 export interface PaymentReceiptModel {

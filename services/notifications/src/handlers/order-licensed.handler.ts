@@ -1,4 +1,5 @@
 import type {
+  LicensePageV1,
   LicenseSummaryV1,
   OrderLicensedV1,
   OrderSnapshotV1,
@@ -28,6 +29,7 @@ export function toOutboundLicense(license: LicenseSummaryV1): OutboundLicense {
 export function purchaseModel(
   order: OrderSnapshotV1,
   licenses: LicenseSummaryV1[],
+  page: LicensePageV1 | null = null,
 ): PurchaseConfirmationModel {
   const downloads = new Map<string, string>();
   for (const line of order.lines) {
@@ -56,6 +58,7 @@ export function purchaseModel(
       expiresAt: l.expiresAt,
     })),
     isSubscription: order.mode === 'subscription',
+    part: page ? { number: page.number, of: page.of } : null,
   };
 }
 
@@ -63,6 +66,9 @@ export function purchaseModel(
  * `licensing.order.licensed` (once per confirmed order, after its licenses exist):
  * `checkout.completed` and one `license.issued` per license, then the purchase confirmation email
  * with the order summary (from the stored `orders.order.confirmed` snapshot), downloads and keys.
+ * An order of more licenses than one event lists comes in pages: `checkout.completed` goes with
+ * page 1 (its first licenses and the count), and each page has its `license.issued` webhooks
+ * and its email ("part n of m").
  */
 export async function handleOrderLicensed(
   event: TypedEnvelope<OrderLicensedV1>,
@@ -73,16 +79,19 @@ export async function handleOrderLicensed(
   if (!order) return retry('orders.order.confirmed not seen yet for this order');
 
   const licenses = payload.licenses.map(toOutboundLicense);
+  const page = payload.page ?? null;
+  const completed = outboundEvent(event.id, 'checkout.completed', event.occurredAt, {
+    orderId: payload.orderId,
+    customerEmail: payload.customerEmail,
+    customerName: order.customerName,
+    subscriptionId: payload.subscriptionId,
+    amountTotal: order.amountTotal,
+    currency: order.currency,
+    licenses,
+    ...(page && { licenseCount: page.licenseCount }),
+  });
   await deps.webhooks.publish([
-    outboundEvent(event.id, 'checkout.completed', event.occurredAt, {
-      orderId: payload.orderId,
-      customerEmail: payload.customerEmail,
-      customerName: order.customerName,
-      subscriptionId: payload.subscriptionId,
-      amountTotal: order.amountTotal,
-      currency: order.currency,
-      licenses,
-    }),
+    ...(!page || page.number === 1 ? [completed] : []),
     ...licenses.map((license) =>
       outboundEvent(
         event.id,
@@ -98,7 +107,7 @@ export async function handleOrderLicensed(
     eventId: event.id,
     template: 'purchase-confirmation',
     to: payload.customerEmail,
-    model: purchaseModel(order, payload.licenses),
+    model: purchaseModel(order, payload.licenses, page),
   });
   return emailOutcome(result);
 }

@@ -126,7 +126,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
     '/webhooks/endpoints/:id/disable',
     { preHandler, schema: { params: IdParams } },
     async (request) => {
-      const updated = await deps.endpoints.disable(request.params.id, 'manual', now());
+      const updated = await deps.endpoints.disable(request.params.id, now());
       if (!updated) throw new EndpointNotFoundError(request.params.id);
       await deps.endpointsChanged();
       await deps.messages.stopPendingOfEndpoint(updated._id, 'endpoint disabled');
@@ -180,7 +180,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
       if (!updated) throw new EndpointNotFoundError(request.params.id);
       await deps.endpointsChanged();
       request.log.info({ endpointId: updated._id, graceMs }, 'webhook endpoint secret rotated');
-      const previous = updated.secrets.slice(1).map((s) => s.expiresAt);
+      const previous = updated.secrets.filter((s) => s.secret !== secret).map((s) => s.expiresAt);
       return { id: updated._id, secret, previousSecretsExpireAt: previous };
     },
   );

@@ -1,9 +1,9 @@
 import type { DeliveryAttemptDoc } from '../db/delivery-attempt.model';
-import type { WebhookEndpointDoc } from '../db/webhook-endpoint.model';
+import type { WebhookEndpoint } from '../db/webhook-endpoint.model';
 import type { WebhookMessageDoc } from '../db/webhook-message.model';
 
 /** An endpoint as the API shows it: never its secrets, only when they were made and expire. */
-export function endpointView(doc: WebhookEndpointDoc) {
+export function endpointView(doc: WebhookEndpoint) {
   return {
     id: doc._id,
     url: doc.url,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Logger } from '@billing/runtime';
 import type { DeliveryAttemptRepository } from '../db/delivery-attempt.repository';
-import type { WebhookEndpointDoc } from '../db/webhook-endpoint.model';
+import type { WebhookEndpoint } from '../db/webhook-endpoint.model';
 import { signingSecrets, type WebhookEndpointRepository } from '../db/webhook-endpoint.repository';
 import type { EndpointDirectory } from './endpoint-directory';
 import type { WebhookMessageDoc } from '../db/webhook-message.model';
@@ -20,7 +20,7 @@ export interface DeliveryWorkerOptions {
 }
 
 export interface EndpointDisabledNotice {
-  endpoint: WebhookEndpointDoc;
+  endpoint: WebhookEndpoint;
   failingSince: Date;
   disabledAt: Date;
   lastError: string | null;
@@ -290,19 +290,19 @@ export class DeliveryWorker {
 
   /** Extends the endpoint's failure streak; disables it once the streak is long enough. */
   private async recordFailure(
-    endpoint: WebhookEndpointDoc,
+    endpoint: WebhookEndpoint,
     messageId: string,
     at: Date,
     error: string,
   ): Promise<void> {
-    const failingSince = await this.deps.endpoints.recordFailure(endpoint._id, at, error);
+    const failingSince = await this.deps.endpoints.recordFailure(endpoint, at, error);
     // Every replica must know a streak started, or a later success would not end it.
     if (!endpoint.failingSince) await this.deps.directory.changed();
-    if (!failingSince || at.getTime() - failingSince.getTime() < this.options.disableAfterMs) return;
+    if (at.getTime() - failingSince.getTime() < this.options.disableAfterMs) return;
     // The notice is stored (outbox) before disabling: a crash in between repeats the same notice
     // (same id) on the next failure instead of disabling silently.
     await this.deps.notifyDisabled({ endpoint, failingSince, disabledAt: at, lastError: error, messageId });
-    if (await this.deps.endpoints.disableFailing(endpoint._id, at)) {
+    if (await this.deps.endpoints.disableFailing(endpoint, at)) {
       await this.deps.directory.changed();
       await this.deps.messages.stopPendingOfEndpoint(endpoint._id, 'endpoint disabled');
       this.log.warn(

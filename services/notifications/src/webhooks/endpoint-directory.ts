@@ -1,14 +1,14 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
 import { WEBHOOK_ENDPOINTS_CHANGED_SUBJECT } from '@billing/contracts';
 import type { Logger } from '@billing/runtime';
-import type { WebhookEndpointDoc } from '../db/webhook-endpoint.model';
+import type { WebhookEndpoint } from '../db/webhook-endpoint.model';
 import type { WebhookEndpointRepository } from '../db/webhook-endpoint.repository';
 
 /** What the fan-out and the delivery worker read of the endpoints. */
 export interface EndpointLookup {
   /** Endpoints (enabled or not) subscribed to the event by name or with `*`. */
-  subscribedTo(event: string): WebhookEndpointDoc[];
-  get(id: string): WebhookEndpointDoc | undefined;
+  subscribedTo(event: string): WebhookEndpoint[];
+  get(id: string): WebhookEndpoint | undefined;
 }
 
 /**
@@ -18,8 +18,8 @@ export interface EndpointLookup {
  * reloaded every `refreshMs` in case a notice was lost (NATS reconnecting).
  */
 export class EndpointDirectory implements EndpointLookup {
-  private endpoints: WebhookEndpointDoc[] = [];
-  private byId = new Map<string, WebhookEndpointDoc>();
+  private endpoints: WebhookEndpoint[] = [];
+  private byId = new Map<string, WebhookEndpoint>();
   private loading: Promise<void> | undefined;
   private reloadAgain = false;
   private timer: NodeJS.Timeout | undefined;
@@ -48,11 +48,11 @@ export class EndpointDirectory implements EndpointLookup {
     this.subscription?.unsubscribe();
   }
 
-  subscribedTo(event: string): WebhookEndpointDoc[] {
+  subscribedTo(event: string): WebhookEndpoint[] {
     return this.endpoints.filter((e) => e.events.includes(event) || e.events.includes('*'));
   }
 
-  get(id: string): WebhookEndpointDoc | undefined {
+  get(id: string): WebhookEndpoint | undefined {
     return this.byId.get(id);
   }
 

@@ -74,6 +74,30 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
     expect(mail!.parsed.messageId).toBe(rows[0]!.messageId);
   });
 
+  it('sends the keys of an order whose licenses come in pages in one email per page', async () => {
+    const email = `many-${rand(4)}@example.com`;
+    const order = orderSnapshot({ customerEmail: email });
+    const pages = [[license(order), license(order)], [license(order)]];
+    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
+    for (const [i, licenses] of pages.entries()) {
+      const first = licensedInput(order, licenses);
+      await h.publish(ORDER_LICENSED_V1, {
+        ...first,
+        id: i === 0 ? first.id : `${first.id}:page:${i + 1}`,
+        payload: { ...first.payload, page: { number: i + 1, of: 2, licenseCount: 3 } },
+      });
+    }
+    const mails = await waitForMails(email, 2);
+    await settle();
+    expect(mailsTo(email)).toHaveLength(2);
+    for (const [i, licenses] of pages.entries()) {
+      const mail = mails.find((m) => m.parsed.subject?.endsWith(`(license keys, part ${i + 1} of 2)`));
+      expect(mail).toBeDefined();
+      for (const l of licenses) expect(mail!.parsed.text).toContain(l.key);
+      expect(mail!.parsed.text).toContain(`YOUR LICENSE KEYS (PART ${i + 1} OF 2)`);
+    }
+  });
+
   it('waits for the order snapshot when the licensed event comes first, then sends once', async () => {
     const email = `early-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });

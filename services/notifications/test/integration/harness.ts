@@ -82,8 +82,9 @@ export async function startHarness(
     BRAND_NAME: 'Acme',
     SUPPORT_EMAIL: 'support@acme.example',
     ACCOUNT_URL: 'https://acme.example/account',
-    CONSUMER_RETRY_DELAYS_MS:
-      '50,100,150,200,250,300,300,300,300,300,300,300,300,300,300,300,300,300,300,300',
+    CONSUMER_RETRY_BASE_MS: '50',
+    CONSUMER_RETRY_MAX_DELAY_MS: '300',
+    CONSUMER_RETRY_FOR_MS: '5000',
     OUTBOX_RELAY_INTERVAL_MS: '200',
     WEBHOOK_TIMEOUT_MS: '1000',
     WEBHOOK_RETRY_SCHEDULE_MS: '0,100,200,400,800,1600',
@@ -146,9 +147,10 @@ export async function startHarness(
     async close() {
       await service.http.close();
       await service.stop();
-      // The endpoints are few (operators register them) and are read whole by design.
+      // The endpoints (with their secrets and health) are few, operators register them, and every
+      // replica holds them whole by design.
       const failure = await queries
-        .expectIndexed(infra.db, ['webhook_endpoints'])
+        .expectIndexed(infra.db, ['webhook_endpoints', 'webhook_endpoint_secrets', 'webhook_endpoint_health'])
         .catch((err: unknown) => err);
       await infra.db.dropDatabase().catch(() => undefined);
       await infra.nats.close();

@@ -56,6 +56,30 @@ describe('outbound webhook signatures: secret rotation and the subscriber exampl
     await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
   });
 
+  it('keeps the secrets of two rotations made at the same moment: the newer signs, the other for its grace period', async () => {
+    receiver.requests.length = 0;
+    const endpoint = await createEndpoint(['tier.changed']);
+    const rotations = await Promise.all(
+      [0, 1].map(
+        async () =>
+          (await h.api('POST', `/webhooks/endpoints/${endpoint.id}/rotate-secret`, { graceSeconds: 60 }))
+            .body,
+      ),
+    );
+    const listed = (await h.api('GET', `/webhooks/endpoints/${endpoint.id}`)).body;
+    expect(listed.secrets).toHaveLength(3);
+    expect(listed.secrets.filter((s: { expiresAt: string | null }) => s.expiresAt === null)).toHaveLength(1);
+
+    await tierChanged();
+    await waitFor(() => receiver.requests.length === 1, { what: 'delivery after two rotations' });
+    const request = receiver.requests[0]!;
+    expect(request.headers['webhook-signature']!.split(' ')).toHaveLength(3);
+    for (const secret of [endpoint.secret, ...rotations.map((r) => r.secret)]) {
+      expect(verify(secret, request).event).toBe('tier.changed');
+    }
+    await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
+  });
+
   it('is verified by the runnable subscriber example, which rejects a forged request', async () => {
     const port = await freePort();
     const endpoint = (

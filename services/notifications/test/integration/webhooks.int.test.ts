@@ -80,6 +80,39 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     );
   });
 
+  it('sends one checkout.completed for an order whose licenses come in pages, and every license.issued', async () => {
+    const endpoint = await createEndpoint(['checkout.completed', 'license.issued']);
+    const order = orderSnapshot({ customerEmail: `pages-${rand(4)}@example.com` });
+    const pages = [
+      [license(order), license(order)],
+      [license(order), license(order)],
+    ];
+    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
+    for (const [i, licenses] of pages.entries()) {
+      const first = licensedInput(order, licenses);
+      await h.publish(ORDER_LICENSED_V1, {
+        ...first,
+        id: i === 0 ? first.id : `${first.id}:page:${i + 1}`,
+        payload: { ...first.payload, page: { number: i + 1, of: 2, licenseCount: 4 } },
+      });
+    }
+    await waitFor(() => receiver.requests.length >= 5, { what: '5 webhooks' });
+    await waitFor(() => h.drained(), { what: 'drained' });
+    const bodies = receiver.requests.map((req) => verify(endpoint.secret, req));
+    const checkouts = bodies.filter((b) => b.event === 'checkout.completed');
+    expect(checkouts).toHaveLength(1);
+    expect(checkouts[0]!.data).toMatchObject({ licenseCount: 4, licenses: pages[0]!.map((l) => ({ ...l })) });
+    const issued = bodies.filter((b) => b.event === 'license.issued').map((b) => b.data.license.key);
+    expect(issued.sort()).toEqual(
+      pages
+        .flat()
+        .map((l) => l.key)
+        .sort(),
+    );
+    expect(receiver.requests).toHaveLength(5);
+    await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
+  });
+
   it('delivers a verified checkout.completed and one license.issued per license, once, to subscribed endpoints only', async () => {
     const endpoint = await createEndpoint(['checkout.completed', 'license.issued']);
     const other = await createEndpoint(['payment.failed']);
@@ -199,6 +232,13 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
           failedAt: new Date().toISOString(),
         }),
       );
+    // Every write to the operator's endpoint document while the worker fails and disables it.
+    const endpointWrites: string[] = [];
+    const watchWrites = (op: { collectionName: string; method: string }) => {
+      const writes = /^(insert|update|replace|delete|bulkWrite|findOneAnd)/.test(op.method);
+      if (op.collectionName === 'webhook_endpoints' && writes) endpointWrites.push(op.method);
+    };
+    h.infra.db.on('operation-start', watchWrites);
     const since = new Date().toISOString();
     await failed(`pi_${rand()}`);
     const disabled = await waitFor(
@@ -209,6 +249,10 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
       { what: 'endpoint disabled', timeoutMs: 8000 },
     );
     expect(disabled).toMatchObject({ disabledReason: 'failing', lastError: 'HTTP 503' });
+    // The streak and the disabling are the worker's own document: none of its writes can put back
+    // an URL, status or secret an operator changed meanwhile.
+    h.infra.db.off('operation-start', watchWrites);
+    expect(endpointWrites).toEqual([]);
     const attemptsBeforeDisable = receiver.requests.length;
     expect(attemptsBeforeDisable).toBeGreaterThanOrEqual(4);
 

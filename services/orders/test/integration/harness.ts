@@ -11,6 +11,7 @@ import {
   createStripeClient,
   publishWithId,
   type LogLevel,
+  type RetryPolicy,
   type ServiceInfra,
 } from '@billing/runtime';
 import {
@@ -36,7 +37,8 @@ export const TOKEN = 'orders-test-token-0123456789abcdef';
  * Compressed retry delays (about 16 s in all): long enough for a burst of out-of-order events to
  * find their order on a slow machine. Tests of parking pass shorter ones.
  */
-export const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000, 4000, 8000];
+/** Compressed: about 16 s of retries (the services' default is 3 days). */
+export const RETRY_POLICY: RetryPolicy = { baseMs: 100, maxDelayMs: 8000, retryForMs: 16_000 };
 
 /** Products the fixtures' metadata skus map to. */
 export const TEST_CATALOG: CatalogProductCreate[] = [
@@ -90,7 +92,7 @@ export interface HarnessOptions {
   prefix: string;
   catalog?: CatalogProductCreate[];
   restockOnRefund?: boolean;
-  retryDelaysMs?: number[];
+  retry?: RetryPolicy;
   logLevel?: LogLevel;
 }
 
@@ -137,7 +139,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     const service = await buildOrdersService({
       config: {
         adminToken: TOKEN,
-        retryDelaysMs: options.retryDelaysMs ?? RETRY_DELAYS_MS,
+        retry: options.retry ?? RETRY_POLICY,
+        parkedReplayIntervalMs: 60_000,
+        shutdownGraceMs: 10_000,
         concurrency: 8,
         outboxRelayIntervalMs: 5000,
         restockOnRefund: options.restockOnRefund ?? false,

@@ -1,3 +1,4 @@
+import { maxDeliveries } from '@billing/runtime';
 import { connectTestNats, resetStreams, testEnv, waitFor } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
 import {
@@ -154,11 +155,15 @@ describe('Stripe API outages, unmapped products', () => {
     const parked = await waitFor(async () => {
       const items = (await h.api('GET', '/admin/parked')).body.items as Array<{
         messageId: string;
+        kind: string;
         reason: string;
+        deliveryCount: number;
       }>;
       return items.find((p) => p.messageId === event.id);
     });
-    expect(parked.reason).toMatch(/^permanent: .*no customer email/);
+    // Parked on its first delivery: it can never succeed, so it is not retried.
+    expect(parked).toMatchObject({ kind: 'permanent', deliveryCount: 1 });
+    expect(parked.reason).toMatch(/no customer email/);
     expect((await h.api('GET', `/orders/${orderIdFor(session.id)}`)).status).toBe(404);
   });
 });
@@ -273,12 +278,16 @@ describe('inventory with restocking on refunds', () => {
   });
 });
 
+// About 300 ms of retries: five deliveries (50, 100, 150, 150 ms apart on average), then parked.
+const PARKING_RETRY = { baseMs: 50, maxDelayMs: 150, retryForMs: 300 };
+const PARKING_DELIVERIES = maxDeliveries(PARKING_RETRY);
+
 describe('parking and replay', () => {
   let h: Harness;
 
   beforeAll(async () => {
     await freshStreams();
-    h = await startHarness({ prefix: 'orders_parking', retryDelaysMs: [50, 100, 150] });
+    h = await startHarness({ prefix: 'orders_parking', retry: PARKING_RETRY });
   });
   afterAll(async () => {
     await h?.close();
@@ -297,8 +306,9 @@ describe('parking and replay', () => {
     expect(parked).toMatchObject({
       consumer: 'orders-stripe',
       subject: 'stripe.event.invoice.paid',
-      deliveryCount: 4,
-      reason: `gave up after 4 attempts: no order for subscription ${purchase.subscription.id} yet`,
+      kind: 'exhausted',
+      deliveryCount: PARKING_DELIVERIES,
+      reason: `gave up after ${PARKING_DELIVERIES} attempts: no order for subscription ${purchase.subscription.id} yet`,
     });
     expect(h.logs).toContainEqual(
       expect.objectContaining({ msg: 'retries exhausted, parked', eventId: purchase.events.invoicePaid.id }),
