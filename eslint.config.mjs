@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'tools/**', 'bench/**', '**/*.mjs', '**/*.js'],
+    files: ['**/*.test.ts', 'tools/**', 'bench/**', 'tests/chaos/**', '**/*.mjs', '**/*.js'],
     rules: { 'no-console': 'off' },
   },
   {

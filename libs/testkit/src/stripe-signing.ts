@@ -14,3 +14,15 @@ export function signStripePayload(payload: string, secret: string, timestamp?: n
 export function newWebhookSecret(): string {
   return `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64')}`;
 }
+
+/** Posts a Stripe event to the gateway as Stripe would: the exact JSON bytes, signed. */
+export async function postStripeEvent(gatewayUrl: string, secret: string, event: unknown): Promise<number> {
+  const body = JSON.stringify(event);
+  const res = await fetch(`${gatewayUrl}/api/billing/webhooks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload(body, secret) },
+    body,
+  });
+  await res.text();
+  return res.status;
+}

@@ -58,6 +58,10 @@ export interface RunningSystem {
   webhookSecret: string;
   adminToken: string;
   logDir: string;
+  /** Kills one process (`orders#2`) with SIGKILL, as a crash would. */
+  kill(label: string): Promise<void>;
+  /** Starts a killed process again on its port; resolves once it answers /readyz. */
+  restart(label: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -126,46 +130,75 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await Promise.all(children.map(stopChild));
     if (ownLogDir) rmSync(logDir, { recursive: true, force: true });
   };
+  const spawnService = (proc: Omit<ServiceProcess, 'pid'>): ChildProcess => {
+    const fd = openSync(proc.logFile, 'a');
+    const script = path.join(root, 'services', proc.service, 'dist', 'main.js');
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+      cwd: path.join(root, 'services', proc.service),
+      env: { ...env, [`${proc.service.toUpperCase()}_PORT`]: new URL(proc.url).port },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    if (child.pid === undefined) throw new Error(`${proc.label} did not start`);
+    return child;
+  };
+  const ready = (i: number, timeoutMs: number) =>
+    waitFor(
+      async () => {
+        const proc = processes[i]!;
+        if (children[i]!.exitCode !== null)
+          throw new Error(`${proc.label} exited:\n${lastLines(proc.logFile, 5)}`);
+        const res = await fetch(`${proc.url}/readyz`).catch(() => undefined);
+        return res?.ok === true;
+      },
+      { timeoutMs, what: `${processes[i]!.label} ready` },
+    );
+  const indexOf = (label: string) => {
+    const i = processes.findIndex((p) => p.label === label);
+    if (i < 0) throw new Error(`no process ${label}`);
+    return i;
+  };
   try {
     for (const service of SERVICE_NAMES) {
       for (let replica = 1; replica <= (options.replicas?.[service] ?? 1); replica++) {
         const port = await freePort();
-        const label = `${service}#${replica}`;
-        const logFile = path.join(logDir, `${service}-${replica}.log`);
-        const fd = openSync(logFile, 'a');
-        const script = path.join(root, 'services', service, 'dist', 'main.js');
-        const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
-          cwd: path.join(root, 'services', service),
-          env: { ...env, [`${service.toUpperCase()}_PORT`]: String(port) },
-          stdio: ['ignore', fd, fd],
-        });
-        closeSync(fd);
+        const proc = {
+          service,
+          replica,
+          label: `${service}#${replica}`,
+          url: `http://127.0.0.1:${port}`,
+          logFile: path.join(logDir, `${service}-${replica}.log`),
+        };
+        const child = spawnService(proc);
         children.push(child);
-        if (child.pid === undefined) throw new Error(`${label} did not start`);
-        processes.push({ service, replica, label, url: `http://127.0.0.1:${port}`, pid: child.pid, logFile });
+        processes.push({ ...proc, pid: child.pid! });
       }
     }
-    await Promise.all(
-      processes.map((proc, i) =>
-        waitFor(
-          async () => {
-            if (children[i]!.exitCode !== null)
-              throw new Error(`${proc.label} exited:\n${lastLines(proc.logFile, 5)}`);
-            const res = await fetch(`${proc.url}/readyz`).catch(() => undefined);
-            return res?.ok === true;
-          },
-          { timeoutMs: 30_000, what: `${proc.label} ready` },
-        ),
-      ),
-    );
+    await Promise.all(processes.map((_, i) => ready(i, 30_000)));
   } catch (err) {
     await stop();
     throw err;
   }
+  const kill = async (label: string) => {
+    const child = children[indexOf(label)]!;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  };
+  const restart = async (label: string, timeoutMs = 60_000) => {
+    const i = indexOf(label);
+    await kill(label);
+    const child = spawnService(processes[i]!);
+    children[i] = child;
+    processes[i] = { ...processes[i]!, pid: child.pid! };
+    await ready(i, timeoutMs);
+  };
   const urls = Object.fromEntries(
     SERVICE_NAMES.map((s) => [s, processes.find((p) => p.service === s)!.url]),
   ) as Record<ServiceName, string>;
-  return { urls, processes, databases, webhookSecret, adminToken, logDir, stop };
+  return { urls, processes, databases, webhookSecret, adminToken, logDir, kill, restart, stop };
 }
 
 /** JSON request with the admin bearer token; returns status and parsed body. */

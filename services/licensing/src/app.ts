@@ -61,14 +61,19 @@ const MAX_PARAM_LENGTH = 2048;
 
 export const newLicenseId = (): string => `lic_${randomBytes(16).toString('hex')}`;
 
-export async function buildLicensingService(deps: LicensingDeps): Promise<LicensingService> {
-  const { config, logger, infra, signer } = deps;
-  const clock = deps.clock ?? (() => new Date());
-  const licenses = new LicenseRepository(infra.db);
-  const subscriptions = new SubscriptionRepository(infra.db);
-  const customers = new CustomerRepository(infra.db);
-  const orderFacts = new OrderFactsRepository(infra.db);
-  const machines = new MachineRepository(infra.db);
+/** What the message handlers use, on the service's database. */
+export function licensingHandlerDeps(deps: {
+  db: ServiceInfra['db'];
+  config: Pick<LicensingConfig, 'tiers' | 'revokeOnPartialRefund' | 'products' | 'defaultSeats'>;
+  events: HandlerDeps['events'];
+  signer: HandlerDeps['signer'];
+  clock: () => Date;
+}): HandlerDeps {
+  const { db, config, clock } = deps;
+  const licenses = new LicenseRepository(db);
+  const subscriptions = new SubscriptionRepository(db);
+  const customers = new CustomerRepository(db);
+  const orderFacts = new OrderFactsRepository(db);
   const views = new LicenseViews({
     licenses,
     subscriptions,
@@ -78,14 +83,14 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     revokeOnPartialRefund: config.revokeOnPartialRefund,
     clock,
   });
-  const handlerDeps: HandlerDeps = {
+  return {
     licenses,
     subscriptions,
     customers,
     orderFacts,
     views,
-    events: infra.events,
-    signer,
+    events: deps.events,
+    signer: deps.signer,
     policy: {
       tiers: config.tiers,
       revokeOnPartialRefund: config.revokeOnPartialRefund,
@@ -94,6 +99,14 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     clock,
     newLicenseId,
   };
+}
+
+export async function buildLicensingService(deps: LicensingDeps): Promise<LicensingService> {
+  const { config, logger, infra, signer } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const handlerDeps = licensingHandlerDeps({ db: infra.db, config, events: infra.events, signer, clock });
+  const { licenses, views } = handlerDeps;
+  const machines = new MachineRepository(infra.db);
   const fromStripe = stripeHandlers(handlerDeps);
   const fromOrders = ordersHandlers(handlerDeps);
   const ordersCodec = envelopeCodec(ORDERS_EVENTS);

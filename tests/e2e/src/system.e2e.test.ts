@@ -1,6 +1,7 @@
 import {
   adminApi as api,
   connectTestNats,
+  postStripeEvent,
   registerWebhookEndpoint,
   startFakeStripe,
   startNatsServer,
@@ -17,7 +18,6 @@ import {
   type TestSmtpServer,
   type WebhookReceiver,
 } from '@billing/testkit';
-import { postStripeEvent } from './clients';
 import { hooks, mailsTo, settle, shuffled, waitForHook, waitForMail } from './e2e-helpers';
 
 jest.setTimeout(180_000);

@@ -16,14 +16,14 @@ import {
 /** Positions tried before giving up (other replicas kept taking the next one meanwhile). */
 const MAX_POSITIONS_TRIED = 20;
 
-export type StoredSubscriptionFact = Omit<SubscriptionFactDoc, '_id' | 'recordedAt'> & { eventId: string };
+export type StoredSubscriptionFact = Omit<SubscriptionFactDoc, '_id'> & { eventId: string };
 
 function toFact(doc: SubscriptionFactDoc): SubscriptionFact {
   return { eventId: doc._id, kind: doc.kind, created: doc.created, snapshot: doc.snapshot };
 }
 
 function toStored(doc: SubscriptionFactDoc): StoredSubscriptionFact {
-  const { _id, recordedAt: _recordedAt, ...rest } = doc;
+  const { _id, ...rest } = doc;
   return { eventId: _id, ...rest };
 }
 
@@ -72,6 +72,15 @@ export class SubscriptionRepository {
     throw new Error(`subscription ${subscriptionId} kept changing while event ${eventId} was applied`);
   }
 
+  /** Whether the subscription's state is still the one this event made (no later fact changed it). */
+  async isCurrent(subscriptionId: string, eventId: string): Promise<boolean> {
+    const last = await this.links
+      .findOne({ subscriptionId })
+      .sort({ position: -1 })
+      .lean<SubscriptionLinkDoc>();
+    return !last || last.state.lastEventId === eventId;
+  }
+
   async fact(eventId: string): Promise<StoredSubscriptionFact | null> {
     const doc = await this.model.findById(eventId).lean<SubscriptionFactDoc>();
     return doc ? toStored(doc) : null;
@@ -81,9 +90,10 @@ export class SubscriptionRepository {
    * Stores a fact once. When the event id is already stored (a redelivery), the stored fact, with
    * the decisions taken the first time, is returned instead.
    */
-  async record(fact: StoredSubscriptionFact, at: Date): Promise<StoredSubscriptionFact> {
+  async record(fact: Omit<StoredSubscriptionFact, 'recordedAt'>, at: Date): Promise<StoredSubscriptionFact> {
     const { eventId, ...rest } = fact;
-    if (await insertOnce(this.model, { _id: eventId, ...rest, recordedAt: at })) return fact;
+    if (await insertOnce(this.model, { _id: eventId, ...rest, recordedAt: at }))
+      return { ...fact, recordedAt: at };
     const stored = await this.fact(eventId);
     if (!stored) throw new Error(`subscription fact ${eventId} exists but cannot be read`);
     return stored;

@@ -51,11 +51,19 @@ export async function handleSubscriptionEvent(
   const email = (await emailOf(snapshot, licenses, deps)) ?? null;
   if (!email) return retry('customer email not known yet');
 
-  const emissions: Emission[] = [subscriptionEvent(kind, fact, email, ctx)];
-  if (fact.applied && licenses.length > 0) {
+  // A change announced after a later one was applied (its message waited for a retry meanwhile)
+  // would report a state that is no longer true: only the fact that made the current state
+  // announces an update and its license changes. A deletion is final and always announced.
+  const current =
+    kind === 'deleted' || (await deps.subscriptions.isCurrent(snapshot.subscriptionId, event.id));
+  // Licenses issued after the fact was stored were issued in the state it made (order.licensed).
+  const affected = licenses.filter((l) => l.issuedAt <= fact.recordedAt);
+  const emissions: Emission[] =
+    kind === 'updated' && !current ? [] : [subscriptionEvent(kind, fact, email, ctx)];
+  if (fact.applied && current && affected.length > 0) {
     const [before, now] = await Promise.all([
-      deps.views.view(licenses, { subscription: { id: snapshot.subscriptionId, state: fact.previous } }),
-      deps.views.view(licenses, { subscription: { id: snapshot.subscriptionId, state: after } }),
+      deps.views.view(affected, { subscription: { id: snapshot.subscriptionId, state: fact.previous } }),
+      deps.views.view(affected, { subscription: { id: snapshot.subscriptionId, state: after } }),
     ]);
     emissions.push(...licenseEvents(fact, before, now, email, ctx));
   }
@@ -65,6 +73,7 @@ export async function handleSubscriptionEvent(
       subscriptionId: snapshot.subscriptionId,
       kind,
       applied: fact.applied,
+      current,
       status: after.status,
       events: emissions.length,
     },

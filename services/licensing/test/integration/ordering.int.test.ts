@@ -14,7 +14,12 @@ import {
   waitForEvent,
   type Harness,
 } from './harness';
+import { createLogger, type HandlerContext } from '@billing/runtime';
+import { licensingHandlerDeps } from '../../src/app';
 import { SubscriptionRepository } from '../../src/db/subscription.repository';
+import type { Emission } from '../../src/handlers/deps';
+import { handleSubscriptionEvent } from '../../src/handlers/subscription-event.handler';
+import { loadSigner } from '../../src/signing';
 import { snapshotOf } from '../../src/domain/stripe-subscription';
 import type { SubscriptionEventKind } from '../../src/domain/subscription-state';
 
@@ -245,5 +250,51 @@ describe('subscription events in any order, and duplicates', () => {
     expect(links[0]!.previous).toBeNull();
     for (let i = 1; i < links.length; i++) expect(links[i]!.previous).toEqual(links[i - 1]!.state);
     expect(links.at(-1)!.state).toMatchObject({ deleted: true, status: 'canceled' });
+  });
+
+  it('does not announce an update that waited while a later one was applied: it is no longer true', async () => {
+    const purchase = fx.subscriptionPurchase({ email: 'waited@example.com', tier: 'pro' });
+    const pastDue = fx.pastDue(purchase);
+    const back = fx.reactivated(pastDue);
+    await confirm(h, purchase);
+    await licensedKeys(h, `ord_${purchase.session.id}`);
+    // The handlers called directly, as a replica would, publishing into a list.
+    const logger = createLogger({ service: 'test', version: 'test', level: 'silent' });
+    const emitted: Emission[] = [];
+    const deps = licensingHandlerDeps({
+      db: h.infra.db,
+      config: h.config,
+      events: { emit: async (items) => void emitted.push(...items) },
+      signer: loadSigner(h.config, logger),
+      clock: () => new Date(),
+    });
+    const ctx = (id: string): HandlerContext => ({
+      messageId: id,
+      correlationId: id,
+      subject: 'stripe.event',
+      deliveryCount: 1,
+      logger,
+    });
+    const handle = (event: typeof back.events.subscriptionUpdated, d = deps) =>
+      handleSubscriptionEvent(event.type.split('.').at(-1) as 'updated', event as never, ctx(event.id), d);
+    await handle(purchase.events.subscriptionCreated as never);
+
+    // past_due is applied (its link taken) but its message waits for a retry (email unknown)...
+    const waiting = {
+      ...deps,
+      customers: { ...deps.customers, emailOf: async () => null },
+      licenses: { bySubscription: async () => [] },
+    } as unknown as typeof deps;
+    expect(await handle(pastDue.events.subscriptionUpdated, waiting)).toMatchObject({ status: 'retry' });
+    // ... while the recovery is applied and announced.
+    await handle(back.events.subscriptionUpdated);
+    const types = () => emitted.map((e) => `${e.definition.type}:${e.input.id.split(':').at(-1)}`);
+    expect(types()).toContain(`licensing.subscription.updated:${back.events.subscriptionUpdated.id}`);
+
+    // Redelivered now, past_due would say "suspended" after "active": it announces nothing.
+    emitted.length = 0;
+    expect(await handle(pastDue.events.subscriptionUpdated)).toMatchObject({ status: 'done' });
+    expect(emitted.map((e) => e.definition.type)).not.toContain('licensing.subscription.updated');
+    expect(emitted.map((e) => e.definition.type)).not.toContain('licensing.licenses.suspended');
   });
 });
