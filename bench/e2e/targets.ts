@@ -7,6 +7,7 @@ import {
   newWebhookSecret,
   registerWebhookEndpoint,
   repoRoot,
+  startNatsServer,
   startStore,
   startSystem,
   uniqueDbName,
@@ -18,7 +19,6 @@ import {
 import type { HistoryTarget } from './history';
 import { BENCH_PRODUCT } from './load';
 import type { MeteredProcess } from './meter';
-import { startMonitoredNats, type MonitoredNats } from './nats-monitor';
 import type { SmtpSink } from './smtp-sink';
 import { StoreCommandCounter } from './store-stats';
 
@@ -78,7 +78,8 @@ async function withStore<T>(start: (store: LocalServer) => Promise<T>): Promise<
 export async function startSystemTarget(shared: Shared, name: string, history: number): Promise<Target> {
   const logDir = path.join(shared.logRoot, name.replace(/\W+/g, '-'));
   mkdirSync(logDir, { recursive: true });
-  const nats: MonitoredNats = await startMonitoredNats();
+  // With the monitoring port the benchmark reads per-connection message counts from.
+  const nats = await startNatsServer({ monitorPort: await freePort() });
   try {
     return await withStore(async (store) => {
       const databases = {
@@ -105,6 +106,7 @@ export async function startSystemTarget(shared: Shared, name: string, history: n
       writeFileSync(seedFile, JSON.stringify(seed));
       const system = await startSystem({
         natsUrl: nats.url,
+        natsUrlFor: (service) => nats.urlFor(service),
         mongoUrl: store.url,
         smtpUrl: shared.sink.url,
         stripeApiUrl: shared.fake.url,
@@ -136,7 +138,7 @@ export async function startSystemTarget(shared: Shared, name: string, history: n
             { label: 'nats-server', pids: () => nats.pids() },
             ...system.processes.map((p) => ({ label: p.label, pids: () => [p.pid] })),
           ],
-          natsMonitorUrl: nats.monitorUrl,
+          natsMonitorUrl: nats.monitorUrl!,
           mongoUrl: store.url,
           databases,
           commands,

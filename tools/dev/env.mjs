@@ -17,11 +17,21 @@ export function parseDotenv(text) {
   return vars;
 }
 
+const password = () => randomBytes(24).toString('hex');
+
+/** Generated in this order; a value may use the ones before it. */
 const GENERATED = {
   STRIPE_WEBHOOK_SECRET: () => `whsec_${randomBytes(32).toString('base64')}`,
   ADMIN_API_TOKEN: () => randomBytes(32).toString('hex'),
   LICENSE_SIGNING_PRIVATE_KEY: () =>
     generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
+  // One NATS identity per service, and a read-only one for operators (README, "Security").
+  NATS_GATEWAY_PASSWORD: password,
+  NATS_ORDERS_PASSWORD: password,
+  NATS_LICENSING_PASSWORD: password,
+  NATS_NOTIFICATIONS_PASSWORD: password,
+  NATS_OPS_PASSWORD: password,
+  NATS_OPS_URL: (env) => `nats://ops:${env.NATS_OPS_PASSWORD}@127.0.0.1:4222`,
 };
 
 /**
@@ -35,7 +45,7 @@ export function loadEnv(envFile) {
   const generated = Object.keys(GENERATED).filter((key) => !env[key]);
   if (generated.length > 0) {
     const lines = generated.map((key) => {
-      env[key] = GENERATED[key]();
+      env[key] = GENERATED[key](env);
       return `${key}=${env[key]}`;
     });
     const separator = text === '' || text.endsWith('\n') ? '' : '\n';

@@ -9,9 +9,10 @@
 //
 // Infrastructure output goes to .data/logs/<name>.log, service output to this terminal. Ctrl-C
 // stops the services first, then the infrastructure.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { natsAuthorizationConfig } from '@billing/contracts';
 import { loadEnv, setDefault } from './env.mjs';
 import {
   isListening,
@@ -50,7 +51,7 @@ function infrastructure(env) {
       command: path.join(BIN, 'nats-server'),
       args: [
         '-c',
-        path.join(REPO, 'tools/infra/nats-server.conf'),
+        writeNatsConfig(env),
         '-a',
         HOST,
         '-p',
@@ -62,6 +63,7 @@ function infrastructure(env) {
         '8222',
       ],
       ports: [4222, 8222],
+      // Each service connects with its own identity (serviceEnv); this is only for the summary.
       provides: { NATS_URL: `nats://${HOST}:4222` },
       links: { 'NATS monitoring': `http://${HOST}:8222` },
     },
@@ -94,6 +96,39 @@ function infrastructure(env) {
       links: { 'Mail (caught, not sent)': `http://${HOST}:${catcherHttp}` },
     },
   ];
+}
+
+/**
+ * The project's nats-server settings plus the identities and permissions declared in
+ * libs/contracts, with the passwords from .env; anonymous clients are refused. Also written
+ * where docker-compose mounts it (nats-auth.conf, git-ignored).
+ */
+function writeNatsConfig(env) {
+  const passwords = {
+    gateway: env.NATS_GATEWAY_PASSWORD,
+    orders: env.NATS_ORDERS_PASSWORD,
+    licensing: env.NATS_LICENSING_PASSWORD,
+    notifications: env.NATS_NOTIFICATIONS_PASSWORD,
+    ops: env.NATS_OPS_PASSWORD,
+  };
+  const auth = natsAuthorizationConfig(passwords);
+  writeFileSync(path.join(REPO, 'nats-auth.conf'), auth, { mode: 0o600 });
+  const file = path.join(DATA, 'nats-server.conf');
+  mkdirSync(DATA, { recursive: true });
+  const settings = readFileSync(path.join(REPO, 'tools/infra/nats-server.conf'), 'utf8');
+  writeFileSync(file, `${settings}\n${auth}`, { mode: 0o600 });
+  return file;
+}
+
+/**
+ * A service's environment: its own NATS identity (`<SERVICE>_NATS_URL` when set, for a NATS run
+ * elsewhere; else ours), unless NATS_URL was given for all.
+ */
+function serviceEnv(env, service, ownNats) {
+  const own = env[`${service.toUpperCase()}_NATS_URL`];
+  const password = env[`NATS_${service.toUpperCase()}_PASSWORD`];
+  const natsUrl = own ?? (ownNats ? `nats://${service}:${password}@${HOST}:4222` : env.NATS_URL);
+  return { ...env, NATS_URL: natsUrl };
 }
 
 const children = { infra: [], services: [] };
@@ -171,7 +206,7 @@ async function startInfrastructure(env) {
   return components;
 }
 
-async function startServices(env) {
+async function startServices(env, ownNats) {
   const width = Math.max(...SERVICES.map((s) => s.name.length));
   const started = [];
   for (const service of SERVICES) {
@@ -182,7 +217,11 @@ async function startServices(env) {
       );
       continue;
     }
-    const child = spawnPrefixed(service.name, process.execPath, ['dist/main.js'], { env, cwd, width });
+    const child = spawnPrefixed(service.name, process.execPath, ['dist/main.js'], {
+      env: serviceEnv(env, service.name, ownNats),
+      cwd,
+      width,
+    });
     children.services.push(child);
     watch(child);
     started.push({ service, child });
@@ -211,14 +250,16 @@ function printSummary(env, infra, services, infraOnly) {
   out.push(...rows.map(([label, url]) => `   ${label.padEnd(width)}  ${url}`), '');
   if (infraOnly) {
     out.push(' Environment for services started elsewhere (e.g. from an IDE):');
-    for (const key of ['NATS_URL', 'MONGO_URL', 'STRIPE_API_URL', 'STRIPE_SECRET_KEY', 'SMTP_URL']) {
+    for (const key of ['MONGO_URL', 'STRIPE_API_URL', 'STRIPE_SECRET_KEY', 'SMTP_URL']) {
       out.push(`   ${key}=${env[key]}`);
     }
+    out.push('   NATS_URL=nats://<service>:<NATS_<SERVICE>_PASSWORD>@127.0.0.1:4222 (each its own)');
     out.push(' plus the secrets below (kept in .env).', '');
   }
   out.push(
     `   STRIPE_WEBHOOK_SECRET=${env.STRIPE_WEBHOOK_SECRET}`,
     `   ADMIN_API_TOKEN=${env.ADMIN_API_TOKEN}`,
+    `   NATS_OPS_URL=${env.NATS_OPS_URL} (reads every stream, changes nothing)`,
     '',
   );
   out.push(
@@ -255,7 +296,8 @@ async function main() {
   }
 
   const infra = await startInfrastructure(env);
-  const services = infraOnly ? [] : await startServices(env);
+  const ownNats = infra.some((component) => component.name === 'nats');
+  const services = infraOnly ? [] : await startServices(env, ownNats);
   printSummary(env, infra, services, infraOnly);
 }
 

@@ -48,34 +48,38 @@ function isNotFound(err: unknown, code: number): boolean {
 }
 
 /**
- * Creates each stream, or updates it to the declared configuration. Safe to run from every
- * process at every start and from several processes at once.
+ * Creates each stream, or updates it to the declared configuration (unless `update` is false:
+ * the streams a service reads but does not own are only created when missing, since its NATS
+ * identity may not change them). Safe to run from every process at every start and from several
+ * processes at once.
  */
 export async function declareStreams(
   jsm: JetStreamManager,
   defs: readonly StreamDefinition[],
+  options: { update?: boolean } = {},
 ): Promise<void> {
+  const update = options.update ?? true;
   for (const def of defs) {
     const config = streamConfig(def);
     try {
       await jsm.streams.info(def.name);
-      await jsm.streams.update(def.name, config);
+      if (update) await jsm.streams.update(def.name, config);
     } catch (err) {
       if (!isNotFound(err, JetStreamApiCodes.StreamNotFound)) throw err;
       await addIgnoringRace(
         () => jsm.streams.add(config),
-        () => jsm.streams.update(def.name, config),
+        () => (update ? jsm.streams.update(def.name, config) : jsm.streams.info(def.name)),
       );
     }
   }
 }
 
-/** Creates or updates each durable consumer (and the streams it reads). */
+/** Creates or updates each durable consumer (and creates the streams it reads when missing). */
 export async function declareConsumers(
   jsm: JetStreamManager,
   defs: readonly ConsumerDefinition[],
 ): Promise<void> {
-  await declareStreams(jsm, uniqueStreams(defs));
+  await declareStreams(jsm, uniqueStreams(defs), { update: false });
   for (const def of defs) {
     const config = consumerConfig(def);
     try {

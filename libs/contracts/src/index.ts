@@ -8,3 +8,4 @@ export * from './orders.events';
 export * from './licensing.events';
 export * from './outbound';
 export * from './notifications.events';
+export * from './permissions';

@@ -1,5 +1,5 @@
 import { ConfigError, EnvReader, readCommonConfig } from './config';
-import { readConsumerServiceConfig } from './service';
+import { readConsumerServiceConfig, readTrustProxy } from './service';
 
 describe('EnvReader', () => {
   it('parses booleans strictly: "false" is false, nonsense is an error naming the variable', () => {
@@ -92,5 +92,28 @@ describe('readConsumerServiceConfig', () => {
       3002,
     );
     expect(config.retry).toEqual({ baseMs: 1000, maxDelayMs: 3_600_000, retryForMs: 3 * 24 * 3_600_000 });
+  });
+});
+
+describe('readTrustProxy', () => {
+  const read = (value?: string) => readTrustProxy(new EnvReader({ TRUST_PROXY: value }));
+
+  it('trusts no proxy by default, a hop count, or named proxy addresses and ranges', () => {
+    expect(read()).toBe(false);
+    expect(read('false')).toBe(false);
+    expect(read('2')).toBe(2);
+    expect(read('10.0.0.1, 172.16.0.0/12,::1,fd00::/8')).toEqual([
+      '10.0.0.1',
+      '172.16.0.0/12',
+      '::1',
+      'fd00::/8',
+    ]);
+  });
+
+  it('refuses "true" and anything that is not a count or an address', () => {
+    expect(() => read('true')).toThrow(/TRUST_PROXY: "true" would let any client choose its address/);
+    expect(() => read('0')).toThrow(/between 1 and 10/);
+    expect(() => read('loopback')).toThrow(/"loopback" is neither a hop count nor an IP address/);
+    expect(() => read('10.0.0.0/33')).toThrow(/"10.0.0.0\/33"/);
   });
 });

@@ -1,3 +1,4 @@
+import type { NatsTls } from './nats';
 /** Reads `process.env` (or a given map) once, failing with a message that names the variable. */
 export class ConfigError extends Error {
   constructor(
@@ -102,7 +103,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Settings every service reads the same way. */
 export interface CommonConfig {
+  /** With the service's identity: `nats://user:password@host:4222` (see README, "Security"). */
   natsUrl: string;
+  /** TLS to NATS (`tls://` URLs, or these files). */
+  natsTls?: NatsTls;
   mongo: { url: string; dbName: string };
   logLevel: LogLevel;
 }
@@ -120,7 +124,21 @@ export function readCommonConfig(reader: EnvReader, service: string): CommonConf
   const path = new URL(mongoUrl).pathname.replace(/^\//, '');
   return {
     natsUrl: reader.url('NATS_URL', 'nats://127.0.0.1:4222', ['nats:', 'tls:']),
+    natsTls: readNatsTls(reader),
     mongo: { url: mongoUrl, dbName: override && path ? decodeURIComponent(path) : service },
     logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
   };
+}
+
+/** `NATS_TLS_CA_FILE`, `NATS_TLS_CERT_FILE`, `NATS_TLS_KEY_FILE`; undefined when none is set. */
+export function readNatsTls(reader: EnvReader): NatsTls | undefined {
+  const tls: NatsTls = {
+    caFile: reader.optionalString('NATS_TLS_CA_FILE'),
+    certFile: reader.optionalString('NATS_TLS_CERT_FILE'),
+    keyFile: reader.optionalString('NATS_TLS_KEY_FILE'),
+  };
+  if (Boolean(tls.certFile) !== Boolean(tls.keyFile)) {
+    throw new ConfigError('NATS_TLS_CERT_FILE', 'and NATS_TLS_KEY_FILE must be set together');
+  }
+  return tls.caFile || tls.certFile ? tls : undefined;
 }

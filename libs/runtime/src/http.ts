@@ -14,8 +14,8 @@ export type HttpApp = FastifyInstance<
 
 export interface HttpOptions {
   logger: Logger;
-  /** Trust X-Forwarded-* headers (only behind a proxy that sets them). */
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-* headers are believed: nobody's, a hop count, or proxy addresses. */
+  trustProxy?: TrustProxy;
   /** Largest accepted request body, bytes. */
   bodyLimit?: number;
   /** Longest path parameter, characters (Fastify's default is 100; longer ones answer 404). */
@@ -23,6 +23,9 @@ export interface HttpOptions {
   /** Each check returns true when that dependency is usable; all must pass for /readyz. */
   readiness: Record<string, () => boolean | Promise<boolean>>;
 }
+
+/** No proxy (false), the number of proxies in front, or the proxies' addresses and CIDR ranges. */
+export type TrustProxy = false | number | readonly string[];
 
 /** The JSON error body every route answers with. */
 export function errorBody(code: string, message: string, details?: unknown) {
@@ -49,9 +52,9 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     ...(options.maxParamLength !== undefined && {
       routerOptions: { maxParamLength: options.maxParamLength },
     }),
-    // Off unless a proxy in front sets X-Forwarded-For: otherwise clients could pick their own
-    // address, and per-client rate limits would mean nothing.
-    trustProxy: options.trustProxy ?? false,
+    // Never "trust everything": a client could then pick its own address, and per-client rate
+    // limits would mean nothing. Off by default; a hop count or the proxies' addresses otherwise.
+    trustProxy: trustProxySetting(options.trustProxy ?? false),
   }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -97,7 +100,18 @@ export function createHttpApp(options: HttpOptions): HttpApp {
   return app;
 }
 
-/** preHandler hook requiring `Authorization: Bearer <token>`; compared in constant time. */
+/** Fastify's form: the proxies' addresses, or for a hop count which hops (0 = the TCP peer) to trust. */
+function trustProxySetting(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'object' ? [...trust] : trust;
+}
+
+/**
+ * Hook requiring `Authorization: Bearer <token>`, compared in constant time. Routes take it as
+ * `onRequest`, so an unauthenticated request is refused before its body is read or validated.
+ */
 export function requireBearer(token: string) {
   const expected = Buffer.from(token);
   return async (request: FastifyRequest): Promise<void> => {

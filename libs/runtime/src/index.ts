@@ -10,6 +10,7 @@ export * from './events';
 export * from './outbox';
 export * from './parked';
 export * from './replay';
+export * from './rate-limits';
 export * from './retry';
 export * from './startup';
 export * from './http';

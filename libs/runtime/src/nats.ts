@@ -1,6 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { natsIdentityOptions } from '@billing/contracts';
 import type { Logger } from './logger';
 
 export interface NatsHandle {
@@ -13,8 +14,17 @@ export interface NatsHandle {
   close(): Promise<void>;
 }
 
+/** TLS to NATS: files of the CA that signed the server's certificate, and of a client certificate. */
+export interface NatsTls {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
 /**
  * Connects and keeps reconnecting forever: a service outlives a NATS restart.
+ * `url` may carry the identity (`nats://user:password@host:4222`); replies reach the client only
+ * under its own inbox prefix (`_INBOX_<user>`), which is all its identity may subscribe to.
  * `timeoutMs` bounds every JetStream API call and publish.
  */
 export async function connectNats(
@@ -22,10 +32,12 @@ export async function connectNats(
   name: string,
   logger: Logger,
   timeoutMs = 5000,
+  tls?: NatsTls,
 ): Promise<NatsHandle> {
   const nc = await connect({
-    servers: url,
+    ...natsIdentityOptions(url, name),
     name,
+    ...(tls || url.startsWith('tls:') ? { tls: { ...tls } } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     timeout: timeoutMs,

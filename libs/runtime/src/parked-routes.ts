@@ -49,11 +49,11 @@ export function registerParkedRoutes(
     auth: (request: import('fastify').FastifyRequest) => Promise<void>;
   },
 ): void {
-  const preHandler = deps.auth;
+  const onRequest = deps.auth;
   app.get(
     '/admin/parked',
     {
-      preHandler,
+      onRequest,
       schema: {
         querystring: Type.Composite([Filter, Type.Object({ pending: Type.Optional(Type.Boolean()) })], {
           additionalProperties: false,
@@ -66,21 +66,21 @@ export function registerParkedRoutes(
     },
   );
 
-  app.get('/admin/parked/summary', { preHandler }, async () => {
+  app.get('/admin/parked/summary', { onRequest }, async () => {
     const rows = await deps.store.summary();
     return { total: rows.reduce((sum, r) => sum + r.count, 0), byConsumerAndKind: rows };
   });
 
   app.post(
     '/admin/parked/:id/replay',
-    { preHandler, schema: { params: Type.Object({ id: Type.String() }) } },
+    { onRequest, schema: { params: Type.Object({ id: Type.String() }) } },
     async (request, reply) => {
       const outcome = await deps.replayer.replayOne(request.params.id);
       return reply.status(outcome.status === 'retry' ? 409 : 200).send({ outcome });
     },
   );
 
-  app.post('/admin/parked/replay', { preHandler, schema: { body: Type.Optional(Filter) } }, async (request) =>
+  app.post('/admin/parked/replay', { onRequest, schema: { body: Type.Optional(Filter) } }, async (request) =>
     deps.replayer.replayMatching(toFilter(request.body ?? {})),
   );
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Connection } from 'mongoose';
 import {
   STREAM_OWNED_BY,
@@ -6,7 +7,7 @@ import {
   type ConsumerDefinition,
 } from '@billing/contracts';
 import { EnvReader, readCommonConfig, type CommonConfig } from './config';
-import type { HttpApp } from './http';
+import type { HttpApp, TrustProxy } from './http';
 import { exitOnStartupError, onShutdownSignal } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
@@ -30,8 +31,8 @@ export interface ConsumerServiceConfig extends CommonConfig {
   outboxRelayIntervalMs: number;
   /** How often parked messages due for a replay without an operator are looked for. */
   parkedReplayIntervalMs: number;
-  /** Trust X-Forwarded-For for the client address (only behind a proxy that sets it). */
-  trustProxy: boolean;
+  /** Which proxies' X-Forwarded-For is believed for the client address (see readTrustProxy). */
+  trustProxy: TrustProxy;
   /** How long a stop signal may take (see handlerGraceMs); compose's stop_grace_period is longer. */
   shutdownGraceMs: number;
 }
@@ -66,9 +67,40 @@ export function readConsumerServiceConfig(
       min: 100,
       max: day,
     }),
-    trustProxy: reader.bool('TRUST_PROXY', false),
+    trustProxy: readTrustProxy(reader),
     shutdownGraceMs: readShutdownGraceMs(reader),
   };
+}
+
+/**
+ * `TRUST_PROXY`: unset or `false` believes no X-Forwarded-For (the client is the TCP peer); a
+ * number is how many proxies stand in front (the client is that many addresses from the right);
+ * a comma-separated list of addresses or CIDR ranges names the proxies whose header is believed.
+ * `true` is refused: trusting every hop lets any client pick the address its rate limits count.
+ */
+export function readTrustProxy(reader: EnvReader): TrustProxy {
+  const raw = reader.string('TRUST_PROXY', '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') {
+    throw new Error(
+      'TRUST_PROXY: "true" would let any client choose its address; give the number of proxies in front (e.g. 1) or their addresses',
+    );
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new Error('TRUST_PROXY: a hop count must be between 1 and 10');
+    return hops;
+  }
+  const addresses = reader.list('TRUST_PROXY');
+  for (const address of addresses) {
+    const [ip, bits, extra] = address.split('/');
+    const maxBits = isIP(ip ?? '') === 6 ? 128 : 32;
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= maxBits);
+    if (isIP(ip ?? '') === 0 || !validBits || extra !== undefined) {
+      throw new Error(`TRUST_PROXY: "${address}" is neither a hop count nor an IP address or CIDR range`);
+    }
+  }
+  return addresses;
 }
 
 /** `SHUTDOWN_GRACE_MS`: a stopping process exits within it, whatever still runs (default 20 s). */
@@ -113,7 +145,9 @@ export async function connectServiceInfra(options: {
     wait.waiting(what);
     return untilReady(what, run, logger, { stopped: wait.stopped });
   };
-  const nats = await step('NATS', () => connectNats(config.natsUrl, options.service, logger));
+  const nats = await step('NATS', () =>
+    connectNats(config.natsUrl, options.service, logger, undefined, config.natsTls),
+  );
   const db = await step('the database', () => connectMongo(config.mongo, logger));
   const ownStream = STREAM_OWNED_BY[options.service];
   await step('JetStream', async () => {

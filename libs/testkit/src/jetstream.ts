@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { ALL_STREAMS } from '@billing/contracts';
+import { ALL_STREAMS, natsIdentityOptions } from '@billing/contracts';
 
 export interface TestNats {
   nc: NatsConnection;
@@ -11,22 +11,23 @@ export interface TestNats {
   close(): Promise<void>;
 }
 
+/** A test's own connection: its set-up (the unrestricted test identity) or checks (`ops`). */
 export async function connectTestNats(url: string): Promise<TestNats> {
-  const nc = await connect({ servers: url, name: 'test' });
+  const nc = await connect({ ...natsIdentityOptions(url, 'test'), name: 'test' });
   const jsm = await jetstreamManager(nc);
   return {
     nc,
     jsm,
     async messages(stream, filter) {
       const info = await jsm.streams.info(stream);
+      if (info.state.messages === 0) return [];
+      const get = (seq: number) => jsm.streams.getMessage(stream, { seq }).catch(() => null); // deleted
       const out: StoredMsg[] = [];
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-        try {
-          const msg = await jsm.streams.getMessage(stream, { seq });
-          if (msg && (!filter || subjectMatches(filter, msg.subject))) out.push(msg);
-        } catch {
-          // deleted sequence
-        }
+      // Read-only (the ops identity may not create consumers): one get per sequence, 100 at a time.
+      for (let first = info.state.first_seq; first <= info.state.last_seq; first += 100) {
+        const last = Math.min(first + 99, info.state.last_seq);
+        const batch = await Promise.all(Array.from({ length: last - first + 1 }, (_, i) => get(first + i)));
+        for (const msg of batch) if (msg && (!filter || subjectMatches(filter, msg.subject))) out.push(msg);
       }
       return out;
     },

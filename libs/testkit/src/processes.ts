@@ -1,7 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  OPS_IDENTITY,
+  SERVICE_IDENTITIES,
+  natsAuthorizationConfig,
+  natsUser,
+  type ServiceIdentity,
+} from '@billing/contracts';
 import { natsConfigPath, toolPath } from './paths';
 import { freePort, waitForPort } from './wait';
 
@@ -73,29 +81,85 @@ async function localServer(
   return server;
 }
 
-/** A private nats-server with JetStream (file storage in a temp folder) on a free port. */
-export function startNatsServer(options: { extraConfig?: string; port?: number } = {}): Promise<LocalServer> {
+export type NatsPasswords = Record<ServiceIdentity | typeof OPS_IDENTITY, string>;
+
+/** A fresh password for each service identity and the ops identity. */
+export function newNatsPasswords(): NatsPasswords {
+  const password = () => randomBytes(18).toString('hex');
+  return {
+    ...Object.fromEntries(SERVICE_IDENTITIES.map((s) => [s, password()])),
+    [OPS_IDENTITY]: password(),
+  } as NatsPasswords;
+}
+
+/** A nats-server that refuses anonymous clients; each service and the ops identity have a user. */
+export interface NatsServer extends LocalServer {
+  /** `url` carries an unrestricted test identity; this one a service's or the ops identity. */
+  urlFor(identity: ServiceIdentity | typeof OPS_IDENTITY): string;
+  /** The same server without credentials (it refuses the connection). */
+  anonymousUrl: string;
+  /** The HTTP monitoring endpoint, when a `monitorPort` was asked for. */
+  monitorUrl?: string;
+}
+
+/**
+ * A private nats-server with JetStream (file storage in a temp folder) on a free port, with the
+ * project's settings (tools/infra/nats-server.conf) and the identities and permissions declared
+ * in libs/contracts, each with a fresh password, plus an unrestricted `test` user for the tests'
+ * own set-up (never configured outside the tests).
+ */
+export async function startNatsServer(
+  options: {
+    extraConfig?: string;
+    port?: number;
+    monitorPort?: number;
+    /** Passwords of the identities, when a client must know them before the server starts. */
+    passwords?: NatsPasswords;
+  } = {},
+): Promise<NatsServer> {
   const bin = requireTool('nats-server');
-  return localServer(
+  const passwords = options.passwords ?? newNatsPasswords();
+  const testPassword = randomBytes(18).toString('hex');
+  const server = await localServer(
     'nats-server',
     'nats',
     (port, dataDir) => {
-      // The project's settings (tools/infra/nats-server.conf), plus what a test adds.
       const config = path.join(dataDir, 'nats-server.conf');
-      writeFileSync(config, `${readFileSync(natsConfigPath(), 'utf8')}\n${options.extraConfig ?? ''}\n`);
-      return { bin, args: ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dataDir] };
+      writeFileSync(
+        config,
+        [
+          readFileSync(natsConfigPath(), 'utf8'),
+          natsAuthorizationConfig(passwords, [natsUser('test', testPassword, 'all')]),
+          options.extraConfig ?? '',
+        ].join('\n'),
+      );
+      const monitor = options.monitorPort ? ['-m', String(options.monitorPort)] : [];
+      return {
+        bin,
+        args: ['-c', config, '-a', '127.0.0.1', '-p', String(port), ...monitor, '-js', '-sd', dataDir],
+      };
     },
     options.port,
   );
+  const withUser = (user: string, pass: string) => `nats://${user}:${pass}@127.0.0.1:${server.port}`;
+  return {
+    ...server,
+    url: withUser('test', testPassword),
+    urlFor: (identity) => withUser(identity, passwords[identity]),
+    anonymousUrl: server.url,
+    monitorUrl: options.monitorPort ? `http://127.0.0.1:${options.monitorPort}` : undefined,
+  };
 }
 
 /** A private docstore (the embedded Mongo-protocol store, tools/docstore) on a free port. */
-export function startDocstore(): Promise<LocalServer> {
+export function startDocstore(options: { port?: number } = {}): Promise<LocalServer> {
   const bin = requireTool('docstore');
-  return localServer('docstore', 'mongodb', (port, dataDir) => ({
-    bin,
-    args: ['-listen', `127.0.0.1:${port}`, '-data', dataDir],
-  }));
+  return localServer(
+    'docstore',
+    'mongodb',
+    (port, dataDir) => ({ bin, args: ['-listen', `127.0.0.1:${port}`, '-data', dataDir] }),
+    options.port,
+  );
 }
 
 /** A private FerretDB on SQLite (built by `install.sh ferretdb`), for store comparisons. */
@@ -108,8 +172,8 @@ export function startFerretDb(): Promise<LocalServer> {
 }
 
 /** The default Mongo-protocol store for tests and benchmarks, on a free port with its own data folder. */
-export function startStore(): Promise<LocalServer> {
-  return startDocstore();
+export function startStore(options: { port?: number } = {}): Promise<LocalServer> {
+  return startDocstore(options);
 }
 
 /** stripe-mock on a free port (checks our Stripe API calls against Stripe's OpenAPI spec). */

@@ -15,6 +15,8 @@ const DATABASE_SERVICES: readonly DatabaseServiceName[] = ['orders', 'licensing'
 
 export interface SystemOptions {
   natsUrl: string;
+  /** Each service's own NATS identity (a NatsServer's `urlFor`); default: `natsUrl` for all. */
+  natsUrlFor?: (service: ServiceName) => string;
   mongoUrl: string;
   smtpUrl: string;
   stripeApiUrl: string;
@@ -135,7 +137,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const script = path.join(root, 'services', proc.service, 'dist', 'main.js');
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
       cwd: path.join(root, 'services', proc.service),
-      env: { ...env, [`${proc.service.toUpperCase()}_PORT`]: new URL(proc.url).port },
+      env: {
+        ...env,
+        NATS_URL: options.natsUrlFor?.(proc.service) ?? options.natsUrl,
+        [`${proc.service.toUpperCase()}_PORT`]: new URL(proc.url).port,
+      },
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);

@@ -5,12 +5,14 @@ import {
   readShutdownGraceMs,
   type LogLevel,
   type Logger,
+  type NatsTls,
 } from '@billing/runtime';
 
 export interface GatewayConfig {
   port: number;
   host: string;
   natsUrl: string;
+  natsTls?: NatsTls;
   logLevel: LogLevel;
   /** Every secret that may sign a webhook; several while a secret is being rolled. */
   webhookSecrets: readonly string[];
@@ -37,6 +39,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: reader.port('GATEWAY_PORT', 3001),
     host: reader.string('GATEWAY_HOST', '0.0.0.0'),
     natsUrl: common.natsUrl,
+    natsTls: common.natsTls,
     logLevel: common.logLevel,
     webhookSecrets: Object.freeze(webhookSecrets),
     toleranceSeconds: reader.int('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, { min: 1, max: 86_400 }),

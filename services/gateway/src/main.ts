@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const stopped = () => stopping;
     const nats = await untilReady(
       'NATS',
-      () => connectNats(config.natsUrl, 'gateway', log, config.publishTimeoutMs),
+      () => connectNats(config.natsUrl, 'gateway', log, config.publishTimeoutMs, config.natsTls),
       log,
       { stopped },
     );

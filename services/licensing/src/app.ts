@@ -16,6 +16,7 @@ import {
   replayRoute,
   requireBearer,
   runnerDefaults,
+  sharedRateLimitStore,
   startConsumer,
   stopConsumers,
   stripeCodec,
@@ -120,6 +121,8 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
   });
   await http.register(rateLimit, {
     global: false,
+    // Counted in the database, so the limits hold across every replica.
+    store: sharedRateLimitStore(infra.db, clock),
     errorResponseBuilder: (_request, context) => new RateLimitedError(context.after),
   });
   const auth = requireBearer(config.adminToken);

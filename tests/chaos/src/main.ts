@@ -111,6 +111,7 @@ async function main(): Promise<void> {
   const system = await startSystem({
     logDir,
     natsUrl: nats.url,
+    natsUrlFor: (service) => nats.urlFor(service),
     mongoUrl: store.url,
     smtpUrl: smtp.url,
     stripeApiUrl: fake.url,
@@ -146,14 +147,14 @@ async function main(): Promise<void> {
     log('waiting for every effect');
     await waitFor(
       async () => {
-        const now = await tally(scenarios, { system, smtp, receiver, natsUrl: nats.url });
+        const now = await tally(scenarios, { system, smtp, receiver, natsUrl: nats.urlFor('ops') });
         return now.lost.length === 0 && Object.values(now.parked).every((n) => n === 0);
       },
       { timeoutMs: options.settleTimeoutMs, intervalMs: 5000, what: 'every effect' },
     ).catch(() => undefined);
     // Anything still on its way arrives now: a duplicate would show up in the final count.
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    const final = await tally(scenarios, { system, smtp, receiver, natsUrl: nats.url });
+    const final = await tally(scenarios, { system, smtp, receiver, natsUrl: nats.urlFor('ops') });
     report(final, stats, (Date.now() - started) / 1000);
     const failed =
       final.lost.length > 0 ||

@@ -13,7 +13,7 @@ import {
   testEnv,
   waitFor,
   type FakeStripe,
-  type LocalServer,
+  type NatsServer,
   type RunningSystem,
   type TestSmtpServer,
   type WebhookReceiver,
@@ -29,7 +29,7 @@ type Order = { orderId: string; status: string; paymentStatus: string; customerE
 const iso = (unix: number) => new Date(unix * 1000).toISOString();
 
 describe('the whole system: four processes on real NATS, the Mongo-protocol store and SMTP', () => {
-  let nats: LocalServer;
+  let nats: NatsServer;
   let smtp: TestSmtpServer;
   let fake: FakeStripe;
   let receiver: WebhookReceiver;
@@ -65,6 +65,7 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
     ]);
     system = await startSystem({
       natsUrl: nats.url,
+      natsUrlFor: (service) => nats.urlFor(service),
       mongoUrl: testEnv().mongoUrl,
       smtpUrl: smtp.url,
       stripeApiUrl: fake.url,
@@ -118,7 +119,7 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
       const [order] = await ordersOf(email);
       expect(order).toMatchObject({ status: 'confirmed', customerEmail: email });
       // ... and the matching domain event is on the bus, once.
-      const bus = await connectTestNats(nats.url);
+      const bus = await connectTestNats(nats.urlFor('ops'));
       const confirmed = (await bus.messages('ORDERS_EVENTS', 'orders.order.confirmed.v1')).filter(
         (m) => JSON.parse(Buffer.from(m.data).toString()).payload.order.orderId === order!.orderId,
       );

@@ -3,6 +3,7 @@ import { STRIPE_EVENTS_STREAM, declareStreams } from '@billing/contracts';
 import { connectNats, createLogger, type HttpApp, type NatsHandle } from '@billing/runtime';
 import {
   connectTestNats,
+  freePort,
   newWebhookSecret,
   resetStreams,
   signStripePayload,
@@ -341,10 +342,20 @@ describe('gateway against a NATS that takes less than the configured body limit'
   const secret = newWebhookSecret();
   let server: LocalServer;
   let gateway: Harness;
+  let monitorPort: number;
 
   beforeAll(async () => {
-    server = await startNatsServer({ extraConfig: 'max_payload: 65536' });
+    monitorPort = await freePort();
+    server = await startNatsServer({ extraConfig: `max_payload: 65536\nhttp_port: ${monitorPort}` });
     gateway = await startGateway(server.url, [secret], 1024 * 1024);
+  });
+
+  it('runs on a nats-server that writes every message to disk before acknowledging it', async () => {
+    // The project's nats-server.conf, which npm start, compose and the tests use.
+    const varz = (await (await fetch(`http://127.0.0.1:${monitorPort}/varz`)).json()) as {
+      jetstream: { config: { sync_always?: boolean } };
+    };
+    expect(varz.jetstream.config.sync_always).toBe(true);
   });
 
   afterAll(async () => {

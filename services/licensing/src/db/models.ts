@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { rateWindowModel } from '@billing/runtime';
 import { customerModel, tierAnnouncementModel } from './customer.model';
 import { licenseModel } from './license.model';
 import { machineModel } from './machine.model';
@@ -15,4 +16,5 @@ export function registerModels(db: Connection): void {
   renewalModel(db);
   refundModel(db);
   machineModel(db);
+  rateWindowModel(db);
 }

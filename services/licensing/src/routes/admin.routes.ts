@@ -26,11 +26,11 @@ const LicenseIdParams = Type.Object({ licenseId: Type.String({ minLength: 1, max
  * entitlements, listings, and revoke / suspend / reinstate (each announced as a domain event).
  */
 export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
-  const preHandler = deps.auth;
+  const onRequest = deps.auth;
 
   app.get(
     '/customers/:email/entitlements',
-    { preHandler, schema: { params: Type.Object({ email: Email }) } },
+    { onRequest, schema: { params: Type.Object({ email: Email }) } },
     async (request) => {
       const entitlements = await deps.views.entitlements(request.params.email);
       return { ...entitlements, licenses: entitlements.licenses.map(toJson) };
@@ -40,7 +40,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
   app.get(
     '/licenses',
     {
-      preHandler,
+      onRequest,
       schema: {
         querystring: Type.Object({
           email: Type.Optional(Email),
@@ -65,7 +65,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.get(
     '/admin/licenses/:licenseId',
-    { preHandler, schema: { params: LicenseIdParams } },
+    { onRequest, schema: { params: LicenseIdParams } },
     async (request) => {
       const license = await found(request.params.licenseId);
       const [view, machines] = await Promise.all([
@@ -78,7 +78,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.post(
     '/admin/licenses/:licenseId/revoke',
-    { preHandler, schema: { params: LicenseIdParams } },
+    { onRequest, schema: { params: LicenseIdParams } },
     async (request) => {
       const license = await found(request.params.licenseId);
       // Already revoked for another reason (refund, subscription deleted): nothing changes and
@@ -101,7 +101,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.post(
     '/admin/licenses/:licenseId/suspend',
-    { preHandler, schema: { params: LicenseIdParams } },
+    { onRequest, schema: { params: LicenseIdParams } },
     async (request) => {
       const license = await found(request.params.licenseId);
       const suspendedAt = license.suspendedAt ?? deps.clock();
@@ -119,7 +119,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.post(
     '/admin/licenses/:licenseId/reinstate',
-    { preHandler, schema: { params: LicenseIdParams } },
+    { onRequest, schema: { params: LicenseIdParams } },
     async (request) => {
       const license = await found(request.params.licenseId);
       if (!license.suspendedAt) return { license: toJson(await deps.views.viewOne(license)) };

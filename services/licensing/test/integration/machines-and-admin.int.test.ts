@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { ORDER_REFUNDED_V1 } from '@billing/contracts';
-import { createLogger } from '@billing/runtime';
+import { createLogger, type TrustProxy } from '@billing/runtime';
 import { stripeFixtures as fx } from '@billing/testkit';
 import { buildLicensingService } from '../../src/app';
 import { redactKeysInUrl } from '../../src/domain/license-key';
@@ -181,31 +181,63 @@ describe('machines, operator routes and the public edge', () => {
     await limited.http.close();
   });
 
-  it('counts per proxy-reported client only when TRUST_PROXY says so', async () => {
-    const build = (trustProxy: boolean) =>
+  it('counts one budget across replicas', async () => {
+    const replica = () =>
+      buildLicensingService({
+        config: { ...h.config, verifyRateLimit: { max: 3, windowMs: 60_000 } },
+        logger: h.service.http.log,
+        infra: h.infra,
+        signer: loadSigner(h.config, h.service.http.log),
+      });
+    const [a, b] = [await replica(), await replica()];
+    const ask = (service: typeof a) =>
+      service.http.inject({
+        method: 'POST',
+        url: '/licenses/verify',
+        payload: { key: 'x' },
+        remoteAddress: '203.0.113.50',
+      });
+    const answers = [await ask(a), await ask(b), await ask(a), await ask(b)];
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 429]);
+    await a.http.close();
+    await b.http.close();
+  });
+
+  it('believes X-Forwarded-For only from the proxies TRUST_PROXY names', async () => {
+    const build = (trustProxy: TrustProxy) =>
       buildLicensingService({
         config: { ...h.config, trustProxy, verifyRateLimit: { max: 1, windowMs: 60_000 } },
         logger: h.service.http.log,
         infra: h.infra,
         signer: loadSigner(h.config, h.service.http.log),
       });
-    const ask = (service: Awaited<ReturnType<typeof build>>, forwardedFor: string) =>
+    const ask = (service: Awaited<ReturnType<typeof build>>, peer: string, forwardedFor: string) =>
       service.http.inject({
         method: 'POST',
         url: '/licenses/verify',
         payload: { key: 'x' },
-        remoteAddress: '10.0.0.1',
+        remoteAddress: peer,
         headers: { 'x-forwarded-for': forwardedFor },
       });
     const direct = await build(false);
-    expect((await ask(direct, '203.0.113.1')).statusCode).toBe(200);
+    expect((await ask(direct, '10.0.0.1', '203.0.113.1')).statusCode).toBe(200);
     // A forged header does not buy a fresh budget.
-    expect((await ask(direct, '203.0.113.2')).statusCode).toBe(429);
+    expect((await ask(direct, '10.0.0.1', '203.0.113.2')).statusCode).toBe(429);
     await direct.http.close();
-    const proxied = await build(true);
-    expect((await ask(proxied, '203.0.113.3')).statusCode).toBe(200);
-    expect((await ask(proxied, '203.0.113.4')).statusCode).toBe(200);
-    await proxied.http.close();
+
+    // One proxy in front: the client is the address it appended, whatever the client wrote before it.
+    const oneHop = await build(1);
+    expect((await ask(oneHop, '10.0.0.2', '203.0.113.3')).statusCode).toBe(200);
+    expect((await ask(oneHop, '10.0.0.2', '203.0.113.4')).statusCode).toBe(200);
+    expect((await ask(oneHop, '10.0.0.2', '198.51.100.1, 203.0.113.4')).statusCode).toBe(429);
+    await oneHop.http.close();
+
+    // Named proxies: a peer outside the list is the client itself, its header ignored.
+    const named = await build(['10.1.0.0/16']);
+    expect((await ask(named, '10.1.2.3', '203.0.113.5')).statusCode).toBe(200);
+    expect((await ask(named, '10.2.0.1', '203.0.113.6')).statusCode).toBe(200);
+    expect((await ask(named, '10.2.0.1', '203.0.113.7')).statusCode).toBe(429);
+    await named.http.close();
   });
 
   it('keeps license keys out of the logs', async () => {

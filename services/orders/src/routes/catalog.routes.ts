@@ -23,7 +23,7 @@ export function registerCatalogRoutes(
   app.get(
     '/catalog/products',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: 'Catalog products by sku',
         tags,
@@ -56,7 +56,7 @@ export function registerCatalogRoutes(
   app.get(
     '/catalog/products/:sku',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: 'One catalog product',
         tags,
@@ -70,7 +70,7 @@ export function registerCatalogRoutes(
   app.post(
     '/catalog/products',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: 'Adds a product; `stock` is the opening stock of a physical product',
         tags,
@@ -84,7 +84,7 @@ export function registerCatalogRoutes(
   app.put(
     '/catalog/products/:sku',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: 'Replaces a product’s fields (stock changes go through stock adjustments)',
         tags,
@@ -99,7 +99,7 @@ export function registerCatalogRoutes(
   app.delete(
     '/catalog/products/:sku',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: 'Removes a product; existing orders keep their copy of it',
         tags,
@@ -116,7 +116,7 @@ export function registerCatalogRoutes(
   app.post(
     '/catalog/products/:sku/stock-adjustments',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: 'Adds (positive delta) or removes (negative) units of a physical product',
         tags,

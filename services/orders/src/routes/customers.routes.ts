@@ -23,7 +23,7 @@ export function registerCustomerRoutes(
   app.get(
     '/customers/:email',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: `A customer (email matched case-insensitively) with the latest ${SHOWN} orders and payments`,
         tags: ['customers'],

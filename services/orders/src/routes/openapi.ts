@@ -24,5 +24,5 @@ export async function registerOpenApi(app: HttpApp, version: string): Promise<vo
 
 /** `GET /openapi.json`, behind the same token as the API it describes. */
 export function registerOpenApiRoute(app: HttpApp, auth: (request: FastifyRequest) => Promise<void>): void {
-  app.get('/openapi.json', { preHandler: auth, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { onRequest: auth, schema: { hide: true } }, async () => app.swagger());
 }

@@ -21,7 +21,7 @@ export function registerOrderRoutes(app: HttpApp, deps: OrdersRouteDeps): void {
   app.get(
     '/orders/:id',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: 'One order with its payments and refunds',
         tags: ['orders'],
@@ -43,7 +43,7 @@ export function registerOrderRoutes(app: HttpApp, deps: OrdersRouteDeps): void {
   app.get(
     '/orders',
     {
-      preHandler: deps.auth,
+      onRequest: deps.auth,
       schema: {
         summary: 'Orders, newest first, optionally of one customer or in one status',
         tags: ['orders'],

@@ -49,6 +49,31 @@ describe('orders HTTP API', () => {
     }
   });
 
+  it('refuses an unauthenticated body before reading it: 401, never 400 or 413 with details', async () => {
+    const bodies = [
+      { name: 'malformed JSON', payload: '{"sku": ', contentType: 'application/json' },
+      { name: 'invalid for the schema', payload: '{"unexpected": true}', contentType: 'application/json' },
+      { name: 'over the body limit', payload: 'x'.repeat(2 * 1024 * 1024), contentType: 'application/json' },
+      { name: 'an unsupported type', payload: '<xml/>', contentType: 'application/xml' },
+    ];
+    for (const url of ['/catalog/products', '/admin/parked/replay']) {
+      for (const body of bodies) {
+        const res = await http().inject({
+          method: 'POST',
+          url,
+          payload: body.payload,
+          headers: { 'content-type': body.contentType },
+        });
+        expect([url, body.name, res.statusCode, res.json()]).toEqual([
+          url,
+          body.name,
+          401,
+          { error: { code: 'unauthorized', message: expect.any(String) } },
+        ]);
+      }
+    }
+  });
+
   it('answers JSON errors for unknown orders, customers and bad queries', async () => {
     expect(await h.api('GET', '/orders/ord_unknown')).toEqual({ status: 404, body: ERROR });
     expect(await h.api('GET', '/customers/nobody@example.com')).toEqual({ status: 404, body: ERROR });
