@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image recipe for every service. Build from the repository root, naming the service:
 #   docker build --build-arg SERVICE=orders --build-arg PORT=3002 -t billing-orders .
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Pinned by version, like every image in docker-compose.yml (a moving tag would change what a rebuild runs).
+ARG NODE_IMAGE=node:24.19.0-bookworm-slim
 
 # Every workspace's package.json and nothing else: the install needs all of them beside the lockfile,
 # and a stage whose output changes only with them keeps the npm layers cached while sources change.
@@ -20,9 +21,7 @@ ENV TURBO_TELEMETRY_DISABLED=1
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY --from=manifests /manifests/ ./
-# `npm install` rather than `npm ci`: the lockfile records @swc/core's native build for the platform
-# it was written on only, and npm ci refuses to add the one this image needs.
-RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.base.json turbo.json ./
 COPY libs libs
 COPY services/${SERVICE} services/${SERVICE}
@@ -33,16 +32,17 @@ RUN rm -rf libs/*/src libs/*/test libs/*/node_modules libs/*/tsconfig*.json \
 
 # Production dependencies of this service only. npm makes every workspace a dependency of the root,
 # so a workspace named in devDependencies (the test kit, with testcontainers) would still count as
-# production; dropping the devDependencies blocks first leaves exactly the runtime closure, at the
+# production; dropping the devDependencies blocks first, from the manifests and from their entries in
+# the lockfile alike (so npm ci finds both in sync), leaves exactly the runtime closure, at the
 # versions in the lockfile.
 FROM ${NODE_IMAGE} AS prod-deps
 ARG SERVICE
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 COPY --from=manifests /manifests/ ./
-RUN node -e 'const fs = require("fs"); for (const f of process.argv.slice(1)) { const p = JSON.parse(fs.readFileSync(f, "utf8")); delete p.devDependencies; fs.writeFileSync(f, JSON.stringify(p, null, 2)); }' \
+RUN node -e 'const fs = require("fs"); const edit = (f, change) => { const j = JSON.parse(fs.readFileSync(f, "utf8")); change(j); fs.writeFileSync(f, JSON.stringify(j, null, 2)); }; for (const f of process.argv.slice(1)) edit(f, (p) => delete p.devDependencies); edit("package-lock.json", (l) => { for (const [at, p] of Object.entries(l.packages)) if (!at.includes("node_modules/")) delete p.devDependencies; });' \
       package.json libs/*/package.json services/*/package.json
-RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund --omit=dev --workspace @billing/${SERVICE}
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund --omit=dev --workspace @billing/${SERVICE}
 
 FROM ${NODE_IMAGE}
 ARG SERVICE

@@ -1,7 +1,10 @@
 // Gateway throughput and latency: signed ~3 KB Stripe events over 50 connections to
 //   (a) the gateway, publishing to JetStream (file storage) and answering after the PubAck, and
 //   (b) a verify-only baseline (same Fastify app and verification, no publish),
-// measured in the same run. Usage: npm run bench:gateway [-- --duration 10 --connections 50]
+// measured in the same run. NATS runs with the shared settings (tools/infra/nats-server.conf: every
+// write synced to disk before the PubAck); `--no-sync` leaves JetStream's default (a flush every
+// 2 minutes) to measure what the sync costs.
+// Usage: npm run bench:gateway [-- --duration 10 --connections 50 --no-sync]
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +25,7 @@ const args = Object.fromEntries(
 );
 const duration = Number(args.duration ?? 10);
 const connections = Number(args.connections ?? 50);
+const sync = !('no-sync' in args);
 const secret = `whsec_${randomBytes(24).toString('base64')}`;
 
 function freePort() {
@@ -135,6 +139,7 @@ try {
   const [natsPort, gatewayPort, baselinePort] = await Promise.all([freePort(), freePort(), freePort()]);
   stops.push(
     start(path.join(root, '.tools/bin/nats-server'), [
+      ...(sync ? ['-c', path.join(root, 'tools/infra/nats-server.conf')] : []),
       '-a',
       '127.0.0.1',
       '-p',
@@ -172,7 +177,7 @@ try {
     await run(`http://127.0.0.1:${baselinePort}${webhookPath}`),
   );
   const gateway = summary(
-    'gateway (JetStream file, PubAck before 200)',
+    `gateway (JetStream file${sync ? ', synced' : ''}, PubAck before 200)`,
     await run(`http://127.0.0.1:${gatewayPort}${webhookPath}`),
   );
   console.table([baseline, gateway]);

@@ -29,6 +29,7 @@ import { deliveryAttemptModel } from '@billing/notifications/dist/db/delivery-at
 import { emailSendModel } from '@billing/notifications/dist/db/email-send.model';
 import { registerModels } from '@billing/notifications/dist/db/models';
 import { orderSnapshotModel } from '@billing/notifications/dist/db/order-snapshot.model';
+import { SecretBox } from '@billing/notifications/dist/db/secret-box';
 import { WebhookEndpointRepository } from '@billing/notifications/dist/db/webhook-endpoint.repository';
 import { webhookMessageModel } from '@billing/notifications/dist/db/webhook-message.model';
 import { stableMessageId } from '@billing/notifications/dist/email/email-sender';
@@ -58,7 +59,8 @@ export async function loadNotificationsHistory(
     (written[`notifications.${name}`] = (written[`notifications.${name}`] ?? 0) + n);
   try {
     const since = checkouts[0]?.sessionCreated ?? new Date();
-    await new WebhookEndpointRepository(db).create({
+    // The system under test runs without SECRETS_ENCRYPTION_KEYS: secrets are stored as given.
+    await new WebhookEndpointRepository(db, new SecretBox([])).create({
       id: endpoint.id,
       url: endpoint.url,
       events: ['*'],

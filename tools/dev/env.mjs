@@ -23,6 +23,10 @@ const password = () => randomBytes(24).toString('hex');
 const GENERATED = {
   STRIPE_WEBHOOK_SECRET: () => `whsec_${randomBytes(32).toString('base64')}`,
   ADMIN_API_TOKEN: () => randomBytes(32).toString('hex'),
+  // GET /metrics of every service (and Prometheus in compose's observability profile).
+  METRICS_TOKEN: () => randomBytes(32).toString('hex'),
+  // Grafana's admin in compose's observability profile (README, "Metrics").
+  GRAFANA_ADMIN_PASSWORD: password,
   LICENSE_SIGNING_PRIVATE_KEY: () =>
     generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'der' }).toString('base64'),
   // One NATS identity per service, and a read-only one for operators (README, "Security").
@@ -32,6 +36,8 @@ const GENERATED = {
   NATS_NOTIFICATIONS_PASSWORD: password,
   NATS_OPS_PASSWORD: password,
   NATS_OPS_URL: (env) => `nats://ops:${env.NATS_OPS_PASSWORD}@127.0.0.1:4222`,
+  // Webhook endpoint secrets are stored encrypted with it (key id k1; README, "Security").
+  SECRETS_ENCRYPTION_KEYS: () => `k1:${randomBytes(32).toString('base64')}`,
 };
 
 /**

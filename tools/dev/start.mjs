@@ -3,17 +3,17 @@
 //
 //   infrastructure  nats-server (JetStream), docstore, stripe-mock, the SMTP catcher;
 //                   each skipped when its URL (NATS_URL, MONGO_URL, STRIPE_API_URL, SMTP_URL) is set
-//   services        gateway, orders, licensing, notifications from services/<name>/dist/main.js
+//   services        gateway, orders, licensing, notifications, dashboard from services/<name>/dist/main.js
 //
 //   node tools/dev/start.mjs [--infra-only]
 //
 // Infrastructure output goes to .data/logs/<name>.log, service output to this terminal. Ctrl-C
 // stops the services first, then the infrastructure.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { natsAuthorizationConfig } from '@billing/contracts';
 import { loadEnv, setDefault } from './env.mjs';
+import { writeNatsConfig } from './nats-config.mjs';
 import {
   isListening,
   killAll,
@@ -35,6 +35,8 @@ const SERVICES = [
   { name: 'orders', portVar: 'ORDERS_PORT', port: '3002' },
   { name: 'licensing', portVar: 'LICENSING_PORT', port: '3003' },
   { name: 'notifications', portVar: 'NOTIFICATIONS_PORT', port: '3004' },
+  // The operators' web UI: reads the three services above over HTTP (no NATS, no database).
+  { name: 'dashboard', portVar: 'DASHBOARD_PORT', port: '3005' },
 ];
 
 /**
@@ -96,28 +98,6 @@ function infrastructure(env) {
       links: { 'Mail (caught, not sent)': `http://${HOST}:${catcherHttp}` },
     },
   ];
-}
-
-/**
- * The project's nats-server settings plus the identities and permissions declared in
- * libs/contracts, with the passwords from .env; anonymous clients are refused. Also written
- * where docker-compose mounts it (nats-auth.conf, git-ignored).
- */
-function writeNatsConfig(env) {
-  const passwords = {
-    gateway: env.NATS_GATEWAY_PASSWORD,
-    orders: env.NATS_ORDERS_PASSWORD,
-    licensing: env.NATS_LICENSING_PASSWORD,
-    notifications: env.NATS_NOTIFICATIONS_PASSWORD,
-    ops: env.NATS_OPS_PASSWORD,
-  };
-  const auth = natsAuthorizationConfig(passwords);
-  writeFileSync(path.join(REPO, 'nats-auth.conf'), auth, { mode: 0o600 });
-  const file = path.join(DATA, 'nats-server.conf');
-  mkdirSync(DATA, { recursive: true });
-  const settings = readFileSync(path.join(REPO, 'tools/infra/nats-server.conf'), 'utf8');
-  writeFileSync(file, `${settings}\n${auth}`, { mode: 0o600 });
-  return file;
 }
 
 /**
@@ -242,6 +222,8 @@ function printSummary(env, infra, services, infraOnly) {
     if (has(name))
       rows.push([`${name[0].toUpperCase()}${name.slice(1)} API`, `http://${HOST}:${port(name)}`]);
   }
+  if (has('dashboard'))
+    rows.push(['Dashboard (sign in with ADMIN_API_TOKEN)', `http://${HOST}:${port('dashboard')}`]);
   for (const component of infra) rows.push(...Object.entries(component.links));
 
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -293,6 +275,9 @@ async function main() {
     setDefault(env, service.portVar, service.port);
     // Local runs listen on loopback only; containers set 0.0.0.0 themselves.
     setDefault(env, `${service.name.toUpperCase()}_HOST`, '127.0.0.1');
+  }
+  for (const name of ['orders', 'licensing', 'notifications']) {
+    setDefault(env, `${name.toUpperCase()}_URL`, `http://${HOST}:${env[`${name.toUpperCase()}_PORT`]}`);
   }
 
   const infra = await startInfrastructure(env);

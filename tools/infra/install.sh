@@ -123,4 +123,24 @@ main() {
   return "$failed"
 }
 
+# The dashboard's browser test (tests/e2e) drives Debian's Chromium at /usr/bin/chromium through
+# playwright-core, which cannot download a browser of its own here. Installed with apt when missing
+# and we are root; otherwise skipped with a message (the browser test then says what is missing).
+ensure_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "chromium: /usr/bin/chromium missing; skipped (needs root and apt-get: apt-get install -y chromium)" >&2
+    return 0
+  fi
+  echo "chromium: installing with apt-get..."
+  local apt=(apt-get -y -q -o DPkg::Lock::Timeout=300)
+  if DEBIAN_FRONTEND=noninteractive "${apt[@]}" install chromium >/dev/null ||
+    { "${apt[@]}" update >/dev/null && DEBIAN_FRONTEND=noninteractive "${apt[@]}" install chromium >/dev/null; }; then
+    echo "chromium: installed ($(/usr/bin/chromium --version 2>/dev/null || echo '?'))"
+  else
+    echo "chromium: apt-get install FAILED; the dashboard's browser test will fail" >&2
+  fi
+}
+
+ensure_chromium
 main "$@"

@@ -1,4 +1,5 @@
 import {
+  CUSTOMER_ERASED_V1,
   ORDER_CANCELLED_V1,
   ORDER_CONFIRMED_V1,
   ORDER_CREATED_V1,
@@ -104,22 +105,24 @@ export const LICENSING_STRIPE_CONSUMER: ConsumerDefinition = Object.freeze({
 
 /**
  * Orders events licensing applies (the customer's Stripe id from a new order; licenses, renewals
- * and refunds). The others are not delivered to it at all.
+ * and refunds; a customer's erasure). The others are not delivered to it at all.
  */
 export const LICENSING_ORDERS_SUBJECTS = [
   ORDER_CREATED_V1.subject,
   ORDER_CONFIRMED_V1.subject,
   PAYMENT_RECORDED_V1.subject,
   ORDER_REFUNDED_V1.subject,
+  CUSTOMER_ERASED_V1.subject,
 ] as const;
 
-/** Orders events notifications turns into emails and webhooks. */
+/** Orders events notifications turns into emails and webhooks, and a customer's erasure. */
 export const NOTIFICATIONS_ORDERS_SUBJECTS = [
   ORDER_CONFIRMED_V1.subject,
   PAYMENT_RECORDED_V1.subject,
   PAYMENT_FAILED_V1.subject,
   ORDER_CANCELLED_V1.subject,
   ORDER_REFUNDED_V1.subject,
+  CUSTOMER_ERASED_V1.subject,
 ] as const;
 
 /** Do not rename without a migration. */

@@ -5,6 +5,7 @@ export * from './streams';
 export * from './consumers';
 export * from './declare';
 export * from './orders.events';
+export * from './erasure';
 export * from './licensing.events';
 export * from './outbound';
 export * from './notifications.events';

@@ -178,6 +178,26 @@ export const OrderRefundedV1 = Type.Object({
 export type OrderRefundedV1 = Static<typeof OrderRefundedV1>;
 export const ORDER_REFUNDED_V1 = defineEvent('orders', 'orders.order.refunded', 1, OrderRefundedV1);
 
+/**
+ * Fired when an operator erased a customer's personal data (`DELETE /customers/:email/data` of the
+ * orders service), after orders pseudonymized its own records: licensing and notifications then
+ * erase theirs for `email` (replace it with `placeholder`, blank names and rendered content). Every
+ * consumer's erasure sets fixed values, so applying it again changes nothing.
+ * The payload names the real email so consumers can find what to erase; it stays in the stream
+ * until the stream's max age, like every earlier event of that customer.
+ * Message id: `orders.customer.erased:<hash of the email>:<n>`, the n-th erasure request for
+ * that email (each request erases again everywhere; concurrent ones share one id).
+ */
+export const CustomerErasedV1 = Type.Object({
+  /** Lower-cased. */
+  email: Type.String({ minLength: 1 }),
+  erasedAt: Type.String({ format: 'date-time' }),
+  /** What the email is replaced with everywhere: `erasedEmailPlaceholder` in `erasure.ts`. */
+  placeholder: Type.String({ minLength: 1 }),
+});
+export type CustomerErasedV1 = Static<typeof CustomerErasedV1>;
+export const CUSTOMER_ERASED_V1 = defineEvent('orders', 'orders.customer.erased', 1, CustomerErasedV1);
+
 export const ORDERS_EVENTS = [
   ORDER_CREATED_V1,
   ORDER_CONFIRMED_V1,
@@ -185,4 +205,5 @@ export const ORDERS_EVENTS = [
   PAYMENT_FAILED_V1,
   ORDER_CANCELLED_V1,
   ORDER_REFUNDED_V1,
+  CUSTOMER_ERASED_V1,
 ] as const;

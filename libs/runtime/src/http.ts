@@ -1,8 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { AppError, UnauthorizedError } from './errors';
 import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import { ErrorBody, METRICS_SECURITY, PUBLIC, registerOpenApi, type OpenApiInfo } from './openapi';
 
 export type HttpApp = FastifyInstance<
   import('http').Server,
@@ -22,6 +25,16 @@ export interface HttpOptions {
   maxParamLength?: number;
   /** Each check returns true when that dependency is usable; all must pass for /readyz. */
   readiness: Record<string, () => boolean | Promise<boolean>>;
+  /**
+   * Requests are counted (by route and status) and timed in `metrics`; `GET /metrics` serves them
+   * to a bearer of one of `tokens` (unset ones are ignored). With no token, `/metrics` answers 404.
+   */
+  metrics?: { metrics: Metrics; tokens: ReadonlyArray<string | undefined> };
+  /**
+   * Describe every route, these included, in an OpenAPI document (see openapi.ts). Its collector
+   * is a plugin: `await app.after()` before declaring routes.
+   */
+  openapi?: OpenApiInfo;
 }
 
 /** No proxy (false), the number of proxies in front, or the proxies' addresses and CIDR ranges. */
@@ -85,8 +98,38 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     reply.status(404).send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
 
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { logLevel: 'warn' }, async (_request, reply) => {
+  if (options.openapi) {
+    registerOpenApi(app, options.openapi);
+    // Once the OpenAPI collector has loaded, so that the document describes them too.
+    app.after(() => registerBaseRoutes(app, options));
+  } else registerBaseRoutes(app, options);
+
+  return app;
+}
+
+const Readiness = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('not_ready')]),
+  checks: Type.Record(Type.String(), Type.Boolean(), { description: 'Each dependency: usable or not' }),
+});
+const health = {
+  summary: 'Liveness: 200 while the process runs',
+  tags: ['probes'],
+  security: PUBLIC,
+  response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+};
+const readiness = {
+  summary: 'Readiness: 200 when every dependency is usable, else 503',
+  tags: ['probes'],
+  security: PUBLIC,
+  response: { 200: Readiness, 503: Readiness },
+};
+
+/** `/healthz`, `/readyz` and, with `metrics`, `/metrics`. */
+function registerBaseRoutes(app: HttpApp, options: HttpOptions): void {
+  if (options.metrics) registerHttpMetrics(app, options.metrics.metrics, options.metrics.tokens);
+
+  app.get('/healthz', { logLevel: 'warn', schema: health }, async () => ({ status: 'ok' as const }));
+  app.get('/readyz', { logLevel: 'warn', schema: readiness }, async (_request, reply) => {
     const checks: Record<string, boolean> = {};
     for (const [name, check] of Object.entries(options.readiness)) {
       checks[name] = await Promise.resolve()
@@ -96,8 +139,6 @@ export function createHttpApp(options: HttpOptions): HttpApp {
     const ready = Object.values(checks).every(Boolean);
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
-
-  return app;
 }
 
 /** Fastify's form: the proxies' addresses, or for a hop count which hops (0 = the TCP peer) to trust. */
@@ -109,15 +150,61 @@ function trustProxySetting(
 }
 
 /**
- * Hook requiring `Authorization: Bearer <token>`, compared in constant time. Routes take it as
- * `onRequest`, so an unauthenticated request is refused before its body is read or validated.
+ * Hook requiring `Authorization: Bearer <token>` (any one of several), compared in constant time.
+ * Routes take it as `onRequest`, so an unauthenticated request is refused before its body is read
+ * or validated.
  */
-export function requireBearer(token: string) {
-  const expected = Buffer.from(token);
+export function requireBearer(token: string | readonly string[]) {
+  const expected = (typeof token === 'string' ? [token] : token).map((t) => Buffer.from(t));
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     const given = Buffer.from(match?.[1] ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError();
+    // Every token is compared, so the time taken does not tell which one came close.
+    let accepted = false;
+    for (const e of expected) if (given.length === e.length && timingSafeEqual(given, e)) accepted = true;
+    if (!accepted) throw new UnauthorizedError();
   };
+}
+
+/**
+ * Counts and times every answer by route pattern (never the raw URL: license keys travel in some
+ * paths, and the label set must stay bounded), and serves `GET /metrics` to a bearer of a token.
+ */
+function registerHttpMetrics(
+  app: HttpApp,
+  metrics: Metrics,
+  tokens: ReadonlyArray<string | undefined>,
+): void {
+  const requests = metrics.counter(
+    'billing_http_requests_total',
+    'HTTP requests answered, by method, route pattern and status code',
+    ['method', 'route', 'code'],
+  );
+  const duration = metrics.histogram(
+    'billing_http_request_duration_seconds',
+    'Time from receiving an HTTP request until its answer was sent, by method and route pattern',
+    ['method', 'route'],
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: request.method, route, code: String(reply.statusCode) });
+    duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+  const accepted = tokens.filter((t): t is string => Boolean(t));
+  if (accepted.length === 0) return;
+  const schema = {
+    summary: 'Prometheus metrics',
+    tags: ['metrics'],
+    security: METRICS_SECURITY,
+    response: {
+      200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } },
+      401: ErrorBody,
+    },
+  };
+  const onRequest = requireBearer(accepted);
+  app.get('/metrics', { logLevel: 'warn', onRequest, schema }, async (_request, reply) => {
+    const { contentType, body } = await metrics.exposition();
+    return reply.type(contentType).send(body);
+  });
 }

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from './config';
+import { activeTraceIds } from './tracing';
 
 export type { Logger } from 'pino';
 
@@ -57,6 +58,8 @@ export function createLogger(options: LoggerOptions): Logger {
     base,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { req: requestSerializer(options.redactUrl) },
+    // Lines logged inside a traced span carry its trace_id and span_id.
+    mixin: () => activeTraceIds() ?? {},
   };
   if (options.destination) return pino(common, options.destination);
   if (process.stdout.isTTY) {

@@ -3,6 +3,7 @@ import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core'
 import { connect } from '@nats-io/transport-node';
 import { natsIdentityOptions } from '@billing/contracts';
 import type { Logger } from './logger';
+import { traceHeaders } from './tracing';
 
 export interface NatsHandle {
   nc: NatsConnection;
@@ -86,7 +87,8 @@ export async function publishWithId(
   extraHeaders: Record<string, string> = {},
 ): Promise<PublishResult> {
   const h = natsHeaders();
-  for (const [k, v] of Object.entries(extraHeaders)) h.set(k, v);
+  // The active span's context (the gateway's request, the handler that emits) travels along.
+  for (const [k, v] of Object.entries({ ...traceHeaders(), ...extraHeaders })) h.set(k, v);
   const ack = await js.publish(subject, data, { msgID: msgId, headers: h });
   return { seq: ack.seq, duplicate: ack.duplicate };
 }

@@ -5,6 +5,7 @@ import { isDuplicateKeyError } from './errors';
 import { toEnvelopes, type EventEmitter, type EventItem } from './events';
 import type { Logger } from './logger';
 import type { EnvelopePublisher } from './publisher';
+import { traceHeaders } from './tracing';
 
 interface OutboxDoc {
   _id: string;
@@ -14,6 +15,8 @@ interface OutboxDoc {
   lastError: string | null;
   /** When the relay may try it (again): a row that failed waits longer after each failure. */
   nextAttemptAt: Date;
+  /** The trace context it was emitted in (`traceparent`), so a later publish joins that trace. */
+  traceContext?: Record<string, string>;
 }
 
 const outboxSchema = new Schema<OutboxDoc>(
@@ -24,12 +27,16 @@ const outboxSchema = new Schema<OutboxDoc>(
     attempts: { type: Number, default: 0 },
     lastError: { type: String, default: null },
     nextAttemptAt: { type: Date, required: true },
+    traceContext: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'outbox', versionKey: false, minimize: false },
 );
 // Serves the relay's "due, oldest first" read. Rows leave the collection once published, so the
 // relay only ever reads what is still to be published.
 outboxSchema.index({ nextAttemptAt: 1 });
+// Serves the metrics read at scrape time (see backlog): the count of unpublished rows and the
+// oldest of them.
+outboxSchema.index({ createdAt: 1 });
 
 /** The relay's wait before trying a failed row again: 1 s, doubling, at most 5 minutes. */
 function relayBackoffMs(attempts: number): number {
@@ -63,6 +70,7 @@ export class Outbox implements EventEmitter {
     const envelopes = toEnvelopes(items);
     for (const envelope of envelopes) this.publisher.check(envelope);
     const now = new Date();
+    const traceContext = traceHeaders();
     await this.model
       .insertMany(
         envelopes.map((envelope) => ({
@@ -72,6 +80,7 @@ export class Outbox implements EventEmitter {
           attempts: 0,
           lastError: null,
           nextAttemptAt: now,
+          traceContext,
         })),
         { ordered: false, lean: true },
       )
@@ -79,7 +88,7 @@ export class Outbox implements EventEmitter {
         // Stored already by an earlier attempt: publish again all the same.
         if (!isDuplicateKeyError(err)) throw err;
       });
-    for (const envelope of envelopes) await this.publishRow(envelope, 0);
+    for (const envelope of envelopes) await this.publishRow(envelope, 0, traceContext);
   }
 
   /** One event; shorthand for `emit([{definition, input}])`. */
@@ -90,9 +99,13 @@ export class Outbox implements EventEmitter {
     await this.emit([{ definition, input }]);
   }
 
-  private async publishRow(envelope: EventEnvelopeV1, attempts: number): Promise<void> {
+  private async publishRow(
+    envelope: EventEnvelopeV1,
+    attempts: number,
+    traceContext: Record<string, string> = {},
+  ): Promise<void> {
     try {
-      await this.publisher.publish(envelope);
+      await this.publisher.publish(envelope, traceContext);
     } catch (err) {
       const now = Date.now();
       await this.model
@@ -125,7 +138,7 @@ export class Outbox implements EventEmitter {
     let published = 0;
     for (const doc of due) {
       try {
-        await this.publishRow(doc.envelope, doc.attempts);
+        await this.publishRow(doc.envelope, doc.attempts, doc.traceContext);
         published += 1;
       } catch (err) {
         this.logger.warn(
@@ -139,6 +152,16 @@ export class Outbox implements EventEmitter {
 
   async pendingCount(): Promise<number> {
     return this.model.countDocuments();
+  }
+
+  /** The unpublished rows and the oldest one's creation, for the metrics; both read an index. */
+  async backlog(): Promise<{ count: number; oldestCreatedAt: Date | null }> {
+    const [count, oldest] = await Promise.all([
+      // Every row: the range on createdAt lets the count read the index instead of the rows.
+      this.model.countDocuments({ createdAt: { $gte: new Date(0) } }),
+      this.model.findOne({}, { createdAt: 1 }).sort({ createdAt: 1 }).lean<Pick<OutboxDoc, 'createdAt'>>(),
+    ]);
+    return { count, oldestCreatedAt: oldest?.createdAt ?? null };
   }
 
   startRelay(intervalMs = 5000): void {

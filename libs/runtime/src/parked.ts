@@ -1,4 +1,5 @@
 import { Schema, Types, type Connection, type Model } from 'mongoose';
+import type { RetentionRule } from './retention';
 import { insertOnce } from './mongo';
 import type { ParkKind, ParkedMessage } from './runner';
 
@@ -104,6 +105,14 @@ export class ParkedStore {
     });
   }
 
+  /**
+   * Messages replayed (applied or skipped) are deleted `keepMs` after their replay. Messages never
+   * replayed are kept: each is an effect not yet had, waiting for an operator.
+   */
+  retentionRule(keepMs: number): RetentionRule {
+    return { name: 'replayed parked messages', model: this.model, field: 'replayedAt', keepMs };
+  }
+
   /** Newest first. */
   async list(filter: ParkedFilter = {}): Promise<ParkedRecord[]> {
     const docs = await this.model
@@ -112,6 +121,12 @@ export class ParkedStore {
       .limit(filter.limit ?? 100)
       .lean<ParkedDoc[]>();
     return docs.map(toRecord);
+  }
+
+  /** How many messages of one consumer are not replayed yet (a count on an index, for the metrics). */
+  async pendingCount(consumer: string): Promise<number> {
+    // Served by { replayedAt: 1, consumer: 1, parkedAt: -1 }.
+    return this.model.countDocuments({ replayedAt: null, consumer });
   }
 
   /** Messages not replayed yet, counted by consumer and kind, with the oldest of each. */

@@ -2,7 +2,9 @@ import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstrea
 import type { ConsumerDefinition } from '@billing/contracts';
 import type { Codec } from './codecs';
 import type { Logger } from './logger';
+import { secondsSince, type Metrics } from './metrics';
 import { classifyFailure, maxDeliveries, retryDelayMs, type RetryPolicy } from './retry';
+import { consumeSpan } from './tracing';
 
 /** What a handler reports; it never touches the NATS message itself. */
 export type Outcome =
@@ -64,7 +66,12 @@ export interface RunnerOptions<E> {
   keyOf?: (event: E) => string | undefined;
   /** Declares the consumer (and its stream) again after it disappeared from the server. */
   redeclare?: (consumer: ConsumerDefinition) => Promise<void>;
+  /** Where messages handled (by outcome) and handling time are counted. */
+  metrics?: Metrics;
 }
+
+/** How the runner settled a message: acknowledged (done, skipped), handed back (retry), parked. */
+export type ConsumerOutcome = 'done' | 'skipped' | 'retry' | 'parked';
 
 export interface RunningConsumer {
   /**
@@ -157,7 +164,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
       const key = decoded.ok ? options.keyOf?.(decoded.event) : undefined;
       const previous = (key && chains.get(key)) || Promise.resolve();
       const task = previous
-        .then(() => (stopping ? handBack(msg) : handleOne(msg, decoded)))
+        .then(() => (stopping ? handBack(msg) : measured(msg, decoded)))
         .finally(() => settled(msg));
       if (key) chains.set(key, task);
       const tracked: Promise<void> = task.finally(() => {
@@ -170,13 +177,52 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
   })();
   finished.catch((err) => log.error({ err }, 'consume loop failed'));
 
-  async function handleOne(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<void> {
+  const handledTotal = options.metrics?.counter(
+    'billing_consumer_messages_total',
+    'Messages handled by a durable consumer, by how they were settled (retry: handed back for a later attempt)',
+    ['consumer', 'outcome'],
+  );
+  const handleSeconds = options.metrics?.histogram(
+    'billing_consumer_handle_duration_seconds',
+    'Time from starting to handle a message until it was settled (acknowledged, handed back or parked)',
+    ['consumer'],
+  );
+
+  /** Handles one message and counts how it was settled and how long that took. */
+  async function measured(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<void> {
+    const start = process.hrtime.bigint();
+    const outcome = await traced(msg, decoded);
+    handledTotal?.inc({ consumer: def.durable, outcome });
+    handleSeconds?.observe({ consumer: def.durable }, secondsSince(start));
+  }
+
+  /** Handles one message in its consumer span, a child of the publisher's (see tracing). */
+  function traced(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<ConsumerOutcome> {
+    return consumeSpan(
+      {
+        subject: msg.subject,
+        consumer: def.durable,
+        headers: msg.headers,
+        stripeEventId: decoded.ok ? decoded.correlationId : undefined,
+      },
+      (span) => {
+        span.setAttribute('messaging.message.delivery_count', msg.info.deliveryCount);
+        if (decoded.ok) span.setAttribute('messaging.message.id', decoded.messageId);
+        return handleOne(msg, decoded, (outcome) => span.setAttribute('billing.outcome', outcome));
+      },
+    );
+  }
+
+  async function handleOne(
+    msg: JsMsg,
+    decoded: ReturnType<Codec<E>['decode']>,
+    record: (outcome: string) => void = () => undefined,
+  ): Promise<ConsumerOutcome> {
     const deliveryCount = msg.info.deliveryCount;
     const base = { subject: msg.subject, streamSeq: msg.seq, deliveryCount };
     if (!decoded.ok) {
       log.error({ ...base, reason: decoded.error }, 'invalid message parked');
-      await parkOrRetry(msg, null, 'invalid', decoded.error);
-      return;
+      return parkOrRetry(msg, null, 'invalid', decoded.error);
     }
     const handler = options.handlers[decoded.route];
     const ctxLog = log.child({
@@ -187,7 +233,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
     if (!handler) {
       ctxLog.debug(base, 'no handler, skipped');
       msg.ack();
-      return;
+      return 'skipped';
     }
     try {
       const outcome = await handler(decoded.event, {
@@ -197,18 +243,18 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         deliveryCount,
         logger: ctxLog,
       });
+      record(outcome.status);
       switch (outcome.status) {
         case 'done':
           ctxLog.info(base, 'handled');
           msg.ack();
-          return;
+          return 'done';
         case 'skipped':
           ctxLog.info({ ...base, reason: outcome.reason }, 'skipped');
           msg.ack();
-          return;
+          return 'skipped';
         case 'retry':
-          await retryOrPark(msg, decoded.messageId, outcome.reason, ctxLog);
-          return;
+          return retryOrPark(msg, decoded.messageId, outcome.reason, ctxLog);
         default: {
           const exhaustive: never = outcome;
           throw new Error(`unknown outcome ${JSON.stringify(exhaustive)}`);
@@ -216,16 +262,15 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
       }
     } catch (err) {
       const kind = classifyFailure(err);
+      record(kind === 'transient' ? 'retry' : 'parked');
       switch (kind) {
         case 'permanent':
         case 'bug':
           ctxLog.error({ ...base, err }, `${kind} failure parked`);
-          await parkOrRetry(msg, decoded.messageId, kind, (err as Error).message);
-          return;
+          return parkOrRetry(msg, decoded.messageId, kind, (err as Error).message);
         case 'transient':
           ctxLog.warn({ ...base, err }, 'handler failed');
-          await retryOrPark(msg, decoded.messageId, `error: ${(err as Error).message}`, ctxLog);
-          return;
+          return retryOrPark(msg, decoded.messageId, `error: ${(err as Error).message}`, ctxLog);
         default: {
           const exhaustive: never = kind;
           throw new Error(`unknown failure kind ${String(exhaustive)}`);
@@ -234,20 +279,30 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
     }
   }
 
-  async function retryOrPark(msg: JsMsg, messageId: string, reason: string, ctxLog: Logger): Promise<void> {
+  async function retryOrPark(
+    msg: JsMsg,
+    messageId: string,
+    reason: string,
+    ctxLog: Logger,
+  ): Promise<ConsumerOutcome> {
     const attempt = msg.info.deliveryCount;
     const underLimit = def.maxDeliver < 0 || attempt < def.maxDeliver;
     if (attempt < deliveries && underLimit) {
       const delayMs = retryDelayMs(attempt, options.retry);
       ctxLog.info({ subject: msg.subject, attempt, delayMs, reason }, 'retry scheduled');
       msg.nak(delayMs);
-      return;
+      return 'retry';
     }
     ctxLog.warn({ subject: msg.subject, attempt, reason }, 'retries exhausted, parked');
-    await parkOrRetry(msg, messageId, 'exhausted', `gave up after ${attempt} attempts: ${reason}`);
+    return parkOrRetry(msg, messageId, 'exhausted', `gave up after ${attempt} attempts: ${reason}`);
   }
 
-  async function parkOrRetry(msg: JsMsg, messageId: string | null, kind: ParkKind, reason: string) {
+  async function parkOrRetry(
+    msg: JsMsg,
+    messageId: string | null,
+    kind: ParkKind,
+    reason: string,
+  ): Promise<ConsumerOutcome> {
     try {
       await options.park({
         consumer: def.durable,
@@ -261,10 +316,12 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         deliveryCount: msg.info.deliveryCount,
       });
       msg.term(reason.slice(0, 200));
+      return 'parked';
     } catch (err) {
       // Never drop a message we could not park: JetStream delivers it again.
       log.error({ err, subject: msg.subject }, 'parking failed, will retry');
       msg.nak(options.retry.maxDelayMs);
+      return 'retry';
     }
   }
 

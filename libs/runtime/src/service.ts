@@ -10,10 +10,13 @@ import { EnvReader, readCommonConfig, type CommonConfig } from './config';
 import type { HttpApp, TrustProxy } from './http';
 import { exitOnStartupError, onShutdownSignal } from './lifecycle';
 import { createLogger, type Logger } from './logger';
+import { Metrics, publishObserver, readMetricsToken, watchServiceState } from './metrics';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
+import { DAY_MS } from './retention';
 import { startStartupServer, untilReady } from './startup';
 import { connectMongo, ensureIndexes, isMongoReady } from './mongo';
 import { connectNats, type NatsHandle } from './nats';
+import { startTracing } from './tracing';
 import { DirectEmitter, type EventEmitter } from './events';
 import { Outbox } from './outbox';
 import { ParkedStore } from './parked';
@@ -25,12 +28,18 @@ export interface ConsumerServiceConfig extends CommonConfig {
   port: number;
   host: string;
   adminToken: string;
+  /** Accepted besides the admin token for `GET /metrics` only (see readMetricsToken). */
+  metricsToken?: string;
   /** How a message that failed for a passing reason is retried before it is parked. */
   retry: RetryPolicy;
   concurrency: number;
   outboxRelayIntervalMs: number;
   /** How often parked messages due for a replay without an operator are looked for. */
   parkedReplayIntervalMs: number;
+  /** Replayed parked messages are deleted this long after their replay. */
+  parkedRetentionMs: number;
+  /** How often what outlived its retention is looked for. */
+  retentionSweepIntervalMs: number;
   /** Which proxies' X-Forwarded-For is believed for the client address (see readTrustProxy). */
   trustProxy: TrustProxy;
   /** How long a stop signal may take (see handlerGraceMs); compose's stop_grace_period is longer. */
@@ -50,6 +59,7 @@ export function readConsumerServiceConfig(
     port: reader.port(`${service.toUpperCase()}_PORT`, defaultPort),
     host: reader.string(`${service.toUpperCase()}_HOST`, '0.0.0.0'),
     adminToken,
+    metricsToken: readMetricsToken(reader),
     retry: {
       baseMs: reader.int('CONSUMER_RETRY_BASE_MS', DEFAULT_RETRY_POLICY.baseMs, { min: 10, max: day }),
       maxDelayMs: reader.int('CONSUMER_RETRY_MAX_DELAY_MS', DEFAULT_RETRY_POLICY.maxDelayMs, {
@@ -65,6 +75,11 @@ export function readConsumerServiceConfig(
     outboxRelayIntervalMs: reader.int('OUTBOX_RELAY_INTERVAL_MS', 5000, { min: 100, max: 600_000 }),
     parkedReplayIntervalMs: reader.int('PARKED_REPLAY_INTERVAL_MS', 5 * 60 * 1000, {
       min: 100,
+      max: day,
+    }),
+    parkedRetentionMs: readRetentionDays(reader, 'PARKED_RETENTION_DAYS', 30),
+    retentionSweepIntervalMs: reader.int('RETENTION_SWEEP_INTERVAL_MS', 60 * 60 * 1000, {
+      min: 1000,
       max: day,
     }),
     trustProxy: readTrustProxy(reader),
@@ -103,6 +118,11 @@ export function readTrustProxy(reader: EnvReader): TrustProxy {
   return addresses;
 }
 
+/** A retention in whole days from `name` (1 day to 10 years), as milliseconds. */
+export function readRetentionDays(reader: EnvReader, name: string, fallbackDays: number): number {
+  return reader.int(name, fallbackDays, { min: 1, max: 3650 }) * DAY_MS;
+}
+
 /** `SHUTDOWN_GRACE_MS`: a stopping process exits within it, whatever still runs (default 20 s). */
 export function readShutdownGraceMs(reader: EnvReader): number {
   return reader.int('SHUTDOWN_GRACE_MS', 20_000, { min: 2000, max: 600_000 });
@@ -122,6 +142,8 @@ export interface ServiceInfra {
   /** For events no message drives (operators' requests, background workers). */
   outbox: Outbox;
   parked: ParkedStore;
+  /** The process's metrics (one registry per service instance; see Metrics). */
+  metrics: Metrics;
 }
 
 /**
@@ -156,13 +178,15 @@ export async function connectServiceInfra(options: {
   });
   // The largest event: the service's own stream's limit, or the server's, whichever is smaller.
   const maxBytes = Math.min(ownStream?.maxMsgBytes ?? Infinity, nats.nc.info?.max_payload ?? 1024 * 1024);
-  const publisher = jetStreamPublisher(nats.js, maxBytes);
+  const metrics = new Metrics({ service: options.service });
+  const publisher = jetStreamPublisher(nats.js, maxBytes, publishObserver(metrics));
   const events = new DirectEmitter(publisher);
   const outbox = new Outbox(db, publisher, logger);
   const parked = new ParkedStore(db);
+  watchServiceState(metrics, { jsm: nats.jsm, consumers: options.consumers, parked, outbox });
   options.registerModels(db);
   await step('the database indexes', () => ensureIndexes(db));
-  return { nats, db, events, outbox, parked };
+  return { nats, db, events, outbox, parked, metrics };
 }
 
 /**
@@ -196,9 +220,13 @@ export function runnerDefaults(
   infra: ServiceInfra,
   config: Pick<ConsumerServiceConfig, 'retry' | 'concurrency'>,
   logger: Logger,
-): Pick<RunnerOptions<unknown>, 'js' | 'logger' | 'park' | 'retry' | 'concurrency' | 'redeclare'> {
+): Pick<
+  RunnerOptions<unknown>,
+  'js' | 'logger' | 'park' | 'retry' | 'concurrency' | 'redeclare' | 'metrics'
+> {
   return {
     js: infra.nats.js,
+    metrics: infra.metrics,
     logger,
     park: (message) => infra.parked.park(message),
     retry: config.retry,
@@ -233,6 +261,7 @@ export async function runConsumerService<C extends ConsumerServiceConfig>(option
   let logger: Logger | undefined;
   try {
     const config = options.loadConfig();
+    const tracing = startTracing(options.service, options.version);
     logger = createLogger({
       service: options.service,
       version: options.version,
@@ -260,6 +289,7 @@ export async function runConsumerService<C extends ConsumerServiceConfig>(option
       await service.stop();
       await infra.nats.close();
       await infra.db.close();
+      await tracing?.shutdown();
     };
     await service.start();
     await startup.close();

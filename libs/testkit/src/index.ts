@@ -7,6 +7,8 @@ export * from './smtp';
 export * from './fake-stripe';
 export * from './jetstream';
 export * from './query-plans';
+export * from './metrics';
+export * from './openapi';
 export * as stripeFixtures from './stripe';
 export * from './stripe-stub';
 export * from './system';

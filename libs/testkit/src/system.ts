@@ -12,6 +12,8 @@ export type ServiceName = 'gateway' | 'orders' | 'licensing' | 'notifications';
 export type DatabaseServiceName = Exclude<ServiceName, 'gateway'>;
 export const SERVICE_NAMES: readonly ServiceName[] = ['gateway', 'orders', 'licensing', 'notifications'];
 const DATABASE_SERVICES: readonly DatabaseServiceName[] = ['orders', 'licensing', 'notifications'];
+/** The operators' dashboard: no NATS, no database; it reads the services' HTTP APIs. */
+export type ProcessName = ServiceName | 'dashboard';
 
 export interface SystemOptions {
   natsUrl: string;
@@ -38,11 +40,13 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Extra arguments for node before the service's script (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Also starts services/dashboard, reading the first replica of each service (default false). */
+  dashboard?: boolean;
 }
 
 /** One running service process. */
 export interface ServiceProcess {
-  service: ServiceName;
+  service: ProcessName;
   /** 1-based. */
   replica: number;
   /** `orders#2`, for tables and messages. */
@@ -53,12 +57,14 @@ export interface ServiceProcess {
 }
 
 export interface RunningSystem {
-  /** The first replica of each service. */
-  urls: Record<ServiceName, string>;
+  /** The first replica of each service; `dashboard` when it was started. */
+  urls: Record<ServiceName, string> & { dashboard?: string };
   processes: ServiceProcess[];
   databases: Record<DatabaseServiceName, string>;
   webhookSecret: string;
   adminToken: string;
+  /** `METRICS_TOKEN`: every service's `GET /metrics` (the gateway's only way in). */
+  metricsToken: string;
   logDir: string;
   /** Kills one process (`orders#2`) with SIGKILL, as a crash would. */
   kill(label: string): Promise<void>;
@@ -89,13 +95,14 @@ function lastLines(file: string, count: number): string {
 
 /**
  * Starts the services as separate processes from their builds (gateway, orders, licensing,
- * notifications; `replicas` of each), with one fresh database per service on the shared store, and
- * waits until every process answers /readyz.
+ * notifications; `replicas` of each; the dashboard when asked), with one fresh database per service
+ * on the shared store, and waits until every process answers /readyz.
  */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const root = repoRoot();
   const webhookSecret = newWebhookSecret();
   const adminToken = randomBytes(24).toString('hex');
+  const metricsToken = randomBytes(24).toString('hex');
   const { privateKey } = generateKeyPairSync('ed25519');
   const databases = Object.fromEntries(
     DATABASE_SERVICES.map((s) => [s, options.databases?.[s] ?? uniqueDbName(`e2e_${s}`)]),
@@ -117,6 +124,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     STRIPE_SECRET_KEY: 'sk_test_e2e',
     STRIPE_WEBHOOK_SECRET: webhookSecret,
     ADMIN_API_TOKEN: adminToken,
+    METRICS_TOKEN: metricsToken,
     LICENSE_SIGNING_PRIVATE_KEY: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
     ORDERS_MONGO_URL: dbUrl('orders'),
     LICENSING_MONGO_URL: dbUrl('licensing'),
@@ -139,7 +147,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       cwd: path.join(root, 'services', proc.service),
       env: {
         ...env,
-        NATS_URL: options.natsUrlFor?.(proc.service) ?? options.natsUrl,
+        ...(proc.service === 'dashboard'
+          ? dashboardEnv()
+          : { NATS_URL: options.natsUrlFor?.(proc.service) ?? options.natsUrl }),
         [`${proc.service.toUpperCase()}_PORT`]: new URL(proc.url).port,
       },
       stdio: ['ignore', fd, fd],
@@ -147,6 +157,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`${proc.label} did not start`);
     return child;
+  };
+  const dashboardEnv = () => {
+    const urlOf = (service: ServiceName) => processes.find((p) => p.service === service)!.url;
+    return {
+      DASHBOARD_HOST: '127.0.0.1',
+      ORDERS_URL: urlOf('orders'),
+      LICENSING_URL: urlOf('licensing'),
+      NOTIFICATIONS_URL: urlOf('notifications'),
+    };
   };
   const ready = (i: number, timeoutMs: number) =>
     waitFor(
@@ -180,6 +199,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         processes.push({ ...proc, pid: child.pid! });
       }
     }
+    if (options.dashboard) {
+      const port = await freePort();
+      const proc = {
+        service: 'dashboard' as const,
+        replica: 1,
+        label: 'dashboard#1',
+        url: `http://127.0.0.1:${port}`,
+        logFile: path.join(logDir, 'dashboard-1.log'),
+      };
+      const child = spawnService(proc);
+      children.push(child);
+      processes.push({ ...proc, pid: child.pid! });
+    }
     await Promise.all(processes.map((_, i) => ready(i, 30_000)));
   } catch (err) {
     await stop();
@@ -201,10 +233,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     processes[i] = { ...processes[i]!, pid: child.pid! };
     await ready(i, timeoutMs);
   };
-  const urls = Object.fromEntries(
+  const urls: RunningSystem['urls'] = Object.fromEntries(
     SERVICE_NAMES.map((s) => [s, processes.find((p) => p.service === s)!.url]),
   ) as Record<ServiceName, string>;
-  return { urls, processes, databases, webhookSecret, adminToken, logDir, kill, restart, stop };
+  const dashboard = processes.find((p) => p.service === 'dashboard');
+  if (dashboard) urls.dashboard = dashboard.url;
+  return { urls, processes, databases, webhookSecret, adminToken, metricsToken, logDir, kill, restart, stop };
 }
 
 /** JSON request with the admin bearer token; returns status and parsed body. */

@@ -2,6 +2,7 @@ import { STRIPE_EVENTS_STREAM } from '@billing/contracts';
 import {
   EnvReader,
   readCommonConfig,
+  readMetricsToken,
   readShutdownGraceMs,
   type LogLevel,
   type Logger,
@@ -22,6 +23,8 @@ export interface GatewayConfig {
   publishTimeoutMs: number;
   /** A stopping gateway answers the requests in flight and exits within it. */
   shutdownGraceMs: number;
+  /** The bearer token of `GET /metrics`; unset, the gateway (no admin token) has no /metrics. */
+  metricsToken?: string;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<GatewayConfig> {
@@ -49,6 +52,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     publishTimeoutMs: reader.int('GATEWAY_PUBLISH_TIMEOUT_MS', 5000, { min: 100, max: 60_000 }),
     shutdownGraceMs: readShutdownGraceMs(reader),
+    metricsToken: readMetricsToken(reader),
   });
 }
 

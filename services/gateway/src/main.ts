@@ -3,8 +3,11 @@ import {
   connectNats,
   createLogger,
   exitOnStartupError,
+  Metrics,
   onShutdownSignal,
+  publishObserver,
   startStartupServer,
+  startTracing,
   untilReady,
   type Logger,
 } from '@billing/runtime';
@@ -19,6 +22,7 @@ async function main(): Promise<void> {
   let logger: Logger | undefined;
   try {
     const config = loadConfig();
+    const tracing = startTracing('gateway', VERSION);
     const log = (logger = createLogger({ service: 'gateway', version: VERSION, level: config.logLevel }));
     // While NATS is down at start the port answers /healthz, and /readyz says what is awaited.
     let stopping = false;
@@ -37,16 +41,20 @@ async function main(): Promise<void> {
     );
     await untilReady('JetStream', () => declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]), log, { stopped });
     const maxBodyBytes = effectiveBodyLimit(config.maxBodyBytes, nats.nc.info?.max_payload, log);
+    const metrics = new Metrics({ service: 'gateway' });
     const app = await buildGatewayApp({
       config: { ...config, maxBodyBytes },
       logger: log,
-      publisher: jetStreamEventPublisher(nats, config.publishTimeoutMs, log),
+      metrics,
+      publisher: jetStreamEventPublisher(nats, config.publishTimeoutMs, log, publishObserver(metrics)),
       readiness: natsReadiness(nats),
+      version: VERSION,
     });
     // Stop accepting, let in-flight publishes finish and answer, then drain NATS.
     shutdown = async () => {
       await app.close();
       await nats.close();
+      await tracing?.shutdown();
     };
     await startup.close();
     await app.listen({ port: config.port, host: config.host });

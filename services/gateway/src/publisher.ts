@@ -5,7 +5,14 @@ import {
   stripeEventSubject,
   type StripeEventShape,
 } from '@billing/contracts';
-import { ServiceUnavailableError, publishWithId, type Logger, type NatsHandle } from '@billing/runtime';
+import {
+  ServiceUnavailableError,
+  publishWithId,
+  secondsSince,
+  type Logger,
+  type NatsHandle,
+  type PublishObserver,
+} from '@billing/runtime';
 
 /** Stores a verified Stripe event; resolves only once JetStream acknowledged it. */
 export interface StripeEventPublisher {
@@ -16,11 +23,13 @@ export interface StripeEventPublisher {
  * Publishes to STRIPE_EVENTS with the event id as message id. When the stream is gone (NATS
  * restarted without its store, an operator deleted it), it is declared again from the contracts
  * (at most once a second) and the event is answered 503, so Stripe retries it into the new stream.
+ * `observe` is told how long each publish waited for its PubAck.
  */
 export function jetStreamEventPublisher(
   nats: NatsHandle,
   timeoutMs: number,
   logger: Pick<Logger, 'warn'>,
+  observe?: PublishObserver,
 ): StripeEventPublisher {
   let redeclaredAt = 0;
   const redeclareIfMissing = async () => {
@@ -39,6 +48,7 @@ export function jetStreamEventPublisher(
       // While disconnected the client would queue the request; answer at once so Stripe retries.
       if (!nats.isConnected())
         throw new ServiceUnavailableError('event store unavailable', 'store_unavailable');
+      const start = process.hrtime.bigint();
       try {
         const result = await withTimeout(
           publishWithId(nats.js, stripeEventSubject(event.type), rawBody, event.id, {
@@ -48,8 +58,10 @@ export function jetStreamEventPublisher(
           }),
           timeoutMs,
         );
+        observe?.(result.duplicate ? 'duplicate' : 'stored', secondsSince(start));
         return { duplicate: result.duplicate };
       } catch (err) {
+        observe?.('failed', secondsSince(start));
         await redeclareIfMissing().catch(() => undefined);
         throw new ServiceUnavailableError('event store did not acknowledge the event', 'store_unavailable', {
           cause: err,

@@ -9,9 +9,11 @@ import {
 } from '@billing/contracts';
 import {
   ParkedReplayer,
+  RetentionSweeper,
   createHttpApp,
   envelopeCodec,
   infraReadiness,
+  registerOpenApiRoute,
   registerParkedRoutes,
   replayRoute,
   requireBearer,
@@ -27,7 +29,9 @@ import {
 } from '@billing/runtime';
 import { productPolicy, type LicensingConfig } from './config';
 import { CustomerRepository } from './db/customer.repository';
+import { LicensingErasure } from './db/customer-erasure.repository';
 import { LicenseRepository } from './db/license.repository';
+import { RevocationClaims } from './db/revocation-claim.repository';
 import { MachineRepository } from './db/machine.repository';
 import { OrderFactsRepository } from './db/order-facts.repository';
 import { SubscriptionRepository } from './db/subscription.repository';
@@ -36,6 +40,7 @@ import { RateLimitedError } from './errors';
 import type { HandlerDeps } from './handlers/deps';
 import { orderKeyOf, ordersHandlers, stripeHandlers, stripeKeyOf } from './handlers';
 import { LicenseViews } from './license-views';
+import { licensingMetrics } from './metrics';
 import { registerAdminRoutes } from './routes/admin.routes';
 import { registerPublicLicenseRoutes } from './routes/public-licenses.routes';
 import { registerWellKnownRoutes } from './routes/well-known.routes';
@@ -47,6 +52,8 @@ export interface LicensingDeps {
   signer: LicenseSigner;
   /** Defaults to the wall clock. */
   clock?: () => Date;
+  /** The version the OpenAPI document states. */
+  version?: string;
 }
 
 export interface LicensingService {
@@ -69,6 +76,7 @@ export function licensingHandlerDeps(deps: {
   events: HandlerDeps['events'];
   signer: HandlerDeps['signer'];
   clock: () => Date;
+  metrics?: HandlerDeps['metrics'];
 }): HandlerDeps {
   const { db, config, clock } = deps;
   const licenses = new LicenseRepository(db);
@@ -89,7 +97,9 @@ export function licensingHandlerDeps(deps: {
     subscriptions,
     customers,
     orderFacts,
+    erasure: new LicensingErasure(db),
     views,
+    revocations: new RevocationClaims(db),
     events: deps.events,
     signer: deps.signer,
     policy: {
@@ -99,13 +109,22 @@ export function licensingHandlerDeps(deps: {
     },
     clock,
     newLicenseId,
+    metrics: deps.metrics,
   };
 }
 
 export async function buildLicensingService(deps: LicensingDeps): Promise<LicensingService> {
   const { config, logger, infra, signer } = deps;
   const clock = deps.clock ?? (() => new Date());
-  const handlerDeps = licensingHandlerDeps({ db: infra.db, config, events: infra.events, signer, clock });
+  const counted = licensingMetrics(infra.metrics);
+  const handlerDeps = licensingHandlerDeps({
+    db: infra.db,
+    config,
+    events: counted.countingRevocations(infra.events),
+    signer,
+    clock,
+    metrics: counted,
+  });
   const { licenses, views } = handlerDeps;
   const machines = new MachineRepository(infra.db);
   const fromStripe = stripeHandlers(handlerDeps);
@@ -118,7 +137,17 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     readiness: infraReadiness(infra, () => running),
     maxParamLength: MAX_PARAM_LENGTH,
     trustProxy: config.trustProxy,
+    metrics: { metrics: infra.metrics, tokens: [config.adminToken, config.metricsToken] },
+    openapi: {
+      title: 'Licensing service',
+      version: deps.version ?? '0.1.0',
+      description:
+        'License keys, tiers and entitlements. Public: key verification, machine activation and the ' +
+        'public key (the key is the credential); everything else needs the admin token.',
+      bearerToken: 'ADMIN_API_TOKEN',
+    },
   });
+  // Also loads the OpenAPI collector: the routes below are described.
   await http.register(rateLimit, {
     global: false,
     // Counted in the database, so the limits hold across every replica.
@@ -127,8 +156,9 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
   });
   const auth = requireBearer(config.adminToken);
   registerWellKnownRoutes(http, signer);
-  registerPublicLicenseRoutes(http, { signer, licenses, machines, views, config, clock });
-  registerAdminRoutes(http, { licenses, machines, views, outbox: infra.outbox, clock, auth });
+  registerPublicLicenseRoutes(http, { signer, licenses, machines, views, config, clock, metrics: counted });
+  const outbox = counted.countingRevocations(infra.outbox);
+  registerAdminRoutes(http, { licenses, machines, views, outbox, clock, auth });
   // A parked message is replayed through the handlers of the consumer that parked it.
   const replayer = new ParkedReplayer({
     store: infra.parked,
@@ -139,6 +169,11 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     logger,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
+  registerOpenApiRoute(http, auth);
+  const retention = new RetentionSweeper({
+    rules: [infra.parked.retentionRule(config.parkedRetentionMs)],
+    logger,
+  });
 
   return {
     http,
@@ -161,10 +196,12 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
       ];
       infra.outbox.startRelay(config.outboxRelayIntervalMs);
       replayer.start(config.parkedReplayIntervalMs);
+      retention.start(config.retentionSweepIntervalMs);
     },
     async stop() {
       await stopConsumers(running, config.shutdownGraceMs);
       await replayer.stop();
+      await retention.stop();
       await infra.outbox.stopRelay();
     },
   };

@@ -6,12 +6,15 @@ import { registerModels } from './db/models';
 import { redactKeysInUrl } from './domain/license-key';
 import { loadSigner } from './signing';
 
+const VERSION = process.env.npm_package_version ?? '0.1.0';
+
 void runConsumerService({
   service: 'licensing',
-  version: process.env.npm_package_version ?? '0.1.0',
+  version: VERSION,
   loadConfig,
   consumers: [LICENSING_STRIPE_CONSUMER, LICENSING_ORDERS_CONSUMER],
   registerModels,
   redactUrl: redactKeysInUrl,
-  build: (deps) => buildLicensingService({ ...deps, signer: loadSigner(deps.config, deps.logger) }),
+  build: (deps) =>
+    buildLicensingService({ ...deps, signer: loadSigner(deps.config, deps.logger), version: VERSION }),
 });

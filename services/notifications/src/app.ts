@@ -10,7 +10,9 @@ import {
   envelopeCodec,
   infraReadiness,
   ParkedReplayer,
+  registerOpenApiRoute,
   registerParkedRoutes,
+  RetentionSweeper,
   replayRoute,
   requireBearer,
   runnerDefaults,
@@ -22,18 +24,25 @@ import {
   type ServiceInfra,
 } from '@billing/runtime';
 import type { NotificationsConfig } from './config';
+import { CustomerActivityRepository } from './db/customer-activity.repository';
+import { NotificationsErasure } from './db/customer-erasure.repository';
 import { DeliveryAttemptRepository } from './db/delivery-attempt.repository';
 import { EmailSendRepository } from './db/email-send.repository';
 import { OrderSnapshotRepository } from './db/order-snapshot.repository';
+import { notificationRetentionRules } from './db/retention';
 import { WebhookEndpointRepository } from './db/webhook-endpoint.repository';
 import { WebhookMessageRepository } from './db/webhook-message.repository';
+import { SecretBox } from './db/secret-box';
 import { EmailSender } from './email/email-sender';
 import { createSmtpMailer, type Mailer } from './email/smtp-mailer';
+import { redactSmtpUrl } from './email/smtp-url';
 import { TemplateRenderer } from './email/templates';
 import { eventHandlers } from './handlers';
+import { countingEmails, webhookMetrics } from './metrics';
 import { BUILT_IN_TEMPLATE_DIR } from './paths';
 import { registerEndpointRoutes } from './routes/endpoints.routes';
 import { registerMessageRoutes } from './routes/messages.routes';
+import { registerCustomerActivityRoutes } from './routes/customer-activity.routes';
 import { DeliveryWorker, type EndpointDisabledNotice } from './webhooks/delivery-worker';
 import { EndpointDirectory } from './webhooks/endpoint-directory';
 import { WebhookDispatcher } from './webhooks/dispatcher';
@@ -44,13 +53,18 @@ export interface NotificationsDeps {
   config: Pick<
     NotificationsConfig,
     | 'adminToken'
+    | 'metricsToken'
     | 'retry'
     | 'concurrency'
     | 'outboxRelayIntervalMs'
     | 'parkedReplayIntervalMs'
+    | 'parkedRetentionMs'
+    | 'retentionSweepIntervalMs'
     | 'shutdownGraceMs'
     | 'email'
     | 'webhooks'
+    | 'secrets'
+    | 'retention'
   >;
   logger: Logger;
   infra: ServiceInfra;
@@ -58,6 +72,8 @@ export interface NotificationsDeps {
   mailer?: Mailer;
   /** Name resolution for outbound webhooks; defaults to the system resolver. */
   resolve?: Resolve;
+  /** The version the OpenAPI document states. */
+  version?: string;
 }
 
 export interface NotificationsService {
@@ -80,12 +96,26 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   // A broken template (an override with a typo) stops the start instead of the first email.
   renderer.verifyAll();
 
-  const endpoints = new WebhookEndpointRepository(infra.db);
+  const secretBox = new SecretBox(config.secrets.encryptionKeys);
+  if (!secretBox.encrypts) {
+    logger.warn('SECRETS_ENCRYPTION_KEYS is not set: webhook signing secrets are stored unencrypted');
+  }
+  const endpoints = new WebhookEndpointRepository(infra.db, secretBox);
   const messages = new WebhookMessageRepository(infra.db);
   const attempts = new DeliveryAttemptRepository(infra.db);
   const orders = new OrderSnapshotRepository(infra.db);
   const mailer =
-    deps.mailer ?? createSmtpMailer({ smtpUrl: config.email.smtpUrl, timeoutMs: config.email.smtpTimeoutMs });
+    deps.mailer ??
+    createSmtpMailer({
+      smtpUrl: config.email.smtpUrl,
+      timeoutMs: config.email.smtpTimeoutMs,
+      requireTls: config.email.smtpRequireTls,
+    });
+  // The URL may carry the SMTP password: only ever logged through redactSmtpUrl.
+  logger.info(
+    { smtp: redactSmtpUrl(config.email.smtpUrl), requireTls: config.email.smtpRequireTls },
+    'smtp configured',
+  );
 
   const notifyDisabled = async (notice: EndpointDisabledNotice) => {
     try {
@@ -123,8 +153,10 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
       endpoints,
       directory,
       deliver: webhookHttp.deliver,
+      secrets: secretBox,
       notifyDisabled,
       logger,
+      metrics: webhookMetrics(infra.metrics, directory),
     },
     config.webhooks,
   );
@@ -135,18 +167,37 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     holdMs: worker.firstAttemptHoldMs,
     onQueued: (queued) => worker.enqueue(queued),
   });
-  const emails = new EmailSender({
+  const sender = new EmailSender({
     ledger: new EmailSendRepository(infra.db),
     renderer,
     mailer,
     config: config.email,
     logger,
   });
-  const handlers = eventHandlers({ emails, webhooks: dispatcher, orders });
+  const emails = countingEmails(infra.metrics, sender);
+  const handlers = eventHandlers({
+    emails,
+    webhooks: dispatcher,
+    orders,
+    erasure: new NotificationsErasure(infra.db),
+  });
   const codec = envelopeCodec(CONSUMED_EVENTS);
 
   let running: RunningConsumer[] = [];
-  const http = createHttpApp({ logger, readiness: infraReadiness(infra, () => running) });
+  const http = createHttpApp({
+    logger,
+    readiness: infraReadiness(infra, () => running),
+    metrics: { metrics: infra.metrics, tokens: [config.adminToken, config.metricsToken] },
+    openapi: {
+      title: 'Notifications service',
+      version: deps.version ?? '0.1.0',
+      description:
+        'Customer emails and signed, retried, replayable outbound webhooks: endpoints, messages, ' +
+        'delivery attempts, replays, parked messages.',
+      bearerToken: 'ADMIN_API_TOKEN',
+    },
+  });
+  await http.after(); // the OpenAPI collector has loaded: the routes below are described
   const auth = requireBearer(config.adminToken);
   const wakeDelivery = () => worker.wake();
   // Both consumers decode envelopes with the same codec into the same handlers.
@@ -160,6 +211,13 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     logger,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
+  const retention = new RetentionSweeper({
+    rules: [
+      infra.parked.retentionRule(config.parkedRetentionMs),
+      ...notificationRetentionRules(infra.db, config.retention),
+    ],
+    logger,
+  });
   registerEndpointRoutes(http, {
     endpoints,
     messages,
@@ -171,6 +229,8 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
     secretGraceMs: config.webhooks.secretGraceMs,
   });
   registerMessageRoutes(http, { endpoints, messages, attempts, wakeDelivery, auth });
+  registerCustomerActivityRoutes(http, { activity: new CustomerActivityRepository(infra.db), auth });
+  registerOpenApiRoute(http, auth);
 
   return {
     http,
@@ -184,11 +244,13 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
       worker.start();
       infra.outbox.startRelay(config.outboxRelayIntervalMs);
       replayer.start(config.parkedReplayIntervalMs);
+      retention.start(config.retentionSweepIntervalMs);
     },
     async stop() {
       await stopConsumers(running, config.shutdownGraceMs);
       await worker.stop();
       await replayer.stop();
+      await retention.stop();
       webhookHttp.close();
       directory.stop();
       await infra.outbox.stopRelay();

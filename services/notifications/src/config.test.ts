@@ -75,6 +75,38 @@ describe('notifications config', () => {
     expect(() => loadConfig({ ...TOKEN, ACCOUNT_URL: 'javascript:alert(1)' })).toThrow(/^ACCOUNT_URL/);
   });
 
+  it('requires STARTTLS (SMTP_REQUIRE_TLS) by default except for a loopback SMTP host', () => {
+    const requireTls = (env: Record<string, string>) => loadConfig({ ...TOKEN, ...env }).email.smtpRequireTls;
+    expect(requireTls({})).toBe(false); // smtp://127.0.0.1:1025
+    expect(requireTls({ SMTP_URL: 'smtp://localhost:25' })).toBe(false);
+    expect(requireTls({ SMTP_URL: 'smtp://u:p@[::1]:25' })).toBe(false);
+    expect(requireTls({ SMTP_URL: 'smtp://127.0.0.53' })).toBe(false);
+    expect(requireTls({ SMTP_URL: 'smtp://u:p@mail.example.com:587' })).toBe(true);
+    expect(requireTls({ SMTP_URL: 'smtp://10.1.2.3' })).toBe(true);
+    expect(requireTls({ SMTP_URL: 'smtp://mail.example.com', SMTP_REQUIRE_TLS: 'false' })).toBe(false);
+    expect(requireTls({ SMTP_REQUIRE_TLS: 'true' })).toBe(true);
+    expect(() => requireTls({ SMTP_REQUIRE_TLS: 'maybe' })).toThrow(
+      /^SMTP_REQUIRE_TLS: must be true or false/,
+    );
+  });
+
+  it('reads SECRETS_ENCRYPTION_KEYS, and requires it when NODE_ENV=production', () => {
+    const k1 = Buffer.alloc(32, 1).toString('base64');
+    const k2 = Buffer.alloc(32, 2).toString('base64');
+    expect(loadConfig(TOKEN).secrets.encryptionKeys).toEqual([]);
+    expect(
+      loadConfig({ ...TOKEN, SECRETS_ENCRYPTION_KEYS: `k2:${k2},k1:${k1}` }).secrets.encryptionKeys.map(
+        (k) => k.id,
+      ),
+    ).toEqual(['k2', 'k1']);
+    expect(() => loadConfig({ ...TOKEN, NODE_ENV: 'production' })).toThrow(
+      /^SECRETS_ENCRYPTION_KEYS: is required when NODE_ENV=production/,
+    );
+    expect(() => loadConfig({ ...TOKEN, SECRETS_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toThrow(
+      /^SECRETS_ENCRYPTION_KEYS: key "k1" must be the base64 of 32 random bytes/,
+    );
+  });
+
   it('extracts the address of a mailbox', () => {
     expect(addressOf('Acme Billing <billing@acme.example>')).toBe('billing@acme.example');
     expect(addressOf('billing@acme.example')).toBe('billing@acme.example');

@@ -1,10 +1,15 @@
 import path from 'node:path';
+import { LICENSING_EVENTS_STREAM, ORDERS_EVENTS_STREAM } from '@billing/contracts';
 import {
   ConfigError,
   EnvReader,
   readConsumerServiceConfig,
+  readRetentionDays,
   type ConsumerServiceConfig,
 } from '@billing/runtime';
+import type { RetentionConfig } from './db/retention';
+import { parseSecretKeys, type SecretKey } from './db/secret-box';
+import { isLoopbackHost } from './email/smtp-url';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -28,6 +33,11 @@ export const DEFAULT_WEBHOOK_SCHEDULE_MS = [
 
 export interface EmailConfig {
   smtpUrl: string;
+  /**
+   * `SMTP_REQUIRE_TLS`: an `smtp://` server must upgrade with STARTTLS or nothing is sent (so a
+   * man in the middle cannot strip it). Defaults to true unless the host is loopback.
+   */
+  smtpRequireTls: boolean;
   /** `From:` header, e.g. `Acme Billing <billing@acme.test>`. */
   from: string;
   replyTo: string | undefined;
@@ -63,9 +73,19 @@ export interface WebhookConfig {
   allowPrivate: boolean;
 }
 
+export interface SecretsConfig {
+  /**
+   * `SECRETS_ENCRYPTION_KEYS`: the first encrypts what is stored from now on, every one decrypts
+   * (rotation). Empty: secrets are stored as they are (refused when NODE_ENV=production).
+   */
+  encryptionKeys: readonly SecretKey[];
+}
+
 export interface NotificationsConfig extends ConsumerServiceConfig {
   email: EmailConfig;
   webhooks: WebhookConfig;
+  secrets: SecretsConfig;
+  retention: RetentionConfig;
 }
 
 /** The address inside `Name <address>` or a bare address. */
@@ -83,8 +103,10 @@ function readEmail(reader: EnvReader): EmailConfig {
     ? reader.url('ACCOUNT_URL', undefined, ['http:', 'https:'])
     : null;
   const templateDir = reader.optionalString('NOTIFICATIONS_TEMPLATE_DIR');
+  const smtpUrl = reader.url('SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']);
   return {
-    smtpUrl: reader.url('SMTP_URL', 'smtp://127.0.0.1:1025', ['smtp:', 'smtps:']),
+    smtpUrl,
+    smtpRequireTls: reader.bool('SMTP_REQUIRE_TLS', !isLoopbackHost(new URL(smtpUrl).hostname)),
     from,
     replyTo: reader.optionalString('EMAIL_REPLY_TO'),
     brandName: reader.string('BRAND_NAME', 'Billing'),
@@ -112,6 +134,42 @@ function readWebhooks(reader: EnvReader): WebhookConfig {
   };
 }
 
+function readSecrets(reader: EnvReader): SecretsConfig {
+  const name = 'SECRETS_ENCRYPTION_KEYS';
+  const value = reader.raw(name);
+  if (value === undefined) {
+    if (reader.raw('NODE_ENV') === 'production') {
+      throw new ConfigError(name, 'is required when NODE_ENV=production (keyId:base64 of 32 bytes)');
+    }
+    return { encryptionKeys: [] };
+  }
+  try {
+    return { encryptionKeys: parseSecretKeys(value) };
+  } catch (err) {
+    throw new ConfigError(name, (err as Error).message);
+  }
+}
+
+/**
+ * `WEBHOOK_RETENTION_DAYS` and `EMAIL_RETENTION_DAYS` (45 days each). A record deleted while the
+ * message that caused it can still be delivered again would let that message send a second email
+ * or webhook: each must outlast the streams notifications reads (30 days).
+ */
+function readRetention(reader: EnvReader): RetentionConfig {
+  const longestStreamMs = Math.max(ORDERS_EVENTS_STREAM.maxAgeMs, LICENSING_EVENTS_STREAM.maxAgeMs);
+  const read = (name: string) => {
+    const ms = readRetentionDays(reader, name, 45);
+    if (ms <= longestStreamMs) {
+      throw new ConfigError(
+        name,
+        `must be longer than the ${longestStreamMs / DAY} days the streams keep messages, or a redelivered one could send twice`,
+      );
+    }
+    return ms;
+  };
+  return { webhooksMs: read('WEBHOOK_RETENTION_DAYS'), emailsMs: read('EMAIL_RETENTION_DAYS') };
+}
+
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
 ): Readonly<NotificationsConfig> {
@@ -120,5 +178,7 @@ export function loadConfig(
     ...readConsumerServiceConfig(reader, 'notifications', 3004),
     email: Object.freeze(readEmail(reader)),
     webhooks: Object.freeze(readWebhooks(reader)),
+    secrets: Object.freeze(readSecrets(reader)),
+    retention: Object.freeze(readRetention(reader)),
   });
 }

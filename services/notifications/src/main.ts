@@ -4,11 +4,13 @@ import { buildNotificationsService } from './app';
 import { loadConfig } from './config';
 import { registerModels } from './db/models';
 
+const VERSION = process.env.npm_package_version ?? '0.1.0';
+
 void runConsumerService({
   service: 'notifications',
-  version: process.env.npm_package_version ?? '0.1.0',
+  version: VERSION,
   loadConfig,
   consumers: [NOTIFICATIONS_ORDERS_CONSUMER, NOTIFICATIONS_LICENSING_CONSUMER],
   registerModels,
-  build: buildNotificationsService,
+  build: (deps) => buildNotificationsService({ ...deps, version: VERSION }),
 });

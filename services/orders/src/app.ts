@@ -3,6 +3,8 @@ import {
   createHttpApp,
   infraReadiness,
   ParkedReplayer,
+  RetentionSweeper,
+  registerOpenApiRoute,
   registerParkedRoutes,
   replayRoute,
   requireBearer,
@@ -21,9 +23,11 @@ import { CatalogService } from './catalog/catalog-service';
 import type { OrdersConfig } from './config';
 import { CatalogRepository } from './db/catalog.repository';
 import { CustomerRepository } from './db/customer.repository';
+import { CustomerErasureRepository } from './db/customer-erasure.repository';
 import { LedgerRepository } from './db/ledger.repository';
 import { OrderRepository } from './db/order.repository';
 import { StockRepository } from './db/stock.repository';
+import { CustomerErasure } from './domain/customer-erasure';
 import { Inventory } from './domain/inventory';
 import { OrderBook } from './domain/order-book';
 import { OrderEvents } from './domain/order-events';
@@ -32,7 +36,6 @@ import { PaymentLinks } from './domain/payment-links';
 import { stripeHandlers } from './handlers';
 import { registerCatalogRoutes } from './routes/catalog.routes';
 import { registerCustomerRoutes } from './routes/customers.routes';
-import { registerOpenApi, registerOpenApiRoute } from './routes/openapi';
 import { registerOrderRoutes } from './routes/orders.routes';
 import type { StripeApi } from './stripe/stripe-api';
 
@@ -40,10 +43,13 @@ export interface OrdersDeps {
   config: Pick<
     OrdersConfig,
     | 'adminToken'
+    | 'metricsToken'
     | 'retry'
     | 'concurrency'
     | 'outboxRelayIntervalMs'
     | 'parkedReplayIntervalMs'
+    | 'parkedRetentionMs'
+    | 'retentionSweepIntervalMs'
     | 'shutdownGraceMs'
     | 'restockOnRefund'
   >;
@@ -88,11 +94,30 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
   });
 
   let running: RunningConsumer[] = [];
-  const http = createHttpApp({ logger, readiness: infraReadiness(infra, () => running) });
-  await registerOpenApi(http, deps.version ?? '0.1.0');
+  const http = createHttpApp({
+    logger,
+    readiness: infraReadiness(infra, () => running),
+    metrics: { metrics: infra.metrics, tokens: [config.adminToken, config.metricsToken] },
+    openapi: {
+      title: 'Orders service',
+      version: deps.version ?? '0.1.0',
+      description: 'Customers, orders, payments, refunds and the product catalog, built from Stripe events.',
+      bearerToken: 'ADMIN_API_TOKEN',
+    },
+  });
+  await http.after(); // the OpenAPI collector has loaded: the routes below are described
   const auth = requireBearer(config.adminToken);
   registerOrderRoutes(http, { orders, ledger, auth });
-  registerCustomerRoutes(http, { customers, orders, ledger, auth });
+  // An operator's erasure is announced through the outbox: no message would publish it again.
+  const erasure = new CustomerErasure({
+    customers,
+    orders,
+    ledger,
+    erasures: new CustomerErasureRepository(infra.db),
+    events: new OrderEvents(infra.outbox),
+    clock: () => new Date(),
+  });
+  registerCustomerRoutes(http, { customers, orders, ledger, erasure, logger, auth });
   registerCatalogRoutes(http, { catalog, auth });
   const replayer = new ParkedReplayer({
     store: infra.parked,
@@ -100,6 +125,10 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
     logger,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
+  const retention = new RetentionSweeper({
+    rules: [infra.parked.retentionRule(config.parkedRetentionMs)],
+    logger,
+  });
   registerOpenApiRoute(http, auth);
 
   return {
@@ -122,10 +151,12 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
       ];
       infra.outbox.startRelay(config.outboxRelayIntervalMs);
       replayer.start(config.parkedReplayIntervalMs);
+      retention.start(config.retentionSweepIntervalMs);
     },
     async stop() {
       await stopConsumers(running, config.shutdownGraceMs);
       await replayer.stop();
+      await retention.stop();
       await infra.outbox.stopRelay();
     },
   };

@@ -1,5 +1,21 @@
-import type { ReceivedMail, ReceivedWebhook, TestSmtpServer, WebhookReceiver } from '@billing/testkit';
-import { waitFor } from '@billing/testkit';
+import {
+  registerWebhookEndpoint,
+  startFakeStripe,
+  startNatsServer,
+  startSmtpServer,
+  startSystem,
+  startWebhookReceiver,
+  testEnv,
+  waitFor,
+  type FakeStripe,
+  type NatsServer,
+  type ReceivedMail,
+  type ReceivedWebhook,
+  type RunningSystem,
+  type SystemOptions,
+  type TestSmtpServer,
+  type WebhookReceiver,
+} from '@billing/testkit';
 
 /** Emails to one address whose subject matches, once at least `count` are there. */
 export function mailsTo(smtp: TestSmtpServer, to: string, subject: RegExp): ReceivedMail[] {
@@ -49,4 +65,52 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
+}
+
+/** The system under test and what surrounds it. */
+export interface World {
+  nats: NatsServer;
+  smtp: TestSmtpServer;
+  fake: FakeStripe;
+  /** Verifies every delivery with the standardwebhooks package; registered as an endpoint. */
+  receiver: WebhookReceiver;
+  system: RunningSystem;
+  endpointId: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The four services (and the dashboard when asked) as processes on their own NATS, with each
+ * service's NATS identity, the run's store, an SMTP server, the fake Stripe API, and a webhook
+ * receiver registered as an endpoint for every event.
+ */
+export async function startWorld(options: Pick<SystemOptions, 'env' | 'dashboard'> = {}): Promise<World> {
+  const [nats, smtp, fake, receiver] = await Promise.all([
+    startNatsServer(),
+    startSmtpServer(),
+    startFakeStripe(),
+    startWebhookReceiver(),
+  ]);
+  const system = await startSystem({
+    natsUrl: nats.url,
+    natsUrlFor: (service) => nats.urlFor(service),
+    mongoUrl: testEnv().mongoUrl,
+    smtpUrl: smtp.url,
+    stripeApiUrl: fake.url,
+    ...options,
+  });
+  const endpoint = await registerWebhookEndpoint(system, receiver.url);
+  receiver.setSecret(endpoint.secret);
+  return {
+    nats,
+    smtp,
+    fake,
+    receiver,
+    system,
+    endpointId: endpoint.id,
+    async stop() {
+      await system.stop();
+      await Promise.allSettled([nats.destroy(), smtp.close(), fake.close(), receiver.close()]);
+    },
+  };
 }

@@ -2,23 +2,27 @@ import {
   adminApi as api,
   connectTestNats,
   postStripeEvent,
-  registerWebhookEndpoint,
-  startFakeStripe,
-  startNatsServer,
-  startSmtpServer,
-  startSystem,
-  startWebhookReceiver,
   stripeFixtures as sf,
   stubStripe,
-  testEnv,
   waitFor,
+  metricValue,
+  parseMetrics,
   type FakeStripe,
   type NatsServer,
   type RunningSystem,
   type TestSmtpServer,
   type WebhookReceiver,
 } from '@billing/testkit';
-import { hooks, mailsTo, settle, shuffled, waitForHook, waitForMail } from './e2e-helpers';
+import {
+  hooks,
+  mailsTo,
+  settle,
+  shuffled,
+  startWorld,
+  waitForHook,
+  waitForMail,
+  type World,
+} from './e2e-helpers';
 
 jest.setTimeout(180_000);
 
@@ -56,19 +60,9 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
       )
     ).body.items;
 
+  let world: World;
   beforeAll(async () => {
-    [nats, smtp, fake, receiver] = await Promise.all([
-      startNatsServer(),
-      startSmtpServer(),
-      startFakeStripe(),
-      startWebhookReceiver(),
-    ]);
-    system = await startSystem({
-      natsUrl: nats.url,
-      natsUrlFor: (service) => nats.urlFor(service),
-      mongoUrl: testEnv().mongoUrl,
-      smtpUrl: smtp.url,
-      stripeApiUrl: fake.url,
+    world = await startWorld({
       env: {
         CONSUMER_RETRY_BASE_MS: '100',
         CONSUMER_RETRY_MAX_DELAY_MS: '3200',
@@ -78,16 +72,10 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
         WEBHOOK_POLL_INTERVAL_MS: '100',
       },
     });
-    const created = await registerWebhookEndpoint(system, receiver.url);
-    expect(created.secret).toMatch(/^whsec_/);
-    receiver.setSecret(created.secret);
-    endpointId = created.id;
+    ({ nats, smtp, fake, receiver, system, endpointId } = world);
   });
 
-  afterAll(async () => {
-    await system?.stop();
-    await Promise.allSettled([nats?.destroy(), smtp?.close(), fake?.close(), receiver?.close()]);
-  });
+  afterAll(() => world?.stop());
 
   afterEach(() => {
     // Every delivery that reached the receiver verified with the standardwebhooks package.
@@ -316,5 +304,43 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
     );
     const [first, second] = hooks(receiver, 'checkout.completed', (d) => d.customerEmail === email);
     expect(second!.id).toBe(first!.id);
+  });
+
+  it('every service serves its metrics to the metrics token, counting the traffic above', async () => {
+    const scrape = async (service: keyof RunningSystem['urls']) => {
+      const res = await fetch(`${system.urls[service]}/metrics`, {
+        headers: { authorization: `Bearer ${system.metricsToken}` },
+      });
+      expect(res.status).toBe(200);
+      return parseMetrics(await res.text());
+    };
+    const [gateway, orders, licensing, notifications] = await Promise.all([
+      scrape('gateway'),
+      scrape('orders'),
+      scrape('licensing'),
+      scrape('notifications'),
+    ]);
+    const webhookRoute = { route: '/api/billing/webhooks', code: '200' };
+    expect(metricValue(gateway, 'billing_http_requests_total', webhookRoute)).toBeGreaterThan(0);
+    expect(metricValue(gateway, 'billing_jetstream_publish_duration_seconds_count')).toBeGreaterThan(0);
+    const done = { outcome: 'done' };
+    expect(
+      metricValue(orders, 'billing_consumer_messages_total', { consumer: 'orders-stripe', ...done }),
+    ).toBeGreaterThan(0);
+    expect(metricValue(orders, 'billing_consumer_pending_messages', { consumer: 'orders-stripe' })).toBe(0);
+    expect(metricValue(licensing, 'billing_licenses_issued_total')).toBeGreaterThan(0);
+    expect(metricValue(licensing, 'billing_license_verifications_total', { code: 'VALID' })).toBeGreaterThan(
+      0,
+    );
+    expect(metricValue(notifications, 'billing_emails_total', { outcome: 'sent' })).toBeGreaterThan(0);
+    expect(
+      metricValue(notifications, 'billing_webhook_deliveries_total', {
+        endpoint: endpointId,
+        outcome: 'delivered',
+      }),
+    ).toBeGreaterThan(0);
+    for (const samples of [gateway, orders, licensing, notifications]) {
+      expect(metricValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    }
   });
 });

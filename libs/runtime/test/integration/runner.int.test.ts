@@ -15,6 +15,7 @@ import {
   ParkedReplayer,
   ParkedStore,
   PermanentError,
+  RetentionSweeper,
   connectMongo,
   connectNats,
   createLogger,
@@ -586,5 +587,53 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
         causationId: 'c',
       }),
     ).rejects.toThrow(/payload invalid/);
+  });
+});
+
+describe('retention of parked messages', () => {
+  it('deletes replayed messages once their retention has passed and keeps every one not replayed', async () => {
+    const env = testEnv();
+    const db = await connectMongo({ url: env.mongoUrl, dbName: uniqueDbName('retention') }, logger);
+    try {
+      const parked = new ParkedStore(db);
+      await ensureIndexes(db);
+      const day = 24 * 60 * 60 * 1000;
+      const now = new Date('2026-06-01T00:00:00Z');
+      const ago = (days: number) => new Date(now.getTime() - days * day);
+      const park = async (sequence: number, parkedDaysAgo: number, replayedDaysAgo: number | null) => {
+        await parked.park(
+          {
+            consumer: 'c',
+            subject: 's',
+            messageId: `m${sequence}`,
+            streamSequence: sequence,
+            storedAt: ago(parkedDaysAgo),
+            data: '{}',
+            kind: 'permanent',
+            reason: 'r',
+            deliveryCount: 1,
+          },
+          ago(parkedDaysAgo),
+        );
+        const record = (await parked.list()).find((r) => r.messageId === `m${sequence}`);
+        if (replayedDaysAgo !== null) await parked.markReplayed(record!.id, 'done', ago(replayedDaysAgo));
+      };
+      await park(1, 90, 40); // replayed 40 days ago: past a 30-day retention
+      await park(2, 90, 10); // replayed 10 days ago: kept
+      await park(3, 90, null); // never replayed: kept, however old
+      await park(4, 1, null);
+      const sweeper = new RetentionSweeper({
+        rules: [parked.retentionRule(30 * day)],
+        logger,
+        clock: () => now,
+      });
+      expect(await sweeper.sweep()).toEqual({ 'replayed parked messages': 1 });
+      const left = await parked.list();
+      expect(left.map((r) => r.messageId).sort()).toEqual(['m2', 'm3', 'm4']);
+      expect(await sweeper.sweep()).toEqual({ 'replayed parked messages': 0 });
+    } finally {
+      await db.dropDatabase();
+      await db.close();
+    }
   });
 });

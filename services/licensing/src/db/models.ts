@@ -3,6 +3,7 @@ import { rateWindowModel } from '@billing/runtime';
 import { customerModel, tierAnnouncementModel } from './customer.model';
 import { licenseModel } from './license.model';
 import { machineModel } from './machine.model';
+import { revocationClaimModel } from './revocation-claim.model';
 import { refundModel, renewalModel } from './order-facts.model';
 import { subscriptionFactModel, subscriptionLinkModel } from './subscription-fact.model';
 
@@ -17,4 +18,5 @@ export function registerModels(db: Connection): void {
   refundModel(db);
   machineModel(db);
   rateWindowModel(db);
+  revocationClaimModel(db);
 }

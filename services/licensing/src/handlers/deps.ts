@@ -9,12 +9,15 @@ import {
 import type { EventEmitter, HandlerContext } from '@billing/runtime';
 import type { ProductPolicy } from '../config';
 import type { CustomerRepository } from '../db/customer.repository';
+import type { LicensingErasure } from '../db/customer-erasure.repository';
 import type { LicenseRepository } from '../db/license.repository';
 import type { OrderFactsRepository } from '../db/order-facts.repository';
+import type { RevocationClaims } from '../db/revocation-claim.repository';
 import type { SubscriptionRepository } from '../db/subscription.repository';
 import type { LicenseSigner } from '../domain/license-key';
 import type { TierCatalog } from '../domain/tiers';
 import type { LicenseViews } from '../license-views';
+import type { LicensingMetrics } from '../metrics';
 
 /** Everything a handler touches, injected. */
 export interface HandlerDeps {
@@ -22,7 +25,11 @@ export interface HandlerDeps {
   subscriptions: SubscriptionRepository;
   customers: CustomerRepository;
   orderFacts: OrderFactsRepository;
+  /** Pseudonymizes a customer's data on `orders.customer.erased`. */
+  erasure: Pick<LicensingErasure, 'erase'>;
   views: LicenseViews;
+  /** Who announces a revocation by a subscription's deletion, when two handlers could. */
+  revocations: Pick<RevocationClaims, 'claim'>;
   /** Publishes before the message is acknowledged; see DirectEmitter. */
   events: Pick<EventEmitter, 'emit'>;
   signer: Pick<LicenseSigner, 'sign'>;
@@ -33,6 +40,8 @@ export interface HandlerDeps {
   };
   clock: () => Date;
   newLicenseId: () => string;
+  /** Counts the licenses issued; absent in unit tests. */
+  metrics?: Pick<LicensingMetrics, 'issued'>;
 }
 
 /** A domain event ready for `events.emit` (or `outbox.emit`), caused by the message being handled. */

@@ -1,8 +1,10 @@
 import {
+  CUSTOMER_ERASED_V1,
   ORDER_CONFIRMED_V1,
   ORDER_CREATED_V1,
   ORDER_REFUNDED_V1,
   PAYMENT_RECORDED_V1,
+  type CustomerErasedV1,
   type OrderConfirmedV1,
   type OrderCreatedV1,
   type OrderRefundedV1,
@@ -11,6 +13,7 @@ import {
   type TypedEnvelope,
 } from '@billing/contracts';
 import type { Handler } from '@billing/runtime';
+import { handleCustomerErased } from './customer-erased.handler';
 import type { HandlerDeps } from './deps';
 import { handleOrderConfirmed, handleOrderCreated } from './order-confirmed.handler';
 import { handleOrderRefunded } from './order-refunded.handler';
@@ -38,6 +41,8 @@ export function ordersHandlers(deps: HandlerDeps): Record<string, Handler<Envelo
       handlePaymentRecorded(e as TypedEnvelope<PaymentRecordedV1>, ctx, deps),
     [ORDER_REFUNDED_V1.subject]: (e, ctx) =>
       handleOrderRefunded(e as TypedEnvelope<OrderRefundedV1>, ctx, deps),
+    [CUSTOMER_ERASED_V1.subject]: (e, ctx) =>
+      handleCustomerErased(e as TypedEnvelope<CustomerErasedV1>, ctx, deps),
   };
 }
 

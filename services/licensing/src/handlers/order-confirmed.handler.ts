@@ -6,7 +6,8 @@ import {
 } from '@billing/contracts';
 import { done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { planLicenses } from '../domain/issuance';
-import { toSummary } from '../domain/license-view';
+import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
+import type { SubscriptionState } from '../domain/subscription-state';
 import { licenseEmissions, type HandlerDeps } from './deps';
 import { emitWithTierChange } from './tier-announcement';
 
@@ -33,12 +34,13 @@ export async function handleOrderConfirmed(
     sign: (claims) => deps.signer.sign(claims),
   });
   const inserted = await deps.licenses.issue(planned);
+  deps.metrics?.issued(inserted);
   const lineOrder = new Map(order.lines.map((line, index) => [line.lineId, index]));
   const stored = (await deps.licenses.byOrder(order.orderId)).sort(
     (a, b) => (lineOrder.get(a.lineId) ?? 0) - (lineOrder.get(b.lineId) ?? 0) || a.unitIndex - b.unitIndex,
   );
   // In the order's line order, so the purchase email lists them as the checkout did.
-  const licenses = await deps.views.view(stored);
+  const licenses = await announcedViews(stored, subscription, order.orderId, deps);
   // A one-time license with a tier (e.g. a lifetime PRO license) can raise the customer's tier.
   await emitWithTierChange(
     order.customerEmail,
@@ -59,6 +61,30 @@ export async function handleOrderConfirmed(
   );
   ctx.logger.info({ orderId: order.orderId, licenses: licenses.length, inserted }, 'order licensed');
   return done();
+}
+
+/**
+ * The licenses as they are now, except one whose revocation by its subscription's deletion the
+ * deletion's handler announces (it saw the license first, see RevocationClaims): that one is
+ * shown as it was issued, before the deletion, and `licenses.revoked` follows.
+ */
+async function announcedViews(
+  stored: readonly LicenseRecord[],
+  issuedWith: SubscriptionState | null,
+  orderId: string,
+  deps: HandlerDeps,
+): Promise<LicenseView[]> {
+  const views = await deps.views.view(stored);
+  const deleted = views.filter((v) => v.revokeReason === 'subscription_deleted').map((v) => v.licenseId);
+  if (deleted.length === 0) return views;
+  const ours = await deps.revocations.claim(deleted, `order:${orderId}`, deps.clock());
+  const theirs = stored.filter((l) => deleted.includes(l.licenseId) && !ours.has(l.licenseId));
+  if (theirs.length === 0 || !theirs[0]!.subscriptionId) return views;
+  const asIssued = await deps.views.view(theirs, {
+    subscription: { id: theirs[0]!.subscriptionId, state: issuedWith },
+  });
+  const byId = new Map(asIssued.map((v) => [v.licenseId, v]));
+  return views.map((v) => byId.get(v.licenseId) ?? v);
 }
 
 /**

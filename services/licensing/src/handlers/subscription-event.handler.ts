@@ -65,7 +65,15 @@ export async function handleSubscriptionEvent(
       deps.views.view(affected, { subscription: { id: snapshot.subscriptionId, state: fact.previous } }),
       deps.views.view(affected, { subscription: { id: snapshot.subscriptionId, state: after } }),
     ]);
-    emissions.push(...licenseEvents(fact, before, now, email, ctx));
+    // A license the deletion revoked may also be announced by its order, issued revoked, when
+    // the order's message was handled at the same time: one of the two announces it.
+    const revokedNow = now.filter((v, i) => v.status === 'revoked' && before[i]!.status !== 'revoked');
+    const announced = await deps.revocations.claim(
+      revokedNow.map((v) => v.licenseId),
+      `subscription:${fact.eventId}`,
+      deps.clock(),
+    );
+    emissions.push(...licenseEvents(fact, before, now, email, ctx, announced));
   }
   await emitWithTierChange(email, fact, emissions, ctx, deps);
   ctx.logger.info(
@@ -163,6 +171,8 @@ function licenseEvents(
   after: readonly LicenseView[],
   email: string,
   ctx: HandlerContext,
+  /** The revoked licenses this handler announces (see RevocationClaims). */
+  announcedRevocations: ReadonlySet<string>,
 ): Emission[] {
   const moved = (from: (s: string) => boolean, to: string) =>
     after.filter((view, i) => view.status === to && from(before[i]!.status)).map(toSummary);
@@ -172,7 +182,9 @@ function licenseEvents(
     orderId: after[0]?.orderId ?? null,
   };
   const out: Emission[] = [];
-  const revoked = moved((s) => s !== 'revoked', 'revoked');
+  const revoked = moved((s) => s !== 'revoked', 'revoked').filter((l) =>
+    announcedRevocations.has(l.licenseId),
+  );
   if (revoked.length > 0) {
     out.push(
       ...licenseEmissions(

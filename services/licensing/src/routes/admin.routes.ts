@@ -1,13 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { LICENSES_REACTIVATED_V1, LICENSES_REVOKED_V1, LICENSES_SUSPENDED_V1 } from '@billing/contracts';
-import { BadRequestError, type HttpApp, type Outbox } from '@billing/runtime';
+import { BadRequestError, errorResponses, type HttpApp, type Outbox } from '@billing/runtime';
 import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
 import type { LicenseRepository } from '../db/license.repository';
 import type { MachineRepository } from '../db/machine.repository';
 import type { LicenseViews } from '../license-views';
 import { LicenseNotFoundError } from '../errors';
 import { emission, type Emission } from '../handlers/deps';
+import { Entitlements, LicenseAnswer, LicenseJson, Machine } from './schemas';
 
 export interface AdminDeps {
   licenses: LicenseRepository;
@@ -20,6 +21,14 @@ export interface AdminDeps {
 
 const Email = Type.String({ minLength: 3, maxLength: 320 });
 const LicenseIdParams = Type.Object({ licenseId: Type.String({ minLength: 1, maxLength: 128 }) });
+const tags = ['licenses (admin)'];
+/** An operator's change to one license: its view afterwards. */
+const change = (summary: string) => ({
+  summary,
+  tags,
+  params: LicenseIdParams,
+  response: { 200: LicenseAnswer, ...errorResponses(400, 401, 404) },
+});
 
 /**
  * Operator and back-office routes, all behind `Authorization: Bearer <ADMIN_API_TOKEN>`:
@@ -30,7 +39,15 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.get(
     '/customers/:email/entitlements',
-    { onRequest, schema: { params: Type.Object({ email: Email }) } },
+    {
+      onRequest,
+      schema: {
+        summary: "A customer's tier, its features and their licenses",
+        tags,
+        params: Type.Object({ email: Email }),
+        response: { 200: Entitlements, ...errorResponses(400, 401) },
+      },
+    },
     async (request) => {
       const entitlements = await deps.views.entitlements(request.params.email);
       return { ...entitlements, licenses: entitlements.licenses.map(toJson) };
@@ -42,11 +59,14 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
     {
       onRequest,
       schema: {
+        summary: 'The licenses of a customer, an order or a subscription (give one of the three)',
+        tags,
         querystring: Type.Object({
           email: Type.Optional(Email),
           orderId: Type.Optional(Type.String({ minLength: 1 })),
           subscriptionId: Type.Optional(Type.String({ minLength: 1 })),
         }),
+        response: { 200: Type.Object({ licenses: Type.Array(LicenseJson) }), ...errorResponses(400, 401) },
       },
     },
     async (request) => {
@@ -65,7 +85,18 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.get(
     '/admin/licenses/:licenseId',
-    { onRequest, schema: { params: LicenseIdParams } },
+    {
+      onRequest,
+      schema: {
+        summary: 'One license with the machines activated on it',
+        tags,
+        params: LicenseIdParams,
+        response: {
+          200: Type.Object({ license: LicenseJson, machines: Type.Array(Machine) }),
+          ...errorResponses(400, 401, 404),
+        },
+      },
+    },
     async (request) => {
       const license = await found(request.params.licenseId);
       const [view, machines] = await Promise.all([
@@ -78,7 +109,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.post(
     '/admin/licenses/:licenseId/revoke',
-    { onRequest, schema: { params: LicenseIdParams } },
+    { onRequest, schema: change('Revokes a license for good (announced as licensing.licenses.revoked)') },
     async (request) => {
       const license = await found(request.params.licenseId);
       // Already revoked for another reason (refund, subscription deleted): nothing changes and
@@ -101,7 +132,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.post(
     '/admin/licenses/:licenseId/suspend',
-    { onRequest, schema: { params: LicenseIdParams } },
+    { onRequest, schema: change('Suspends a license until reinstated (licensing.licenses.suspended)') },
     async (request) => {
       const license = await found(request.params.licenseId);
       const suspendedAt = license.suspendedAt ?? deps.clock();
@@ -119,7 +150,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
 
   app.post(
     '/admin/licenses/:licenseId/reinstate',
-    { onRequest, schema: { params: LicenseIdParams } },
+    { onRequest, schema: change("Lifts an operator's suspension (licensing.licenses.reactivated)") },
     async (request) => {
       const license = await found(request.params.licenseId);
       if (!license.suspendedAt) return { license: toJson(await deps.views.viewOne(license)) };

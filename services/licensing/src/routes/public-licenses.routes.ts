@@ -1,18 +1,20 @@
 import type { LevelWithSilent } from 'pino';
 import { Type } from '@sinclair/typebox';
-import type { HttpApp } from '@billing/runtime';
+import { errorResponses, NoContent, PUBLIC, type HttpApp } from '@billing/runtime';
 import { productPolicy, type LicensingConfig } from '../config';
 import { verifyCode, type LicenseRecord, type VerifyCode } from '../domain/license-view';
 import type { LicenseSigner } from '../domain/license-key';
 import type { LicenseRepository } from '../db/license.repository';
 import type { MachineRepository } from '../db/machine.repository';
 import type { LicenseViews } from '../license-views';
+import type { LicensingMetrics } from '../metrics';
 import {
   LicenseNotFoundError,
   LicenseNotUsableError,
   MachineNotFoundError,
   TooManyMachinesError,
 } from '../errors';
+import { Activation, VerifyAnswer } from './schemas';
 
 export interface PublicLicenseDeps {
   signer: Pick<LicenseSigner, 'verify'>;
@@ -21,10 +23,14 @@ export interface PublicLicenseDeps {
   views: LicenseViews;
   config: Pick<LicensingConfig, 'products' | 'defaultSeats' | 'verifyRateLimit'>;
   clock: () => Date;
+  /** Counts verifications by code. */
+  metrics?: Pick<LicensingMetrics, 'verified'>;
 }
 
 const Key = Type.String({ minLength: 1, maxLength: 2048 });
 const Fingerprint = Type.String({ minLength: 1, maxLength: 256 });
+// No token: the key is the credential.
+const tags = ['licenses (public)'];
 
 /**
  * The routes apps call with a key, without other credentials (the key is the secret):
@@ -53,12 +59,21 @@ export function registerPublicLicenseRoutes(app: HttpApp, deps: PublicLicenseDep
     '/licenses/verify',
     {
       config: { rateLimit },
-      schema: { body: Type.Object({ key: Key, fingerprint: Type.Optional(Fingerprint) }) },
+      schema: {
+        summary: 'Is this key valid now? (with a fingerprint: on this machine?)',
+        tags,
+        security: PUBLIC,
+        body: Type.Object({ key: Key, fingerprint: Type.Optional(Fingerprint) }),
+        response: { 200: VerifyAnswer, ...errorResponses(400, 429) },
+      },
     },
     async (request) => {
       const { key, fingerprint } = request.body;
       const license = await licenseOf(key);
-      if (!license) return notFound();
+      if (!license) {
+        deps.metrics?.verified('NOT_FOUND');
+        return notFound();
+      }
       const view = await deps.views.viewOne(license);
       const scope = fingerprint
         ? {
@@ -68,6 +83,7 @@ export function registerPublicLicenseRoutes(app: HttpApp, deps: PublicLicenseDep
           }
         : undefined;
       const code = verifyCode(view, deps.clock(), scope);
+      deps.metrics?.verified(code);
       return {
         valid: code === 'VALID',
         code,
@@ -86,8 +102,12 @@ export function registerPublicLicenseRoutes(app: HttpApp, deps: PublicLicenseDep
       logLevel,
       config: { rateLimit },
       schema: {
+        summary: 'Activates the license on a machine (201; 200 when it already was)',
+        tags,
+        security: PUBLIC,
         params: Type.Object({ key: Key }),
         body: Type.Object({ fingerprint: Fingerprint, name: Type.Optional(Type.String({ maxLength: 256 })) }),
+        response: { 200: Activation, 201: Activation, ...errorResponses(400, 404, 409, 429) },
       },
     },
     async (request, reply) => {
@@ -126,14 +146,20 @@ export function registerPublicLicenseRoutes(app: HttpApp, deps: PublicLicenseDep
     {
       logLevel,
       config: { rateLimit },
-      schema: { params: Type.Object({ key: Key, fingerprint: Fingerprint }) },
+      schema: {
+        summary: "Frees a machine's seat",
+        tags,
+        security: PUBLIC,
+        params: Type.Object({ key: Key, fingerprint: Fingerprint }),
+        response: { 204: NoContent, ...errorResponses(400, 404, 429) },
+      },
     },
     async (request, reply) => {
       const license = await licenseOf(request.params.key);
       if (!license) throw new LicenseNotFoundError();
       if (!(await deps.machines.deactivate(license.licenseId, request.params.fingerprint)))
         throw new MachineNotFoundError();
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }

@@ -1,5 +1,7 @@
-import type { HttpApp } from '@billing/runtime';
+import type { Static } from '@sinclair/typebox';
+import { PUBLIC, type HttpApp } from '@billing/runtime';
 import { KEY_PREFIX, rawPublicKey, type LicenseSigner } from '../domain/license-key';
+import { Jwks, PublicKey } from './schemas';
 
 /**
  * The public key apps use to check license keys offline, as PEM + raw bytes and as a JWKS
@@ -11,7 +13,7 @@ export function registerWellKnownRoutes(
 ): void {
   const pem = signer.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const raw = rawPublicKey(signer.publicKey).toString('base64url');
-  const publicKey = {
+  const publicKey: Static<typeof PublicKey> = {
     algorithm: 'Ed25519',
     keyId: signer.keyId,
     publicKeyPem: pem,
@@ -19,14 +21,22 @@ export function registerWellKnownRoutes(
     publicKeyRaw: raw,
     keyFormat: `${KEY_PREFIX}.<base64url(JSON claims)>.<base64url(Ed25519 signature of "${KEY_PREFIX}.<base64url(JSON claims)>")>`,
   };
-  const jwks = {
+  const jwks: Static<typeof Jwks> = {
     keys: [{ kty: 'OKP', crv: 'Ed25519', x: raw, kid: signer.keyId, use: 'sig', alg: 'EdDSA' }],
   };
 
-  app.get('/.well-known/license-public-key', async (_request, reply) =>
+  const tags = ['public key'];
+  const keySchema = {
+    summary: 'The public key that signs license keys, to check them offline',
+    tags,
+    security: PUBLIC,
+    response: { 200: PublicKey },
+  };
+  app.get('/.well-known/license-public-key', { schema: keySchema }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=300').send(publicKey),
   );
-  app.get('/.well-known/jwks.json', async (_request, reply) =>
+  const jwksSchema = { summary: 'The same key as a JWKS', tags, security: PUBLIC, response: { 200: Jwks } };
+  app.get('/.well-known/jwks.json', { schema: jwksSchema }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=300').send(jwks),
   );
 }

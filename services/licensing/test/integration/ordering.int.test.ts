@@ -18,6 +18,7 @@ import { createLogger, type HandlerContext } from '@billing/runtime';
 import { licensingHandlerDeps } from '../../src/app';
 import { SubscriptionRepository } from '../../src/db/subscription.repository';
 import type { Emission } from '../../src/handlers/deps';
+import { handleOrderConfirmed } from '../../src/handlers/order-confirmed.handler';
 import { handleSubscriptionEvent } from '../../src/handlers/subscription-event.handler';
 import { loadSigner } from '../../src/signing';
 import { snapshotOf } from '../../src/domain/stripe-subscription';
@@ -55,6 +56,27 @@ async function confirm(h: Harness, purchase: Purchase, msgId?: string, quantity 
 async function licensedKeys(h: Harness, orderId: string): Promise<string[]> {
   const event = await waitForEvent(h.nats, `licensing.order.licensed:${orderId}`);
   return (event.payload as { licenses: Array<{ key: string }> }).licenses.map((l) => l.key);
+}
+
+/** The handlers' dependencies on the harness's database, publishing into a list instead of NATS. */
+function directHandlers(h: Harness) {
+  const logger = createLogger({ service: 'test', version: 'test', level: 'silent' });
+  const emitted: Emission[] = [];
+  const deps = licensingHandlerDeps({
+    db: h.infra.db,
+    config: h.config,
+    events: { emit: async (items) => void emitted.push(...items) },
+    signer: loadSigner(h.config, logger),
+    clock: () => new Date(),
+  });
+  const ctx = (id: string): HandlerContext => ({
+    messageId: id,
+    correlationId: id,
+    subject: 'test',
+    deliveryCount: 1,
+    logger,
+  });
+  return { deps, emitted, ctx };
 }
 
 describe('subscription events in any order, and duplicates', () => {
@@ -259,22 +281,7 @@ describe('subscription events in any order, and duplicates', () => {
     await confirm(h, purchase);
     await licensedKeys(h, `ord_${purchase.session.id}`);
     // The handlers called directly, as a replica would, publishing into a list.
-    const logger = createLogger({ service: 'test', version: 'test', level: 'silent' });
-    const emitted: Emission[] = [];
-    const deps = licensingHandlerDeps({
-      db: h.infra.db,
-      config: h.config,
-      events: { emit: async (items) => void emitted.push(...items) },
-      signer: loadSigner(h.config, logger),
-      clock: () => new Date(),
-    });
-    const ctx = (id: string): HandlerContext => ({
-      messageId: id,
-      correlationId: id,
-      subject: 'stripe.event',
-      deliveryCount: 1,
-      logger,
-    });
+    const { deps, emitted, ctx } = directHandlers(h);
     const handle = (event: typeof back.events.subscriptionUpdated, d = deps) =>
       handleSubscriptionEvent(event.type.split('.').at(-1) as 'updated', event as never, ctx(event.id), d);
     await handle(purchase.events.subscriptionCreated as never);
@@ -296,5 +303,58 @@ describe('subscription events in any order, and duplicates', () => {
     expect(await handle(pastDue.events.subscriptionUpdated)).toMatchObject({ status: 'done' });
     expect(emitted.map((e) => e.definition.type)).not.toContain('licensing.subscription.updated');
     expect(emitted.map((e) => e.definition.type)).not.toContain('licensing.licenses.suspended');
+  });
+
+  it('announces a revocation once when the deletion is applied while the order is being licensed', async () => {
+    const purchase = fx.subscriptionPurchase({ email: 'racing@example.com', tier: 'pro' });
+    const deleted = fx.cancellation(purchase);
+    const { deps, emitted, ctx } = directHandlers(h);
+    // The order's handler has issued the license and is about to read it back when another
+    // replica applies the deletion, sees the license and revokes it.
+    let deletionApplied = false;
+    const racing = {
+      ...deps,
+      views: Object.assign(Object.create(deps.views) as typeof deps.views, {
+        view: async (...args: Parameters<typeof deps.views.view>) => {
+          if (!deletionApplied) {
+            deletionApplied = true;
+            const event = deleted.events.subscriptionDeleted!;
+            expect(
+              await handleSubscriptionEvent('deleted', event as never, ctx(event.id), deps),
+            ).toMatchObject({
+              status: 'done',
+            });
+          }
+          return deps.views.view(...args);
+        },
+      }),
+    };
+    const order = orderOf(purchase);
+    const envelope = {
+      id: `orders.order.confirmed:${order.orderId}`,
+      type: 'orders.order.confirmed',
+      version: 1,
+      source: 'orders',
+      occurredAt: new Date().toISOString(),
+      correlationId: 'evt_racing',
+      causationId: 'evt_racing',
+      payload: { order },
+    };
+    expect(await handleOrderConfirmed(envelope as never, ctx(envelope.id), racing)).toMatchObject({
+      status: 'done',
+    });
+    expect(deletionApplied).toBe(true);
+
+    type Licenses = { licenses: Array<{ licenseId: string; status: string }> };
+    const payloadsOf = (type: string) =>
+      emitted.filter((e) => e.definition.type === type).map((e) => e.input.payload as Licenses);
+    const [licensed] = payloadsOf('licensing.order.licensed');
+    const license = licensed!.licenses[0]!;
+    const revokedEvents = payloadsOf('licensing.licenses.revoked').flatMap((p) => p.licenses);
+    // Either the revocation follows the license issued active, or the license is issued revoked.
+    const announcements =
+      revokedEvents.filter((l) => l.licenseId === license.licenseId).length +
+      (license.status === 'revoked' ? 1 : 0);
+    expect(announcements).toBe(1);
   });
 });

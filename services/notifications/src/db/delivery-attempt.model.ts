@@ -47,6 +47,8 @@ const schema = new Schema<DeliveryAttemptDoc>(
 schema.index({ messageId: 1, attemptNumber: 1 }, { unique: true });
 // Serves deleting an endpoint's history with the endpoint.
 schema.index({ endpointId: 1 });
+// Retention: attempts older than WEBHOOK_RETENTION_DAYS.
+schema.index({ startedAt: 1 });
 
 export function deliveryAttemptModel(conn: Connection): Model<DeliveryAttemptDoc> {
   return conn.models.DeliveryAttempt ?? conn.model<DeliveryAttemptDoc>('DeliveryAttempt', schema);

@@ -41,6 +41,8 @@ const schema = new Schema<EmailSendDoc>(
 schema.index({ eventId: 1, template: 1 }, { unique: true });
 // Serves the operator's "emails to this customer, newest first".
 schema.index({ to: 1, createdAt: -1 });
+// Retention: finished sends older than EMAIL_RETENTION_DAYS.
+schema.index({ status: 1, createdAt: 1 });
 
 export function emailSendModel(conn: Connection): Model<EmailSendDoc> {
   return conn.models.EmailSend ?? conn.model<EmailSendDoc>('EmailSend', schema);
@@ -70,6 +72,8 @@ const claimSchema = new Schema<EmailClaimDoc>(
 );
 // One taker per attempt of one email.
 claimSchema.index({ eventId: 1, template: 1, attempt: 1 }, { unique: true });
+// Retention: claims older than EMAIL_RETENTION_DAYS.
+claimSchema.index({ claimedAt: 1 });
 
 export function emailClaimModel(conn: Connection): Model<EmailClaimDoc> {
   return conn.models.EmailClaim ?? conn.model<EmailClaimDoc>('EmailClaim', claimSchema);

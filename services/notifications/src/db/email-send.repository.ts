@@ -1,4 +1,5 @@
 import { Types, type Connection, type Model } from 'mongoose';
+import { isErasedEmail } from '@billing/contracts';
 import { insertOnce } from '@billing/runtime';
 import { emailClaimModel, emailSendModel, type EmailClaimDoc, type EmailSendDoc } from './email-send.model';
 
@@ -6,7 +7,9 @@ export type Claim =
   | { outcome: 'claimed'; id: Types.ObjectId; attempt: number }
   | { outcome: 'already_sent' }
   /** Another delivery of the same event is sending it right now. */
-  | { outcome: 'busy' };
+  | { outcome: 'busy' }
+  /** Not sent yet, and the customer's data was erased since (the row names the placeholder). */
+  | { outcome: 'erased' };
 
 export interface EmailLedger {
   /**
@@ -54,11 +57,20 @@ export class EmailSendRepository implements EmailLedger {
     const existing = await this.model.findOne({ eventId, template }).lean<EmailSendDoc>();
     if (!existing) return { outcome: 'busy' };
     if (existing.status === 'sent') return { outcome: 'already_sent' };
+    if (isErasedEmail(existing.to)) return { outcome: 'erased' };
     if (existing.status === 'sending' && existing.claimedAt.getTime() > now.getTime() - leaseMs)
       return { outcome: 'busy' };
     // Take over: the next attempt number is inserted under a unique index, so of two takers that
     // read the same row only one wins (a conditional update would not decide it on FerretDB).
-    const attempt = existing.attempts + 1;
+    // A taker may have died (or lost the store) between its claim and the row's update: its claim
+    // then counts as an attempt, and once its lease is over the next number is taken.
+    const latest = await this.claims
+      .findOne({ eventId, template }, { attempt: 1, claimedAt: 1 })
+      .sort({ attempt: -1 })
+      .lean<Pick<EmailClaimDoc, 'attempt' | 'claimedAt'>>();
+    if (latest && latest.attempt > existing.attempts && latest.claimedAt.getTime() > now.getTime() - leaseMs)
+      return { outcome: 'busy' };
+    const attempt = Math.max(existing.attempts, latest?.attempt ?? 0) + 1;
     const claim: EmailClaimDoc = { _id: new Types.ObjectId(), eventId, template, attempt, claimedAt: now };
     if (!(await insertOnce(this.claims, claim))) return { outcome: 'busy' };
     await this.model.updateOne(

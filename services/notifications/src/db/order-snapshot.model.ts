@@ -20,7 +20,9 @@ const schema = new Schema<OrderSnapshotDoc>(
   },
   { collection: 'order_snapshots', versionKey: false, minimize: false },
 );
-// Only `_id` (the order id) is queried: "the snapshot of order X".
+// `_id` (the order id) serves "the snapshot of order X".
+// Serves erasure: "the snapshots of this customer's orders" (orders.customer.erased).
+schema.index({ 'order.customerEmail': 1 });
 
 export function orderSnapshotModel(conn: Connection): Model<OrderSnapshotDoc> {
   return conn.models.OrderSnapshot ?? conn.model<OrderSnapshotDoc>('OrderSnapshot', schema);

@@ -33,7 +33,11 @@ export interface WebhookEndpointDoc {
 
 /** A signing secret as an endpoint shows it. */
 export interface EndpointSecret {
-  /** `whsec_` + base64 of 32 random bytes. Stored as is: signing needs it. */
+  /**
+   * `whsec_` + base64 of 32 random bytes, as stored: `enc:v1:...` (SecretBox, the endpoint id as
+   * associated data), or plaintext when stored without SECRETS_ENCRYPTION_KEYS or by an older
+   * release. Opened only to sign a delivery.
+   */
   secret: string;
   createdAt: Date;
   /** Null for the current secret; for an older one the end of its grace period. */
@@ -44,6 +48,7 @@ export interface EndpointSecret {
 export interface EndpointSecretDoc {
   _id: string;
   endpointId: string;
+  /** `enc:v1:...` (see EndpointSecret.secret); never changed, so rotating keys means rotating secrets. */
   secret: string;
   createdAt: Date;
   /** How long the secrets before this one keep signing after it was made. */

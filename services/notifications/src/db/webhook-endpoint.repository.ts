@@ -11,6 +11,7 @@ import {
   type WebhookEndpoint,
   type WebhookEndpointDoc,
 } from './webhook-endpoint.model';
+import type { SecretBox } from './secret-box';
 
 export interface NewEndpoint {
   id: string;
@@ -33,7 +34,11 @@ export class WebhookEndpointRepository {
   private readonly secrets: Model<EndpointSecretDoc>;
   private readonly health: Model<EndpointHealthDoc>;
 
-  constructor(conn: Connection) {
+  /** `box` encrypts each new secret (see SecretBox); reading hands out secrets as stored. */
+  constructor(
+    conn: Connection,
+    private readonly box: SecretBox,
+  ) {
     this.model = webhookEndpointModel(conn);
     this.secrets = endpointSecretModel(conn);
     this.health = endpointHealthModel(conn);
@@ -165,7 +170,8 @@ export class WebhookEndpointRepository {
     await this.secrets.create({
       _id: `${endpointId}:${now.getTime()}:${randomBytes(4).toString('hex')}`,
       endpointId,
-      secret,
+      // Bound to this endpoint: a value copied to another endpoint's document does not open.
+      secret: this.box.seal(secret, endpointId),
       createdAt: now,
       graceMs,
     });
@@ -220,7 +226,10 @@ export function endpointOf(
   };
 }
 
-/** The secrets that sign a delivery now: the current one and those still in their grace period. */
+/**
+ * The secrets that sign a delivery now (as stored; SecretBox.open them with the endpoint id): the
+ * current one and those still in their grace period.
+ */
 export function signingSecrets(endpoint: Pick<WebhookEndpoint, 'secrets'>, now: Date): string[] {
   return endpoint.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now).map((s) => s.secret);
 }

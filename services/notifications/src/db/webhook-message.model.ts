@@ -10,8 +10,13 @@ export interface WebhookMessageDoc {
   eventId: string;
   event: string;
   endpointId: string;
-  /** The exact JSON body, so every attempt (and replay) sends the same bytes. */
+  /** The exact JSON body, so every attempt (and replay) sends the same bytes (until an erasure redacts it). */
   body: string;
+  /**
+   * `data.customerEmail` of the body, trimmed and lower-cased, so an erasure finds the customer's
+   * messages; null when the event names none (and on messages stored before it was recorded).
+   */
+  customerEmail?: string | null;
   createdAt: Date;
   status: MessageStatus;
   /** Attempts made so far; attempt n is claimed by inserting (messageId, n) into delivery_attempts. */
@@ -24,6 +29,8 @@ export interface WebhookMessageDoc {
   lastStatusCode: number | null;
   lastError: string | null;
   deliveredAt: Date | null;
+  /** The trace context of the event it was made for, so each attempt joins that trace. */
+  traceContext?: Record<string, string>;
 }
 
 const schema = new Schema<WebhookMessageDoc>(
@@ -33,6 +40,7 @@ const schema = new Schema<WebhookMessageDoc>(
     event: { type: String, required: true },
     endpointId: { type: String, required: true },
     body: { type: String, required: true },
+    customerEmail: { type: String, default: null },
     createdAt: { type: Date, required: true },
     status: { type: String, required: true, enum: ['pending', 'delivered', 'failed'] },
     attemptCount: { type: Number, required: true },
@@ -42,6 +50,7 @@ const schema = new Schema<WebhookMessageDoc>(
     lastStatusCode: { type: Number, default: null },
     lastError: { type: String, default: null },
     deliveredAt: { type: Date, default: null },
+    traceContext: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'webhook_messages', versionKey: false },
 );
@@ -49,8 +58,12 @@ const schema = new Schema<WebhookMessageDoc>(
 schema.index({ eventId: 1, endpointId: 1 }, { unique: true });
 // Serves the delivery worker's scan: "pending messages due by now, oldest due first".
 schema.index({ status: 1, nextAttemptAt: 1 });
+// Serves erasure: "the messages that name this customer" (orders.customer.erased).
+schema.index({ customerEmail: 1 });
 // Serves the operator's list per endpoint (newest first) and "replay everything since T".
 schema.index({ endpointId: 1, createdAt: -1 });
+// Retention: finished messages older than WEBHOOK_RETENTION_DAYS.
+schema.index({ status: 1, createdAt: 1 });
 
 export function webhookMessageModel(conn: Connection): Model<WebhookMessageDoc> {
   return conn.models.WebhookMessage ?? conn.model<WebhookMessageDoc>('WebhookMessage', schema);

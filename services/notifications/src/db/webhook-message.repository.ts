@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { insertOnce } from '@billing/runtime';
+import { insertOnce, traceHeaders } from '@billing/runtime';
 import { webhookMessageModel, type MessageStatus, type WebhookMessageDoc } from './webhook-message.model';
 
 export interface NewMessage {
@@ -8,6 +8,8 @@ export interface NewMessage {
   event: string;
   endpointId: string;
   body: string;
+  /** The customer the body names (`data.customerEmail`), for erasure. */
+  customerEmail: string | null;
   now: Date;
   /**
    * When other replicas may take the first attempt: the replica that stores the message attempts
@@ -44,6 +46,7 @@ export class WebhookMessageRepository {
       event: input.event,
       endpointId: input.endpointId,
       body: input.body,
+      customerEmail: input.customerEmail,
       createdAt: input.now,
       status: input.deliverable ? 'pending' : 'failed',
       attemptCount: 0,
@@ -53,6 +56,7 @@ export class WebhookMessageRepository {
       lastStatusCode: null,
       lastError: input.deliverable ? null : 'endpoint disabled',
       deliveredAt: null,
+      traceContext: traceHeaders(),
     };
     return (await insertOnce(this.model, doc)) ? doc : null;
   }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isErasedEmail } from '@billing/contracts';
 import type { Logger } from '@billing/runtime';
 import { addressOf, type EmailConfig } from '../config';
 import type { EmailLedger } from '../db/email-send.repository';
@@ -20,7 +21,9 @@ export type SendResult =
   /** Another delivery of the same event is sending it now: try again later. */
   | { status: 'busy' }
   /** The SMTP server refused or could not be reached: try again later. */
-  | { status: 'failed'; error: string };
+  | { status: 'failed'; error: string }
+  /** Not sent, and never will be: the customer's personal data was erased. */
+  | { status: 'suppressed' };
 
 export interface EmailSending {
   send<K extends TemplateName>(request: EmailRequest<K>): Promise<SendResult>;
@@ -69,6 +72,14 @@ export class EmailSender implements EmailSending {
   }
 
   async send<K extends TemplateName>(request: EmailRequest<K>): Promise<SendResult> {
+    // An event about an erased customer names the placeholder (`.invalid`, undeliverable).
+    if (isErasedEmail(request.to)) {
+      this.deps.logger.info(
+        { eventId: request.eventId, template: request.template },
+        'email to an erased customer not sent',
+      );
+      return { status: 'suppressed' };
+    }
     const now = this.deps.now?.() ?? new Date();
     // Render before claiming: a template error must not leave a `sending` row behind.
     const rendered = this.deps.renderer.render(request.template, request.model, this.brand);
@@ -87,6 +98,11 @@ export class EmailSender implements EmailSending {
       return { status: 'already_sent' };
     }
     if (claim.outcome === 'busy') return { status: 'busy' };
+    if (claim.outcome === 'erased') {
+      // An email owed from before the erasure (its event waited for a retry): not sent any more.
+      log.info('email to an erased customer not sent');
+      return { status: 'suppressed' };
+    }
 
     try {
       await this.deps.mailer.send({

@@ -1,4 +1,5 @@
 import { done, retry, type Logger, type Outcome } from '@billing/runtime';
+import type { CustomerErasing } from '../db/customer-erasure.repository';
 import type { OrderSnapshots } from '../db/order-snapshot.repository';
 import type { EmailSending, SendResult } from '../email/email-sender';
 import type { WebhookPublisher } from '../webhooks/dispatcher';
@@ -8,6 +9,7 @@ export interface HandlerDeps {
   emails: EmailSending;
   webhooks: WebhookPublisher;
   orders: OrderSnapshots;
+  erasure: CustomerErasing;
   logger: Logger;
 }
 
@@ -16,6 +18,7 @@ export function emailOutcome(result: SendResult): Outcome {
   switch (result.status) {
     case 'sent':
     case 'already_sent':
+    case 'suppressed':
       return done();
     case 'busy':
       return retry('the same email is being sent by another delivery');

@@ -30,6 +30,9 @@ function fakes(options: { sendResult?: SendResult; order?: OrderSnapshotV1 | nul
     },
     webhooks: { publish: async (events) => void webhooks.push(...events) },
     orders: { save: async () => undefined, get: async () => options.order ?? null },
+    erasure: {
+      erase: async () => ({ emailSends: 0, orderSnapshots: 0, webhookMessages: 0, deliveryAttempts: 0 }),
+    },
     logger: createLogger({ service: 'test', version: 'test', level: 'silent' }),
   };
   return { deps, emails, webhooks };

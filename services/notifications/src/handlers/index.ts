@@ -1,4 +1,5 @@
 import {
+  CUSTOMER_ERASED_V1,
   LICENSES_EXTENDED_V1,
   LICENSES_REACTIVATED_V1,
   LICENSES_REVOKED_V1,
@@ -18,6 +19,7 @@ import {
   type TypedEnvelope,
 } from '@billing/contracts';
 import type { Handler, Outcome } from '@billing/runtime';
+import { handleCustomerErased } from './customer-erased.handler';
 import type { HandlerDeps } from './deps';
 import {
   handleLicensesExtended,
@@ -56,6 +58,7 @@ export function eventHandlers(deps: Omit<HandlerDeps, 'logger'>): Record<string,
     on(PAYMENT_FAILED_V1, handlePaymentFailed),
     on(ORDER_CANCELLED_V1, handleOrderCancelled),
     on(ORDER_REFUNDED_V1, handleOrderRefunded),
+    on(CUSTOMER_ERASED_V1, handleCustomerErased),
     on(TIER_CHANGED_V1, handleTierChanged),
     on(SUBSCRIPTION_CREATED_V1, subscriptionChangedHandler('subscription.created')),
     on(SUBSCRIPTION_UPDATED_V1, subscriptionChangedHandler('subscription.updated')),

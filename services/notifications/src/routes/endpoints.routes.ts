@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { OUTBOUND_EVENT_TYPES, OUTBOUND_EVENTS, isOutboundEventType } from '@billing/contracts';
-import type { HttpApp } from '@billing/runtime';
+import { Nullable, OUTBOUND_EVENT_TYPES, OUTBOUND_EVENTS, isOutboundEventType } from '@billing/contracts';
+import { AnswerDate, errorResponses, NoContent, type HttpApp } from '@billing/runtime';
 import type { DeliveryAttemptRepository } from '../db/delivery-attempt.repository';
 import type { WebhookEndpointRepository } from '../db/webhook-endpoint.repository';
 import type { WebhookMessageRepository } from '../db/webhook-message.repository';
 import { EndpointDisabledError, EndpointNotFoundError, UnknownEventError, UnsafeUrlError } from '../errors';
 import { newEndpointSecret } from '../webhooks/signing';
 import { UnsafeDestinationError, checkEndpointUrl } from '../webhooks/url-safety';
+import { EndpointView, MessageView, Replayed } from './schemas';
 import { endpointView, messageView } from './views';
 
 export interface EndpointRoutesDeps {
@@ -29,6 +30,14 @@ const Url = Type.String({ minLength: 1, maxLength: 2048 });
 const Events = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { minItems: 1, maxItems: 50 });
 const Description = Type.String({ maxLength: 500 });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const tags = ['webhook endpoints'];
+/** An operator's change to one endpoint: the endpoint afterwards. */
+const change = (summary: string) => ({
+  summary,
+  tags,
+  params: IdParams,
+  response: { 200: EndpointView, ...errorResponses(400, 401, 404) },
+});
 
 function checkUrl(url: string, allowPrivate: boolean): string {
   try {
@@ -52,22 +61,40 @@ function checkEvents(events: string[]): string[] {
  */
 export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): void {
   const now = deps.now ?? (() => new Date());
-  const preHandler = deps.auth;
+  const onRequest = deps.auth;
   const mustGet = async (id: string) => {
     const endpoint = await deps.endpoints.get(id);
     if (!endpoint) throw new EndpointNotFoundError(id);
     return endpoint;
   };
 
-  app.get('/webhooks/event-types', { preHandler }, async () => ({
+  const eventTypes = {
+    summary: 'The events an endpoint can subscribe to',
+    tags,
+    response: {
+      200: Type.Object({
+        items: Type.Array(Type.Object({ name: Type.String(), description: Type.String() })),
+      }),
+      ...errorResponses(401),
+    },
+  };
+  app.get('/webhooks/event-types', { onRequest, schema: eventTypes }, async () => ({
     items: OUTBOUND_EVENT_TYPES.map((name) => ({ name, description: OUTBOUND_EVENTS[name].description })),
   }));
 
   app.post(
     '/webhooks/endpoints',
     {
-      preHandler,
-      schema: { body: Type.Object({ url: Url, events: Events, description: Type.Optional(Description) }) },
+      onRequest,
+      schema: {
+        summary: 'Adds an endpoint; the answer holds its signing secret, shown this once',
+        tags,
+        body: Type.Object({ url: Url, events: Events, description: Type.Optional(Description) }),
+        response: {
+          201: Type.Object({ id: Type.String(), secret: Type.String(), endpoint: EndpointView }),
+          ...errorResponses(400, 401),
+        },
+      },
     },
     async (request, reply) => {
       const secret = newEndpointSecret();
@@ -85,20 +112,25 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
     },
   );
 
-  app.get('/webhooks/endpoints', { preHandler }, async () => ({
+  const list = {
+    summary: 'Every endpoint',
+    tags,
+    response: { 200: Type.Object({ items: Type.Array(EndpointView) }), ...errorResponses(401) },
+  };
+  app.get('/webhooks/endpoints', { onRequest, schema: list }, async () => ({
     items: (await deps.endpoints.list()).map(endpointView),
   }));
 
-  app.get('/webhooks/endpoints/:id', { preHandler, schema: { params: IdParams } }, async (request) =>
+  app.get('/webhooks/endpoints/:id', { onRequest, schema: change('One endpoint') }, async (request) =>
     endpointView(await mustGet(request.params.id)),
   );
 
   app.patch(
     '/webhooks/endpoints/:id',
     {
-      preHandler,
+      onRequest,
       schema: {
-        params: IdParams,
+        ...change('Changes the URL, the events or the description of an endpoint'),
         body: Type.Object(
           { url: Type.Optional(Url), events: Type.Optional(Events), description: Type.Optional(Description) },
           { minProperties: 1, additionalProperties: false },
@@ -124,7 +156,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
 
   app.post(
     '/webhooks/endpoints/:id/disable',
-    { preHandler, schema: { params: IdParams } },
+    { onRequest, schema: change('Disables an endpoint: its pending messages stop') },
     async (request) => {
       const updated = await deps.endpoints.disable(request.params.id, now());
       if (!updated) throw new EndpointNotFoundError(request.params.id);
@@ -135,21 +167,26 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
     },
   );
 
-  app.post(
-    '/webhooks/endpoints/:id/enable',
-    { preHandler, schema: { params: IdParams } },
-    async (request) => {
-      const updated = await deps.endpoints.enable(request.params.id, now());
-      if (!updated) throw new EndpointNotFoundError(request.params.id);
-      await deps.endpointsChanged();
-      request.log.info({ endpointId: updated._id }, 'webhook endpoint enabled');
-      return endpointView(updated);
-    },
-  );
+  const enable = change('Enables an endpoint (again)');
+  app.post('/webhooks/endpoints/:id/enable', { onRequest, schema: enable }, async (request) => {
+    const updated = await deps.endpoints.enable(request.params.id, now());
+    if (!updated) throw new EndpointNotFoundError(request.params.id);
+    await deps.endpointsChanged();
+    request.log.info({ endpointId: updated._id }, 'webhook endpoint enabled');
+    return endpointView(updated);
+  });
 
   app.delete(
     '/webhooks/endpoints/:id',
-    { preHandler, schema: { params: IdParams } },
+    {
+      onRequest,
+      schema: {
+        summary: 'Deletes an endpoint with its messages and attempts',
+        tags,
+        params: IdParams,
+        response: { 204: NoContent, ...errorResponses(400, 401, 404) },
+      },
+    },
     async (request, reply) => {
       const { id } = request.params;
       if (!(await deps.endpoints.delete(id))) throw new EndpointNotFoundError(id);
@@ -157,30 +194,44 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
       await deps.messages.deleteByEndpoint(id);
       await deps.attempts.deleteByEndpoint(id);
       request.log.info({ endpointId: id }, 'webhook endpoint deleted');
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 
   app.post(
     '/webhooks/endpoints/:id/rotate-secret',
     {
-      preHandler,
+      onRequest,
       schema: {
+        summary: 'Makes a new signing secret (shown this once); older ones sign on for `graceSeconds`',
+        tags,
         params: IdParams,
         body: Type.Optional(
           Type.Object({ graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 24 * 3600 })) }),
         ),
+        response: {
+          200: Type.Object({
+            id: Type.String(),
+            secret: Type.String(),
+            previousSecretsExpireAt: Type.Array(Nullable(AnswerDate)),
+          }),
+          ...errorResponses(400, 401, 404),
+        },
       },
     },
     async (request) => {
       const secret = newEndpointSecret();
       const graceMs =
         request.body?.graceSeconds !== undefined ? request.body.graceSeconds * 1000 : deps.secretGraceMs;
-      const updated = await deps.endpoints.rotateSecret(request.params.id, secret, graceMs, now());
+      const at = now();
+      const updated = await deps.endpoints.rotateSecret(request.params.id, secret, graceMs, at);
       if (!updated) throw new EndpointNotFoundError(request.params.id);
       await deps.endpointsChanged();
       request.log.info({ endpointId: updated._id, graceMs }, 'webhook endpoint secret rotated');
-      const previous = updated.secrets.filter((s) => s.secret !== secret).map((s) => s.expiresAt);
+      // Secrets are held encrypted: the new one is told apart by when it was made.
+      const previous = updated.secrets
+        .filter((s) => s.createdAt.getTime() !== at.getTime())
+        .map((s) => s.expiresAt);
       return { id: updated._id, secret, previousSecretsExpireAt: previous };
     },
   );
@@ -188,8 +239,10 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
   app.get(
     '/webhooks/endpoints/:id/messages',
     {
-      preHandler,
+      onRequest,
       schema: {
+        summary: 'The messages of an endpoint, newest first',
+        tags,
         params: IdParams,
         querystring: Type.Object({
           status: Type.Optional(
@@ -197,6 +250,7 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
           ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
         }),
+        response: { 200: Type.Object({ items: Type.Array(MessageView) }), ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {
@@ -212,13 +266,16 @@ export function registerEndpointRoutes(app: HttpApp, deps: EndpointRoutesDeps): 
   app.post(
     '/webhooks/endpoints/:id/replay',
     {
-      preHandler,
+      onRequest,
       schema: {
+        summary: 'Sends again the messages since a time (202: queued; 409: the endpoint is disabled)',
+        tags,
         params: IdParams,
         body: Type.Object({
           since: Type.String({ format: 'date-time' }),
           includeDelivered: Type.Optional(Type.Boolean()),
         }),
+        response: { 202: Replayed, ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {

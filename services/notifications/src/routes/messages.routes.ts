@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { HttpApp } from '@billing/runtime';
+import { errorResponses, type HttpApp } from '@billing/runtime';
 import type { DeliveryAttemptRepository } from '../db/delivery-attempt.repository';
 import type { WebhookEndpointRepository } from '../db/webhook-endpoint.repository';
 import type { WebhookMessageRepository } from '../db/webhook-message.repository';
 import { EndpointDisabledError, EndpointNotFoundError, MessageNotFoundError } from '../errors';
+import { AttemptView, MessageView, Replayed } from './schemas';
 import { attemptView, messageView } from './views';
 
 export interface MessageRoutesDeps {
@@ -17,13 +18,23 @@ export interface MessageRoutesDeps {
 }
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const tags = ['webhook messages'];
 
 /** One outbound message: its state, every attempt (status, duration, response snippet), replay. */
 export function registerMessageRoutes(app: HttpApp, deps: MessageRoutesDeps): void {
   const now = deps.now ?? (() => new Date());
-  const preHandler = deps.auth;
+  const onRequest = deps.auth;
 
-  app.get('/webhooks/messages/:id', { preHandler, schema: { params: IdParams } }, async (request) => {
+  const one = {
+    summary: 'One message with every delivery attempt',
+    tags,
+    params: IdParams,
+    response: {
+      200: Type.Composite([MessageView, Type.Object({ attemptLog: Type.Array(AttemptView) })]),
+      ...errorResponses(400, 401, 404),
+    },
+  };
+  app.get('/webhooks/messages/:id', { onRequest, schema: one }, async (request) => {
     const message = await deps.messages.get(request.params.id);
     if (!message) throw new MessageNotFoundError(request.params.id);
     const attempts = await deps.attempts.listForMessage(message._id);
@@ -32,7 +43,15 @@ export function registerMessageRoutes(app: HttpApp, deps: MessageRoutesDeps): vo
 
   app.get(
     '/webhooks/messages/:id/attempts',
-    { preHandler, schema: { params: IdParams } },
+    {
+      onRequest,
+      schema: {
+        summary: 'The delivery attempts of a message: status, duration, response snippet',
+        tags,
+        params: IdParams,
+        response: { 200: Type.Object({ items: Type.Array(AttemptView) }), ...errorResponses(400, 401, 404) },
+      },
+    },
     async (request) => {
       const message = await deps.messages.get(request.params.id);
       if (!message) throw new MessageNotFoundError(request.params.id);
@@ -42,7 +61,15 @@ export function registerMessageRoutes(app: HttpApp, deps: MessageRoutesDeps): vo
 
   app.post(
     '/webhooks/messages/:id/replay',
-    { preHandler, schema: { params: IdParams } },
+    {
+      onRequest,
+      schema: {
+        summary: 'Sends a message again (202: queued; 409: its endpoint is disabled)',
+        tags,
+        params: IdParams,
+        response: { 202: Replayed, ...errorResponses(400, 401, 404, 409) },
+      },
+    },
     async (request, reply) => {
       const message = await deps.messages.get(request.params.id);
       if (!message) throw new MessageNotFoundError(request.params.id);

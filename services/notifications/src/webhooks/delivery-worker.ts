@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { Logger } from '@billing/runtime';
+import { inSpan, SpanKind, traceContextOf, type Logger } from '@billing/runtime';
 import type { DeliveryAttemptRepository } from '../db/delivery-attempt.repository';
 import type { WebhookEndpoint } from '../db/webhook-endpoint.model';
 import { signingSecrets, type WebhookEndpointRepository } from '../db/webhook-endpoint.repository';
 import type { EndpointDirectory } from './endpoint-directory';
 import type { WebhookMessageDoc } from '../db/webhook-message.model';
 import type { AttemptOutcome, WebhookMessageRepository } from '../db/webhook-message.repository';
-import type { Deliver } from './http-delivery';
+import type { SecretBox } from '../db/secret-box';
+import type { WebhookMetrics } from '../metrics';
+import type { Deliver, DeliveryResult } from './http-delivery';
 import { signatureHeaders } from './signing';
 import { redactUrl } from './url-safety';
 
@@ -35,9 +37,13 @@ export interface DeliveryWorkerDeps {
   /** The endpoints as this process knows them; told when a delivery changed one. */
   directory: Pick<EndpointDirectory, 'get' | 'changed'>;
   deliver: Deliver;
+  /** Opens the endpoints' stored secrets to sign. */
+  secrets: Pick<SecretBox, 'open'>;
   /** Tells the operator (a domain event through the outbox); called before the endpoint is disabled. */
   notifyDisabled: (notice: EndpointDisabledNotice) => Promise<void>;
   logger: Logger;
+  /** Counts attempts by endpoint and outcome, and automatic disablings. */
+  metrics?: WebhookMetrics;
   now?: () => Date;
 }
 
@@ -182,18 +188,36 @@ export class DeliveryWorker {
       return;
     }
 
-    const headers = signatureHeaders(
-      message.eventId,
-      message.body,
-      signingSecrets(endpoint, startedAt),
-      startedAt,
-    );
-    const result = await this.deps.deliver({
-      url: endpoint.url,
-      headers,
-      body: message.body,
-      timeoutMs: this.options.timeoutMs,
-    });
+    const signed = this.sign(message, endpoint, startedAt);
+    if ('error' in signed) log.error({ error: signed.error }, 'webhook not signed: secret unreadable');
+    const result: DeliveryResult =
+      'error' in signed
+        ? { ok: false, statusCode: null, durationMs: 0, responseSnippet: null, error: signed.error }
+        : await inSpan(
+            `POST webhook ${message.event}`,
+            {
+              kind: SpanKind.CLIENT,
+              // The trace of the event the message was made for.
+              parent: traceContextOf(message.traceContext),
+              attributes: {
+                'http.request.method': 'POST',
+                'billing.webhook.endpoint_id': endpoint._id,
+                'billing.webhook.message_id': message._id,
+                'billing.webhook.attempt': attemptNumber,
+              },
+            },
+            async (span) => {
+              const answer = await this.deps.deliver({
+                url: endpoint.url,
+                headers: signed.headers,
+                body: message.body,
+                timeoutMs: this.options.timeoutMs,
+              });
+              if (answer.statusCode !== null)
+                span.setAttribute('http.response.status_code', answer.statusCode);
+              return answer;
+            },
+          );
     const finishedAt = this.now();
     await this.deps.attempts.complete(claim, {
       status: result.ok ? 'succeeded' : 'failed',
@@ -212,6 +236,11 @@ export class DeliveryWorker {
       result.error,
     );
     await this.deps.messages.recordAttempt(message._id, outcome);
+    this.deps.metrics?.attempted(
+      endpoint._id,
+      outcome.status,
+      'error' in signed ? null : result.durationMs / 1000,
+    );
     const logData = { attempt: attemptNumber, statusCode: result.statusCode, durationMs: result.durationMs };
     if (result.ok) {
       log.info(logData, 'webhook delivered');
@@ -227,6 +256,27 @@ export class DeliveryWorker {
       'webhook attempt failed',
     );
     await this.recordFailure(endpoint, message._id, finishedAt, result.error ?? 'failed');
+  }
+
+  /**
+   * The signature headers, or why there are none: a stored secret that does not open (a key
+   * missing from SECRETS_ENCRYPTION_KEYS). That attempt then fails like an unreachable receiver
+   * (retried on schedule, counted in the endpoint's failure streak), so it shows in the attempt
+   * log and the endpoint's lastError; the messages never contain a secret.
+   */
+  private sign(
+    message: WebhookMessageDoc,
+    endpoint: WebhookEndpoint,
+    at: Date,
+  ): { headers: Record<string, string> } | { error: string } {
+    try {
+      const secrets = signingSecrets(endpoint, at).map((stored) =>
+        this.deps.secrets.open(stored, endpoint._id),
+      );
+      return { headers: signatureHeaders(message.eventId, message.body, secrets, at) };
+    } catch (err) {
+      return { error: `not sent: ${(err as Error).message}` };
+    }
   }
 
   /**
@@ -303,6 +353,7 @@ export class DeliveryWorker {
     // (same id) on the next failure instead of disabling silently.
     await this.deps.notifyDisabled({ endpoint, failingSince, disabledAt: at, lastError: error, messageId });
     if (await this.deps.endpoints.disableFailing(endpoint, at)) {
+      this.deps.metrics?.disabled(endpoint._id);
       await this.deps.directory.changed();
       await this.deps.messages.stopPendingOfEndpoint(endpoint._id, 'endpoint disabled');
       this.log.warn(

@@ -85,6 +85,8 @@ export class WebhookDispatcher implements WebhookPublisher {
         data: event.data,
       };
       const json = JSON.stringify(body);
+      // Every outbound event names its customer here (or null); stored so an erasure finds it.
+      const customerEmail = (event.data as { customerEmail?: string | null }).customerEmail;
       for (const endpoint of this.deps.endpoints.subscribedTo(event.type)) {
         const now = this.deps.now();
         const stored = await this.deps.messages.insertIfAbsent({
@@ -93,6 +95,7 @@ export class WebhookDispatcher implements WebhookPublisher {
           event: event.type,
           endpointId: endpoint._id,
           body: json,
+          customerEmail: customerEmail ? customerEmail.trim().toLowerCase() : null,
           now,
           firstAttemptAt: new Date(now.getTime() + this.deps.holdMs),
           deliverable: endpoint.status === 'enabled',

@@ -56,6 +56,11 @@ export class EndpointDirectory implements EndpointLookup {
     return this.byId.get(id);
   }
 
+  /** Every endpoint, enabled or not. */
+  all(): readonly WebhookEndpoint[] {
+    return this.endpoints;
+  }
+
   /** After a change made here: reload now, and tell the other replicas to. */
   async changed(): Promise<void> {
     await this.reload();

@@ -31,6 +31,9 @@ export type Json = ReturnType<typeof JSON.parse>;
 
 export const ADMIN_TOKEN = 'notifications-test-admin-token-0123456789';
 
+/** The key webhook secrets are encrypted with in these tests (`SECRETS_ENCRYPTION_KEYS`). */
+export const TEST_SECRETS_KEY = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
+
 /** Our durable consumers exactly as declared in the contracts. */
 const TEST_CONSUMERS = [NOTIFICATIONS_ORDERS_CONSUMER, NOTIFICATIONS_LICENSING_CONSUMER];
 
@@ -55,6 +58,11 @@ export interface Harness {
   ): Promise<{ status: number; body: Json }>;
   /** True when both consumers have nothing pending or unacknowledged. */
   drained(): Promise<boolean>;
+  /**
+   * Stops the service and starts a new one on the same database and streams, its configuration
+   * read again with `env` added (as after a redeploy); `service` and `api` then use the new one.
+   */
+  restart(env: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,7 +72,14 @@ export interface Harness {
  * from empty streams and consumers.
  */
 export async function startHarness(
-  options: { env?: Record<string, string>; resolve?: Resolve } = {},
+  options: {
+    env?: Record<string, string>;
+    resolve?: Resolve;
+    /** Puts these credentials into SMTP_URL. */
+    smtpAuth?: { user: string; pass: string };
+    /** Collects every log line (level debug) instead of discarding them. */
+    logs?: string[];
+  } = {},
 ): Promise<Harness> {
   const { natsUrl, mongoUrl } = testEnv();
   const nats = await connectTestNats(natsUrl);
@@ -72,11 +87,16 @@ export async function startHarness(
   const smtp = await startSmtpServer();
   const dbUrl = new URL(mongoUrl);
   dbUrl.pathname = `/${uniqueDbName('notifications')}`;
-  const config = loadConfig({
+  const smtpUrl = new URL(smtp.url);
+  if (options.smtpAuth) {
+    smtpUrl.username = encodeURIComponent(options.smtpAuth.user);
+    smtpUrl.password = encodeURIComponent(options.smtpAuth.pass);
+  }
+  const env = {
     ADMIN_API_TOKEN: ADMIN_TOKEN,
     NATS_URL: natsUrl,
     NOTIFICATIONS_MONGO_URL: dbUrl.toString(),
-    SMTP_URL: smtp.url,
+    SMTP_URL: smtpUrl.toString(),
     SMTP_TIMEOUT_MS: '2000',
     EMAIL_FROM: 'Acme Billing <billing@acme.example>',
     BRAND_NAME: 'Acme',
@@ -91,12 +111,16 @@ export async function startHarness(
     WEBHOOK_POLL_INTERVAL_MS: '50',
     WEBHOOK_DISABLE_AFTER_MS: '1200',
     OUTBOUND_ALLOW_PRIVATE: 'true',
+    SECRETS_ENCRYPTION_KEYS: TEST_SECRETS_KEY,
     ...options.env,
-  });
+  };
+  let config = loadConfig(env);
+  const logs = options.logs;
   const logger = createLogger({
     service: 'notifications-test',
     version: 'test',
-    level: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent',
+    level: logs ? 'debug' : ((process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent'),
+    ...(logs ? { destination: { write: (line: string) => void logs.push(line) } } : {}),
   });
   const infra = await connectServiceInfra({
     service: 'notifications',
@@ -108,15 +132,23 @@ export async function startHarness(
   // Every query the service runs, checked for index use when the harness closes.
   const queries = new QueryRecorder();
   queries.watch(infra.db);
-  const service = await buildNotificationsService({ config, logger, infra, resolve: options.resolve });
-  await service.http.ready();
-  await service.start();
+  const startService = async () => {
+    const started = await buildNotificationsService({ config, logger, infra, resolve: options.resolve });
+    await started.http.ready();
+    await started.start();
+    return started;
+  };
+  let service = await startService();
   const js = jetstream(nats.nc);
 
   return {
-    config,
+    get config() {
+      return config;
+    },
     infra,
-    service,
+    get service() {
+      return service;
+    },
     smtp,
     nats,
     async publish(definition, input) {
@@ -143,6 +175,12 @@ export async function startHarness(
         if (info.num_pending > 0 || info.num_ack_pending > 0) return false;
       }
       return true;
+    },
+    async restart(extra) {
+      await service.http.close();
+      await service.stop();
+      config = loadConfig({ ...env, ...extra });
+      service = await startService();
     },
     async close() {
       await service.http.close();

@@ -4,6 +4,7 @@ import { waitFor } from '@billing/testkit';
 import { TIER_CHANGED_V1 } from '@billing/contracts';
 import { deliveryAttemptModel } from '../../src/db/delivery-attempt.model';
 import { DeliveryAttemptRepository } from '../../src/db/delivery-attempt.repository';
+import { SecretBox } from '../../src/db/secret-box';
 import { WebhookEndpointRepository } from '../../src/db/webhook-endpoint.repository';
 import { WebhookMessageRepository } from '../../src/db/webhook-message.repository';
 import { DeliveryWorker } from '../../src/webhooks/delivery-worker';
@@ -120,7 +121,8 @@ describe('webhook delivery safety and replicas', () => {
     // Only the two workers below deliver from here on.
     await h.service.stop();
     const db = h.infra.db;
-    const endpoints = new WebhookEndpointRepository(db);
+    const box = new SecretBox(h.config.secrets.encryptionKeys);
+    const endpoints = new WebhookEndpointRepository(db, box);
     const messages = new WebhookMessageRepository(db);
     const attempts = new DeliveryAttemptRepository(db);
     const secret = newEndpointSecret();
@@ -149,6 +151,7 @@ describe('webhook delivery safety and replicas', () => {
           endpoints,
           directory,
           deliver: delivery.deliver,
+          secrets: box,
           notifyDisabled: async () => undefined,
           logger,
         },

@@ -38,4 +38,31 @@ export class CustomerRepository {
     const doc = await this.model.findById(email).lean<CustomerDoc>();
     return doc ? (renameId(doc, 'email') as Customer) : null;
   }
+
+  /**
+   * Erasure: the account keyed by the email moves to the placeholder key, without its name (its
+   * Stripe customer ids and creation time stay). Inserted before the original is deleted, so a
+   * crash in between leaves the email for a repeated request to find. Returns the accounts erased.
+   */
+  async erase(email: string, placeholder: string): Promise<number> {
+    const doc = await this.model.findById(email).lean<CustomerDoc>();
+    if (!doc) return 0;
+    const moved = await insertOnce(this.model, {
+      _id: placeholder,
+      name: null,
+      stripeCustomerIds: doc.stripeCustomerIds,
+      createdAt: doc.createdAt,
+    });
+    // The customer came back after an earlier erasure: their placeholder account exists already.
+    if (!moved) {
+      for (const id of doc.stripeCustomerIds) {
+        await this.model.updateOne(
+          { _id: placeholder, stripeCustomerIds: { $ne: id } },
+          { $addToSet: { stripeCustomerIds: id } },
+        );
+      }
+    }
+    const { deletedCount } = await this.model.deleteOne({ _id: email });
+    return deletedCount;
+  }
 }

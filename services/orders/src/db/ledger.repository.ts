@@ -64,6 +64,29 @@ export class LedgerRepository {
     return docs.map((d) => renameId(d, 'refundId') as Refund);
   }
 
+  /**
+   * Erasure: payments name the placeholder; the receipt URL goes too (anyone holding it can open
+   * Stripe's receipt, which shows the customer's email and billing details). Returns the payments changed.
+   */
+  async erasePayments(email: string, placeholder: string): Promise<number> {
+    const result = await this.payments.updateMany(
+      { customerEmail: email },
+      { $set: { customerEmail: placeholder, receiptUrl: null } },
+    );
+    return result.modifiedCount;
+  }
+
+  /** Erasure: the refunds of these orders that name `email` name the placeholder. */
+  async eraseRefunds(orderIds: readonly string[], email: string, placeholder: string): Promise<number> {
+    if (orderIds.length === 0) return 0;
+    // Refunds are found through their orders (the refund index starts with the order id).
+    const result = await this.refunds.updateMany(
+      { orderId: { $in: [...orderIds] }, customerEmail: email },
+      { $set: { customerEmail: placeholder } },
+    );
+    return result.modifiedCount;
+  }
+
   async paymentsOfCustomer(email: string, limit: number): Promise<Payment[]> {
     const docs = await this.payments
       .find({ customerEmail: email })

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { catalogModel } from './catalog.model';
+import { customerErasureModel } from './customer-erasure.model';
 import { customerModel } from './customer.model';
 import { orderFactModel } from './order-fact.model';
 import { orderLinkModel } from './order-link.model';
@@ -16,6 +17,7 @@ export function registerModels(db: Connection): void {
   paymentModel(db);
   refundModel(db);
   customerModel(db);
+  customerErasureModel(db);
   catalogModel(db);
   stockMovementModel(db);
 }

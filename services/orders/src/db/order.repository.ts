@@ -81,6 +81,27 @@ export class OrderRepository {
     return result.matchedCount === 1;
   }
 
+  /** The ids of the orders of any of these lower-cased emails. */
+  async idsOfCustomers(emails: readonly string[]): Promise<string[]> {
+    const docs = await this.model
+      .find({ customerEmail: { $in: [...emails] } }, { _id: 1 })
+      .lean<Array<Pick<OrderDoc, '_id'>>>();
+    return docs.map((d) => d._id);
+  }
+
+  /**
+   * Erasure: the orders of `email` name the placeholder instead, without the customer's name and
+   * the checkout's free-form metadata (which may hold personal data). Amounts, lines, ids, status
+   * and revision stay, so the derived-state compare-and-set is not disturbed. Returns the orders changed.
+   */
+  async erase(email: string, placeholder: string): Promise<number> {
+    const result = await this.model.updateMany(
+      { customerEmail: email },
+      { $set: { customerEmail: placeholder, customerName: null, metadata: {} } },
+    );
+    return result.modifiedCount;
+  }
+
   /** Newest first; pass `after` (the last order of the previous page) to continue. */
   async list(filter: OrderListFilter): Promise<Order[]> {
     const query: QueryFilter<OrderDoc> = {};

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import {
+  CUSTOMER_ERASED_V1,
   ORDER_CANCELLED_V1,
   ORDER_CONFIRMED_V1,
   ORDER_CREATED_V1,
@@ -11,6 +12,7 @@ import {
   type OrderSnapshotV1,
 } from '@billing/contracts';
 import type { EventEmitter } from '@billing/runtime';
+import type { CustomerErasureDoc } from '../db/customer-erasure.model';
 import type { Order } from '../db/order.model';
 import type { OrderFact } from '../db/order-fact.model';
 import type { Payment } from '../db/payment.model';
@@ -155,6 +157,16 @@ export class OrderEvents {
         cancelledAt: fact.at.toISOString(),
         reason: fact.cancellationReason,
       },
+    });
+  }
+
+  /** An operator's erasure; the other services erase what they hold for `email`. */
+  customerErased(erasure: CustomerErasureDoc, email: string, cause: Cause): DomainEvent {
+    return event(CUSTOMER_ERASED_V1, {
+      id: `orders.customer.erased:${erasure._id}`,
+      occurredAt: erasure.erasedAt,
+      ...cause,
+      payload: { email, erasedAt: erasure.erasedAt.toISOString(), placeholder: erasure.placeholder },
     });
   }
 

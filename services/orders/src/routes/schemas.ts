@@ -7,19 +7,11 @@ import {
   PaymentFailureReasonV1,
   PaymentRecordedV1,
 } from '@billing/contracts';
+import { ErrorBody } from '@billing/runtime';
 
 const DateTime = Type.String({ format: 'date-time' });
 
-export const ErrorBody = Type.Object(
-  {
-    error: Type.Object({
-      code: Type.String(),
-      message: Type.String(),
-      details: Type.Optional(Type.Unknown()),
-    }),
-  },
-  { description: 'Every error answer' },
-);
+export { ErrorBody };
 
 /** Error answers every admin route can give, for the OpenAPI document. */
 export const errorResponses = {
@@ -91,6 +83,22 @@ export const OrderDetail = Type.Object({
 export const OrderPage = Type.Object({
   items: Type.Array(OrderView),
   nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` for the next page' })),
+});
+
+/** The answer of `DELETE /customers/:email/data`: what orders erased (the other services follow). */
+export const CustomerErasureView = Type.Object({
+  /** What the email was replaced with, here and in the other services. */
+  placeholder: Type.String(),
+  erasedAt: DateTime,
+  /** The `orders.customer.erased.v1` event the other services erase from. */
+  eventId: Type.String(),
+  /** Documents changed per collection; all 0 when there was nothing (left) to erase. */
+  erased: Type.Object({
+    customers: Type.Integer(),
+    orders: Type.Integer(),
+    payments: Type.Integer(),
+    refunds: Type.Integer(),
+  }),
 });
 
 export const CustomerDetail = Type.Object({

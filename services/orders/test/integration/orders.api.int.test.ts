@@ -1,4 +1,4 @@
-import { connectTestNats, resetStreams, testEnv } from '@billing/testkit';
+import { connectTestNats, inspectOpenApi, resetStreams, testEnv, waitFor } from '@billing/testkit';
 import { readCatalogSeed } from '../../src/catalog/catalog-seed';
 import { DEFAULT_CATALOG_SEED } from '../../src/config';
 import { orderIdFor } from '../../src/domain/order-id';
@@ -254,23 +254,51 @@ describe('orders HTTP API', () => {
     expect(again).toMatchObject({ status: 201, body: { sku: 'POSTER-A2', stock: 7 } });
   });
 
-  it('serves an OpenAPI document of its routes', async () => {
+  it('answers the replay of a message that can never apply with its error (409, as documented)', async () => {
+    // Not a Stripe event: parked at once as invalid, and a replay cannot decode it either.
+    await h.publish({ id: `evt_invalid_${Date.now()}`, type: 'checkout.session.completed' });
+    const parked = await waitFor(
+      async () =>
+        (await h.api('GET', '/admin/parked?kind=invalid')).body.items[0] as { id: string } | undefined,
+      { what: 'the invalid message parked' },
+    );
+    const replay = await h.api('POST', `/admin/parked/${parked.id}/replay`);
+    expect(replay).toEqual({
+      status: 409,
+      body: { error: { code: 'permanent_failure', message: expect.stringContaining('cannot be applied') } },
+    });
+  });
+
+  it('serves a valid OpenAPI document of its routes, each with its answer and error schemas', async () => {
     const doc = await h.api('GET', '/openapi.json');
     expect(doc.status).toBe(200);
-    expect(doc.body.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.body.paths)).toEqual(
+    const report = await inspectOpenApi(doc.body);
+    expect(report.version).toBe('3.1.0');
+    expect(report.operations).toEqual(
       expect.arrayContaining([
-        '/orders',
-        '/orders/{id}',
-        '/customers/{email}',
-        '/catalog/products',
-        '/catalog/products/{sku}',
-        '/catalog/products/{sku}/stock-adjustments',
-        '/admin/parked',
-        '/admin/parked/{id}/replay',
+        'GET /orders',
+        'GET /orders/{id}',
+        'GET /customers/{email}',
+        'DELETE /customers/{email}/data',
+        'GET /catalog/products',
+        'POST /catalog/products',
+        'GET /catalog/products/{sku}',
+        'PUT /catalog/products/{sku}',
+        'DELETE /catalog/products/{sku}',
+        'POST /catalog/products/{sku}/stock-adjustments',
+        'GET /admin/parked',
+        'GET /admin/parked/summary',
+        'POST /admin/parked/{id}/replay',
+        'POST /admin/parked/replay',
+        'GET /healthz',
+        'GET /readyz',
       ]),
     );
-    expect(doc.body.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
+    expect(report.withoutSuccessSchema).toEqual([]);
+    expect(report.withoutErrorSchema).toEqual(['GET /healthz']);
+    expect(doc.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.body.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.body.paths['/healthz'].get.security).toEqual([]);
     const order = doc.body.paths['/orders/{id}'].get.responses['200'].content['application/json'].schema;
     expect(Object.keys(order.properties)).toEqual(
       expect.arrayContaining(['status', 'lines', 'payments', 'refunds', 'lastPaymentFailure']),
