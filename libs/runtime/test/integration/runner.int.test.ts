@@ -346,8 +346,10 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
   });
 
   it('hands back at stop the messages not started and, after the grace, those still running', async () => {
-    // As the contracts declare consumers: no backoff list (which would delay a plain nak).
-    const consumer = { ...CONSUMER, backoffMs: [] };
+    // As the contracts declare consumers: no backoff list (which would delay a plain nak). A long
+    // ack wait tells a hand-back (at once) apart from a redelivery after the ack wait, with room
+    // for a busy machine.
+    const consumer = { ...CONSUMER, backoffMs: [], ackWaitMs: 30_000 };
     await declareConsumers(nats.jsm, [consumer]);
     const started: number[] = [];
     let release!: () => void;
@@ -368,7 +370,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     expect(Date.now() - stopAt).toBeLessThan(2000);
     expect(started).toEqual([0]);
 
-    // Another replica gets both now, not after the ack wait (5 s).
+    // Another replica gets both now, not after the ack wait (30 s).
     const seen: number[] = [];
     running = await start(
       async (e) => {
@@ -377,7 +379,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
       },
       { consumer },
     );
-    await waitFor(() => seen.length === 2, { what: 'both redelivered', timeoutMs: 3000 });
+    await waitFor(() => seen.length === 2, { what: 'both redelivered', timeoutMs: 10_000 });
     expect(seen.sort()).toEqual([0, 1]);
     release();
   });
