@@ -205,19 +205,17 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         headers: msg.headers,
         stripeEventId: decoded.ok ? decoded.correlationId : undefined,
       },
-      (span) => {
+      async (span) => {
         span.setAttribute('messaging.message.delivery_count', msg.info.deliveryCount);
         if (decoded.ok) span.setAttribute('messaging.message.id', decoded.messageId);
-        return handleOne(msg, decoded, (outcome) => span.setAttribute('billing.outcome', outcome));
+        const outcome = await handleOne(msg, decoded);
+        span.setAttribute('billing.outcome', outcome);
+        return outcome;
       },
     );
   }
 
-  async function handleOne(
-    msg: JsMsg,
-    decoded: ReturnType<Codec<E>['decode']>,
-    record: (outcome: string) => void = () => undefined,
-  ): Promise<ConsumerOutcome> {
+  async function handleOne(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<ConsumerOutcome> {
     const deliveryCount = msg.info.deliveryCount;
     const base = { subject: msg.subject, streamSeq: msg.seq, deliveryCount };
     if (!decoded.ok) {
@@ -243,7 +241,6 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         deliveryCount,
         logger: ctxLog,
       });
-      record(outcome.status);
       switch (outcome.status) {
         case 'done':
           ctxLog.info(base, 'handled');
@@ -262,7 +259,6 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
       }
     } catch (err) {
       const kind = classifyFailure(err);
-      record(kind === 'transient' ? 'retry' : 'parked');
       switch (kind) {
         case 'permanent':
         case 'bug':
