@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from './logger';
 
 /**
@@ -38,4 +40,16 @@ export function exitOnStartupError(logger: Logger | undefined, err: unknown): ne
   if (logger) logger.fatal({ err }, 'start-up failed');
   else process.stderr.write(`start-up failed: ${message}\n`);
   process.exit(1);
+}
+
+/**
+ * The version in the package.json of the service whose build is in `distDir` (its `main.js`
+ * passes `__dirname`), for logs, metrics, traces and the OpenAPI document. Read from the file, as
+ * `npm_package_version` is set only when npm starts the process, not `node dist/main.js`.
+ */
+export function packageVersion(distDir: string): string {
+  const file = path.join(distDir, '..', 'package.json');
+  const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown };
+  if (typeof version !== 'string') throw new Error(`${file} has no version`);
+  return version;
 }

@@ -1,9 +1,15 @@
-import { createLogger, exitOnStartupError, onShutdownSignal, type Logger } from '@billing/runtime';
+import {
+  createLogger,
+  exitOnStartupError,
+  onShutdownSignal,
+  packageVersion,
+  type Logger,
+} from '@billing/runtime';
 import { buildDashboardApp } from './app';
 import { loadConfig } from './config';
 import { redactEmailsInUrl } from './http/log-url';
 
-const VERSION = process.env.npm_package_version ?? '0.1.0';
+const VERSION = packageVersion(__dirname);
 
 async function main(): Promise<void> {
   let logger: Logger | undefined;

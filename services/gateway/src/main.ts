@@ -5,6 +5,7 @@ import {
   exitOnStartupError,
   Metrics,
   onShutdownSignal,
+  packageVersion,
   publishObserver,
   startStartupServer,
   startTracing,
@@ -16,7 +17,7 @@ import { effectiveBodyLimit, loadConfig } from './config';
 import { jetStreamEventPublisher } from './publisher';
 import { natsReadiness } from './readiness';
 
-const VERSION = process.env.npm_package_version ?? '0.1.0';
+const VERSION = packageVersion(__dirname);
 
 async function main(): Promise<void> {
   let logger: Logger | undefined;

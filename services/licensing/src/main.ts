@@ -1,12 +1,12 @@
 import { LICENSING_ORDERS_CONSUMER, LICENSING_STRIPE_CONSUMER } from '@billing/contracts';
-import { runConsumerService } from '@billing/runtime';
+import { packageVersion, runConsumerService } from '@billing/runtime';
 import { buildLicensingService } from './app';
 import { loadConfig } from './config';
 import { registerModels } from './db/models';
 import { redactKeysInUrl } from './domain/license-key';
 import { loadSigner } from './signing';
 
-const VERSION = process.env.npm_package_version ?? '0.1.0';
+const VERSION = packageVersion(__dirname);
 
 void runConsumerService({
   service: 'licensing',

@@ -1,10 +1,10 @@
 import { NOTIFICATIONS_LICENSING_CONSUMER, NOTIFICATIONS_ORDERS_CONSUMER } from '@billing/contracts';
-import { runConsumerService } from '@billing/runtime';
+import { packageVersion, runConsumerService } from '@billing/runtime';
 import { buildNotificationsService } from './app';
 import { loadConfig } from './config';
 import { registerModels } from './db/models';
 
-const VERSION = process.env.npm_package_version ?? '0.1.0';
+const VERSION = packageVersion(__dirname);
 
 void runConsumerService({
   service: 'notifications',

@@ -1,12 +1,12 @@
 import { ORDERS_STRIPE_CONSUMER } from '@billing/contracts';
-import { createStripeClient, runConsumerService } from '@billing/runtime';
+import { createStripeClient, packageVersion, runConsumerService } from '@billing/runtime';
 import { buildOrdersService } from './app';
 import { readCatalogSeed } from './catalog/catalog-seed';
 import { loadConfig } from './config';
 import { registerModels } from './db/models';
 import { stripeApi } from './stripe/stripe-api';
 
-const VERSION = process.env.npm_package_version ?? '0.1.0';
+const VERSION = packageVersion(__dirname);
 
 void runConsumerService({
   service: 'orders',
