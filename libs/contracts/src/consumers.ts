@@ -151,11 +151,3 @@ export const NOTIFICATIONS_LICENSING_CONSUMER: ConsumerDefinition = Object.freez
   description: 'notifications: emails and outbound webhooks for licensing events',
   filterSubjects: ['licensing.>'],
 });
-
-export const ALL_CONSUMERS: readonly ConsumerDefinition[] = [
-  ORDERS_STRIPE_CONSUMER,
-  LICENSING_STRIPE_CONSUMER,
-  LICENSING_ORDERS_CONSUMER,
-  NOTIFICATIONS_ORDERS_CONSUMER,
-  NOTIFICATIONS_LICENSING_CONSUMER,
-];

@@ -69,11 +69,6 @@ function eventRequest(request: NonNullable<MakeEventOptions['request']>): Stripe
   return request;
 }
 
-/** Events in the order Stripe created them, the order a fair delivery would use. */
-export function byCreated<T extends { created: number }>(events: readonly T[]): T[] {
-  return [...events].sort((a, b) => a.created - b.created);
-}
-
 /**
  * A clock for one scenario: every call to `next()` returns a later second, so the `created` of the
  * events it stamps increases strictly along the story even when tests shuffle the delivery order.

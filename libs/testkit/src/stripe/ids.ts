@@ -38,7 +38,6 @@ export const paymentIntentId = long('pi_', '3');
 export const chargeId = long('ch_', '3');
 export const refundId = long('re_', '3');
 export const priceId = long('price_');
-export const invoiceItemId = long('ii_');
 export const invoiceLineItemId = long('il_');
 export const checkoutLineItemId = long('li_');
 export const invoicePaymentId = long('inpay_');
