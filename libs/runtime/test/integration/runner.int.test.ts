@@ -124,10 +124,12 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
       park?: (m: ParkedMessage) => Promise<void>;
       concurrency?: number;
       consumer?: ConsumerDefinition;
+      /** Another connection, as another process has. */
+      js?: NatsHandle['js'];
     } = {},
   ) =>
     startConsumer<Thing>({
-      js: nats.js,
+      js: extra.js ?? nats.js,
       consumer: extra.consumer ?? CONSUMER,
       codec: envelopeCodec([THING_HAPPENED_V1]) as never,
       handlers: { [THING_HAPPENED_V1.subject]: handler },
@@ -354,13 +356,16 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     const started: number[] = [];
     let release!: () => void;
     const stuck = new Promise<void>((resolve) => (release = resolve));
+    // The stopping replica is a process of its own: its connection closes when it exits, which
+    // also ends the pull request it had waiting on the server.
+    const stopping = await connectNats(testEnv().natsUrl, 'runner-stopping', logger);
     running = await start(
       async (e) => {
         started.push(e.payload.n);
         await stuck;
         return done();
       },
-      { consumer, concurrency: 2, keyOf: (e) => e.payload.key },
+      { consumer, concurrency: 2, keyOf: (e) => e.payload.key, js: stopping.js },
     );
     // 0 runs (and hangs), 1 waits behind it for its key.
     for (let n = 0; n < 2; n++) await publish(envelope('k', n));
@@ -369,6 +374,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     await running.stop({ handBackAfterMs: 300 });
     expect(Date.now() - stopAt).toBeLessThan(2000);
     expect(started).toEqual([0]);
+    await stopping.close();
 
     // Another replica gets both now, not after the ack wait (30 s).
     const seen: number[] = [];
