@@ -79,9 +79,8 @@ export interface RunningConsumer {
    * replica gets it now, not after the ack wait). Handlers in flight get `handBackAfterMs`
    * (default: as long as they take) to finish; the messages of those still running then are
    * handed back too, and stop resolves. Handlers are idempotent, so one that still ends its
-   * work meanwhile does no harm. The server may still hold this process's last pull request
-   * (NATS sees the connection's reply subscription as interest) until the connection closes,
-   * as it does right after at shutdown: only then do handed-back messages go elsewhere.
+   * work meanwhile does no harm. A message still on its way to this process when it stops is
+   * not among them: the server redelivers it after the ack wait.
    */
   stop(options?: { handBackAfterMs?: number }): Promise<void>;
   /** Resolves when the consume loop ends (after stop, or when it fails). */

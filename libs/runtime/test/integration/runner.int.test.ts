@@ -376,7 +376,9 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     expect(started).toEqual([0]);
     await stopping.close();
 
-    // Another replica gets both now, not after the ack wait (30 s).
+    // Another replica gets the message that was running at once, not after the ack wait (30 s).
+    // (The one waiting behind it gets there too; if it was still on its way to the stopping
+    // replica when it stopped, only after the ack wait: not asserted here.)
     const seen: number[] = [];
     running = await start(
       async (e) => {
@@ -385,8 +387,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
       },
       { consumer },
     );
-    await waitFor(() => seen.length === 2, { what: 'both redelivered', timeoutMs: 10_000 });
-    expect(seen.sort()).toEqual([0, 1]);
+    await waitFor(() => seen.includes(0), { what: 'the running one redelivered', timeoutMs: 10_000 });
     release();
   });
 
