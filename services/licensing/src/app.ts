@@ -14,6 +14,7 @@ import {
   envelopeCodec,
   infraReadiness,
   registerOpenApiRoute,
+  registerHandledRoutes,
   registerParkedRoutes,
   replayRoute,
   requireBearer,
@@ -169,9 +170,13 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     logger,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
+  registerHandledRoutes(http, { handled: infra.handled, auth });
   registerOpenApiRoute(http, auth);
   const retention = new RetentionSweeper({
-    rules: [infra.parked.retentionRule(config.parkedRetentionMs)],
+    rules: [
+      infra.parked.retentionRule(config.parkedRetentionMs),
+      infra.handled.retentionRule(config.handledRetentionMs),
+    ],
     logger,
   });
 
