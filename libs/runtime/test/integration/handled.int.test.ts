@@ -97,7 +97,7 @@ describe('handled-message log on real JetStream and the Mongo-protocol store', (
     handled = new HandledLog(db);
     parked = new ParkedStore(db);
     await ensureIndexes(db);
-    http = createHttpApp({ logger });
+    http = createHttpApp({ logger, readiness: {} });
     registerHandledRoutes(http, { handled, auth: requireBearer(TOKEN) });
     await http.ready();
   });
