@@ -82,6 +82,21 @@ export class HandledLog {
     );
   }
 
+  /**
+   * A parked message an operator or the service replayed and that applied (or was skipped): its
+   * record, written when it was parked, says so from now on. A message parked before it could be
+   * decoded has no record, and gets none.
+   */
+  async recordReplay(
+    entry: Pick<HandledRecord, 'consumer' | 'messageId' | 'outcome' | 'reason'>,
+    now = new Date(),
+  ): Promise<void> {
+    await this.model.updateOne(
+      { _id: `${entry.consumer}:${entry.messageId}` },
+      { $set: { outcome: entry.outcome, reason: entry.reason, lastAt: now } },
+    );
+  }
+
   /** What this service handled of one Stripe event's chain, oldest first. */
   async forStripeEvent(stripeEventId: string): Promise<HandledRecord[]> {
     const docs = await this.model

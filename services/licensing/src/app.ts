@@ -168,6 +168,7 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
       [LICENSING_ORDERS_CONSUMER.durable]: replayRoute(ordersCodec, fromOrders),
     },
     logger,
+    handled: infra.handled,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerHandledRoutes(http, { handled: infra.handled, auth });

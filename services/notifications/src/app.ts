@@ -211,6 +211,7 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
       [NOTIFICATIONS_LICENSING_CONSUMER.durable]: route,
     },
     logger,
+    handled: infra.handled,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerHandledRoutes(http, { handled: infra.handled, auth });

@@ -125,6 +125,7 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
     store: infra.parked,
     routes: { [ORDERS_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, handlers) },
     logger,
+    handled: infra.handled,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerHandledRoutes(http, { handled: infra.handled, auth });

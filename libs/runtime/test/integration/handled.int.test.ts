@@ -11,6 +11,7 @@ import { QueryRecorder, testEnv, uniqueDbName, waitFor } from '@billing/testkit'
 import {
   DAY_MS,
   HandledLog,
+  ParkedReplayer,
   ParkedStore,
   PermanentError,
   RetentionSweeper,
@@ -23,6 +24,7 @@ import {
   envelopeCodec,
   publishWithId,
   registerHandledRoutes,
+  replayRoute,
   requireBearer,
   retry,
   skipped,
@@ -62,6 +64,8 @@ const STEP_V1 = defineEvent(
   Type.Object({ what: Type.String() }),
 );
 type Step = TypedEnvelope<{ what: string }>;
+
+const stripeEventIdOf = (data: string) => (JSON.parse(data) as Step).correlationId;
 
 let seq = 0;
 function envelope(stripeEventId: string, what: string): Step {
@@ -188,6 +192,26 @@ describe('handled-message log on real JetStream and the Mongo-protocol store', (
 
     expect((await lookup('evt_unknown')).json()).toEqual({ items: [] });
     expect((await lookup(stripeEventId, 'wrong-token-0123456789')).statusCode).toBe(401);
+  });
+
+  it('says a parked message applied once it was replayed', async () => {
+    const replayer = new ParkedReplayer({
+      store: parked,
+      routes: {
+        [CONSUMER.durable]: replayRoute(envelopeCodec([STEP_V1]) as never, {
+          [STEP_V1.subject]: async () => done(),
+        }),
+      },
+      logger,
+      handled,
+    });
+    const [record] = await parked.list();
+    expect(await replayer.replayOne(record!.id)).toEqual({ status: 'done' });
+    const replayed = (await lookup(stripeEventIdOf(record!.data))).json<{ items: HandledRecord[] }>().items;
+    expect(replayed.find((i) => i.messageId === record!.messageId)).toMatchObject({
+      outcome: 'done',
+      reason: 'replayed',
+    });
   });
 
   it('deletes records not handled again within their retention, each query on an index', async () => {
