@@ -93,6 +93,14 @@ describe('readConsumerServiceConfig', () => {
     );
     expect(config.retry).toEqual({ baseMs: 1000, maxDelayMs: 3_600_000, retryForMs: 3 * 24 * 3_600_000 });
   });
+
+  it('keeps the handled-message log 30 days by default, or HANDLED_RETENTION_DAYS', () => {
+    const read = (env: Record<string, string>) =>
+      readConsumerServiceConfig(new EnvReader({ ADMIN_API_TOKEN: 'x'.repeat(32), ...env }), 'orders', 3002);
+    expect(read({}).handledRetentionMs).toBe(30 * 24 * 3_600_000);
+    expect(read({ HANDLED_RETENTION_DAYS: '7' }).handledRetentionMs).toBe(7 * 24 * 3_600_000);
+    expect(() => read({ HANDLED_RETENTION_DAYS: '0' })).toThrow(/HANDLED_RETENTION_DAYS: must be between 1/);
+  });
 });
 
 describe('readTrustProxy', () => {

@@ -6,6 +6,7 @@ import {
   PermanentError,
   ServiceUnavailableError,
 } from './errors';
+import type { HandledLog } from './handled';
 import type { Logger } from './logger';
 import type { ParkedFilter, ParkedRecord, ParkedStore } from './parked';
 import type { Handler, Outcome } from './runner';
@@ -56,6 +57,8 @@ export class ParkedReplayer {
       /** By durable consumer name. */
       routes: Readonly<Record<string, ReplayRoute>>;
       logger: Logger;
+      /** Told when a replayed message applied or was skipped (see HandledLog.recordReplay). */
+      handled?: HandledLog;
     },
   ) {}
 
@@ -83,7 +86,20 @@ export class ParkedReplayer {
       }
       throw new ServiceUnavailableError('replay failed, try again later', 'replay_failed', { cause: err });
     }
-    if (outcome.status !== 'retry') await this.deps.store.markReplayed(record.id, outcome.status);
+    if (outcome.status !== 'retry') {
+      await this.deps.store.markReplayed(record.id, outcome.status);
+      if (record.messageId) {
+        const reason = outcome.status === 'skipped' ? `replayed: ${outcome.reason}` : 'replayed';
+        await this.deps.handled
+          ?.recordReplay({
+            consumer: record.consumer,
+            messageId: record.messageId,
+            outcome: outcome.status,
+            reason,
+          })
+          .catch((err) => logger.warn({ err }, 'recording the replay in the handled-message log failed'));
+      }
+    }
     logger.info({ outcome: outcome.status }, 'parked message replayed');
     return outcome;
   }

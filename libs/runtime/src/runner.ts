@@ -1,6 +1,7 @@
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { ConsumerDefinition } from '@billing/contracts';
 import type { Codec } from './codecs';
+import type { HandledEntry } from './handled';
 import type { Logger } from './logger';
 import { secondsSince, type Metrics } from './metrics';
 import { classifyFailure, maxDeliveries, retryDelayMs, type RetryPolicy } from './retry';
@@ -68,10 +69,21 @@ export interface RunnerOptions<E> {
   redeclare?: (consumer: ConsumerDefinition) => Promise<void>;
   /** Where messages handled (by outcome) and handling time are counted. */
   metrics?: Metrics;
+  /**
+   * Told what was done with each decoded message after it was settled (see HandledLog). It
+   * decides nothing: when it throws, that is logged and the message stays settled.
+   */
+  recordHandled?: (entry: HandledEntry) => Promise<void>;
 }
 
 /** How the runner settled a message: acknowledged (done, skipped), handed back (retry), parked. */
 export type ConsumerOutcome = 'done' | 'skipped' | 'retry' | 'parked';
+
+/** How a message was settled, and why when it was not done. */
+interface Settled {
+  outcome: ConsumerOutcome;
+  reason: string | null;
+}
 
 export interface RunningConsumer {
   /**
@@ -192,13 +204,27 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
   /** Handles one message and counts how it was settled and how long that took. */
   async function measured(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<void> {
     const start = process.hrtime.bigint();
-    const outcome = await traced(msg, decoded);
+    const { outcome, reason } = await traced(msg, decoded);
     handledTotal?.inc({ consumer: def.durable, outcome });
     handleSeconds?.observe({ consumer: def.durable }, secondsSince(start));
+    // A message that could not be decoded has no id or Stripe event to file it under (it is parked).
+    if (decoded.ok && options.recordHandled) {
+      await options
+        .recordHandled({
+          consumer: def.durable,
+          messageId: decoded.messageId,
+          subject: msg.subject,
+          stripeEventId: decoded.correlationId,
+          outcome,
+          reason,
+          deliveryCount: msg.info.deliveryCount,
+        })
+        .catch((err) => log.warn({ err, subject: msg.subject }, 'recording the handled message failed'));
+    }
   }
 
   /** Handles one message in its consumer span, a child of the publisher's (see tracing). */
-  function traced(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<ConsumerOutcome> {
+  function traced(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<Settled> {
     return consumeSpan(
       {
         subject: msg.subject,
@@ -209,14 +235,14 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
       async (span) => {
         span.setAttribute('messaging.message.delivery_count', msg.info.deliveryCount);
         if (decoded.ok) span.setAttribute('messaging.message.id', decoded.messageId);
-        const outcome = await handleOne(msg, decoded);
-        span.setAttribute('billing.outcome', outcome);
-        return outcome;
+        const settled = await handleOne(msg, decoded);
+        span.setAttribute('billing.outcome', settled.outcome);
+        return settled;
       },
     );
   }
 
-  async function handleOne(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<ConsumerOutcome> {
+  async function handleOne(msg: JsMsg, decoded: ReturnType<Codec<E>['decode']>): Promise<Settled> {
     const deliveryCount = msg.info.deliveryCount;
     const base = { subject: msg.subject, streamSeq: msg.seq, deliveryCount };
     if (!decoded.ok) {
@@ -232,7 +258,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
     if (!handler) {
       ctxLog.debug(base, 'no handler, skipped');
       msg.ack();
-      return 'skipped';
+      return { outcome: 'skipped', reason: 'no handler' };
     }
     try {
       const outcome = await handler(decoded.event, {
@@ -246,11 +272,11 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         case 'done':
           ctxLog.info(base, 'handled');
           msg.ack();
-          return 'done';
+          return { outcome: 'done', reason: null };
         case 'skipped':
           ctxLog.info({ ...base, reason: outcome.reason }, 'skipped');
           msg.ack();
-          return 'skipped';
+          return { outcome: 'skipped', reason: outcome.reason };
         case 'retry':
           return retryOrPark(msg, decoded.messageId, outcome.reason, ctxLog);
         default: {
@@ -281,14 +307,14 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
     messageId: string,
     reason: string,
     ctxLog: Logger,
-  ): Promise<ConsumerOutcome> {
+  ): Promise<Settled> {
     const attempt = msg.info.deliveryCount;
     const underLimit = def.maxDeliver < 0 || attempt < def.maxDeliver;
     if (attempt < deliveries && underLimit) {
       const delayMs = retryDelayMs(attempt, options.retry);
       ctxLog.info({ subject: msg.subject, attempt, delayMs, reason }, 'retry scheduled');
       msg.nak(delayMs);
-      return 'retry';
+      return { outcome: 'retry', reason };
     }
     ctxLog.warn({ subject: msg.subject, attempt, reason }, 'retries exhausted, parked');
     return parkOrRetry(msg, messageId, 'exhausted', `gave up after ${attempt} attempts: ${reason}`);
@@ -299,7 +325,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
     messageId: string | null,
     kind: ParkKind,
     reason: string,
-  ): Promise<ConsumerOutcome> {
+  ): Promise<Settled> {
     try {
       await options.park({
         consumer: def.durable,
@@ -313,12 +339,12 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         deliveryCount: msg.info.deliveryCount,
       });
       msg.term(reason.slice(0, 200));
-      return 'parked';
+      return { outcome: 'parked', reason: `${kind}: ${reason}` };
     } catch (err) {
       // Never drop a message we could not park: JetStream delivers it again.
       log.error({ err, subject: msg.subject }, 'parking failed, will retry');
       msg.nak(options.retry.maxDelayMs);
-      return 'retry';
+      return { outcome: 'retry', reason: `parking failed: ${(err as Error).message}` };
     }
   }
 

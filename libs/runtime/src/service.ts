@@ -19,6 +19,7 @@ import { connectNats, type NatsHandle } from './nats';
 import { startTracing } from './tracing';
 import { DirectEmitter, type EventEmitter } from './events';
 import { Outbox } from './outbox';
+import { HandledLog } from './handled';
 import { ParkedStore } from './parked';
 import { jetStreamPublisher } from './publisher';
 import type { RunnerOptions, RunningConsumer } from './runner';
@@ -38,6 +39,8 @@ export interface ConsumerServiceConfig extends CommonConfig {
   parkedReplayIntervalMs: number;
   /** Replayed parked messages are deleted this long after their replay. */
   parkedRetentionMs: number;
+  /** Records of the handled-message log are deleted this long after their last handling. */
+  handledRetentionMs: number;
   /** How often what outlived its retention is looked for. */
   retentionSweepIntervalMs: number;
   /** Which proxies' X-Forwarded-For is believed for the client address (see readTrustProxy). */
@@ -78,6 +81,7 @@ export function readConsumerServiceConfig(
       max: day,
     }),
     parkedRetentionMs: readRetentionDays(reader, 'PARKED_RETENTION_DAYS', 30),
+    handledRetentionMs: readRetentionDays(reader, 'HANDLED_RETENTION_DAYS', 30),
     retentionSweepIntervalMs: reader.int('RETENTION_SWEEP_INTERVAL_MS', 60 * 60 * 1000, {
       min: 1000,
       max: day,
@@ -142,6 +146,8 @@ export interface ServiceInfra {
   /** For events no message drives (operators' requests, background workers). */
   outbox: Outbox;
   parked: ParkedStore;
+  /** What each consumer did with each message, for operators (see HandledLog). */
+  handled: HandledLog;
   /** The process's metrics (one registry per service instance; see Metrics). */
   metrics: Metrics;
 }
@@ -183,10 +189,11 @@ export async function connectServiceInfra(options: {
   const events = new DirectEmitter(publisher);
   const outbox = new Outbox(db, publisher, logger);
   const parked = new ParkedStore(db);
+  const handled = new HandledLog(db);
   watchServiceState(metrics, { jsm: nats.jsm, consumers: options.consumers, parked, outbox });
   options.registerModels(db);
   await step('the database indexes', () => ensureIndexes(db));
-  return { nats, db, events, outbox, parked, metrics };
+  return { nats, db, events, outbox, parked, handled, metrics };
 }
 
 /**
@@ -222,13 +229,14 @@ export function runnerDefaults(
   logger: Logger,
 ): Pick<
   RunnerOptions<unknown>,
-  'js' | 'logger' | 'park' | 'retry' | 'concurrency' | 'redeclare' | 'metrics'
+  'js' | 'logger' | 'park' | 'retry' | 'concurrency' | 'redeclare' | 'metrics' | 'recordHandled'
 > {
   return {
     js: infra.nats.js,
     metrics: infra.metrics,
     logger,
     park: (message) => infra.parked.park(message),
+    recordHandled: (entry) => infra.handled.record(entry),
     retry: config.retry,
     concurrency: config.concurrency,
     redeclare: (consumer) => declareConsumers(infra.nats.jsm, [consumer]),

@@ -11,6 +11,7 @@ import { registerLicensePages } from './routes/licenses.routes';
 import { registerOrderPages } from './routes/orders.routes';
 import { registerOverviewRoutes } from './routes/overview.routes';
 import { registerParkedPages } from './routes/parked.routes';
+import { registerStripeEventPages } from './routes/stripe-events.routes';
 import { registerWebhookPages } from './routes/webhooks.routes';
 import { UpstreamError } from './upstream/api-client';
 import { upstreams, type Upstreams } from './upstream/services';
@@ -96,6 +97,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<HttpApp> {
       registerOrderPages(signedIn, routeDeps);
       registerLicensePages(signedIn, routeDeps);
       registerWebhookPages(signedIn, routeDeps);
+      registerStripeEventPages(signedIn, routeDeps);
       registerParkedPages(signedIn, routeDeps);
     });
   });

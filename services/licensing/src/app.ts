@@ -14,6 +14,7 @@ import {
   envelopeCodec,
   infraReadiness,
   registerOpenApiRoute,
+  registerHandledRoutes,
   registerParkedRoutes,
   replayRoute,
   requireBearer,
@@ -167,11 +168,16 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
       [LICENSING_ORDERS_CONSUMER.durable]: replayRoute(ordersCodec, fromOrders),
     },
     logger,
+    handled: infra.handled,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
+  registerHandledRoutes(http, { handled: infra.handled, auth });
   registerOpenApiRoute(http, auth);
   const retention = new RetentionSweeper({
-    rules: [infra.parked.retentionRule(config.parkedRetentionMs)],
+    rules: [
+      infra.parked.retentionRule(config.parkedRetentionMs),
+      infra.handled.retentionRule(config.handledRetentionMs),
+    ],
     logger,
   });
 

@@ -11,6 +11,7 @@ import {
   infraReadiness,
   ParkedReplayer,
   registerOpenApiRoute,
+  registerHandledRoutes,
   registerParkedRoutes,
   RetentionSweeper,
   replayRoute,
@@ -59,6 +60,7 @@ export interface NotificationsDeps {
     | 'outboxRelayIntervalMs'
     | 'parkedReplayIntervalMs'
     | 'parkedRetentionMs'
+    | 'handledRetentionMs'
     | 'retentionSweepIntervalMs'
     | 'shutdownGraceMs'
     | 'email'
@@ -209,11 +211,14 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
       [NOTIFICATIONS_LICENSING_CONSUMER.durable]: route,
     },
     logger,
+    handled: infra.handled,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
+  registerHandledRoutes(http, { handled: infra.handled, auth });
   const retention = new RetentionSweeper({
     rules: [
       infra.parked.retentionRule(config.parkedRetentionMs),
+      infra.handled.retentionRule(config.handledRetentionMs),
       ...notificationRetentionRules(infra.db, config.retention),
     ],
     logger,

@@ -5,6 +5,7 @@ import {
   ParkedReplayer,
   RetentionSweeper,
   registerOpenApiRoute,
+  registerHandledRoutes,
   registerParkedRoutes,
   replayRoute,
   requireBearer,
@@ -49,6 +50,7 @@ export interface OrdersDeps {
     | 'outboxRelayIntervalMs'
     | 'parkedReplayIntervalMs'
     | 'parkedRetentionMs'
+    | 'handledRetentionMs'
     | 'retentionSweepIntervalMs'
     | 'shutdownGraceMs'
     | 'restockOnRefund'
@@ -123,10 +125,15 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
     store: infra.parked,
     routes: { [ORDERS_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, handlers) },
     logger,
+    handled: infra.handled,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
+  registerHandledRoutes(http, { handled: infra.handled, auth });
   const retention = new RetentionSweeper({
-    rules: [infra.parked.retentionRule(config.parkedRetentionMs)],
+    rules: [
+      infra.parked.retentionRule(config.parkedRetentionMs),
+      infra.handled.retentionRule(config.handledRetentionMs),
+    ],
     logger,
   });
   registerOpenApiRoute(http, auth);

@@ -143,6 +143,33 @@ describe('the operators’ dashboard in a browser, against the whole system', ()
     expect(await heading()).toMatch(/^Endpoint ep_/);
     await shot('webhook-endpoint');
 
+    // The checkout's Stripe event: orders applied it; licensing and notifications handled the
+    // domain events of its chain (they carry its id as their correlationId).
+    const checkoutEvent = purchase.ordered.find((e) => e.type === 'checkout.session.completed')!;
+    await page.getByRole('navigation').getByRole('link', { name: 'Stripe events' }).click();
+    expect(await heading()).toBe('Stripe events');
+    await page.getByLabel('Stripe event id').fill('evt_never_sent');
+    await page.getByLabel('Stripe event id').press('Enter');
+    expect(await page.getByRole('status').textContent()).toContain('No service knows the Stripe event');
+    await page.getByLabel('Stripe event id').fill(checkoutEvent.id);
+    await page.getByLabel('Stripe event id').press('Enter');
+    await reloadUntil('licensing.order.licensed.v1');
+    const byOrders = page.getByRole('table', { name: 'What orders handled for this event, oldest first' });
+    expect(await byOrders.textContent()).toMatch(
+      /stripe\.event\.checkout\.session\.completed\s*orders-stripe\s*applied/,
+    );
+    const byLicensing = page.getByRole('table', {
+      name: 'What licensing handled for this event, oldest first',
+    });
+    expect(await byLicensing.textContent()).toMatch(
+      /orders\.order\.confirmed\.v1\s*licensing-orders\s*applied/,
+    );
+    const byNotifications = page.getByRole('table', {
+      name: 'What notifications handled for this event, oldest first',
+    });
+    expect(await byNotifications.textContent()).toContain('licensing.order.licensed.v1');
+    await shot('stripe-event');
+
     // The license: a POST without the session's CSRF token is refused, the form's is not.
     await page.goto(orderPage);
     await licenses.getByRole('link', { name: /^lic_/ }).click();

@@ -5,6 +5,7 @@ import type {
   Customer,
   CustomerNotifications,
   Endpoint,
+  HandledMessage,
   License,
   Machine,
   Order,
@@ -55,6 +56,15 @@ class ParkedApi {
   replayMatching(filter: ParkedFilter): Promise<BulkReplay> {
     const body = Object.fromEntries(Object.entries(filter).filter(([, v]) => v));
     return this.api.post('/admin/parked/replay', body);
+  }
+
+  /**
+   * What the service did with a Stripe event and the domain events it caused, oldest first (the
+   * same route on every consuming service: libs/runtime handled-routes).
+   */
+  async handled(stripeEventId: string): Promise<HandledMessage[]> {
+    return (await this.api.get<{ items: HandledMessage[] }>(path`/admin/stripe-events/${stripeEventId}`))
+      .items;
   }
 }
 

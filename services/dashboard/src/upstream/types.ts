@@ -179,3 +179,16 @@ export interface BulkReplay {
   replayed: number;
   outcomes: { done: number; skipped: number; retry: number; failed: number };
 }
+
+/** What one consumer of a service did with a message of a Stripe event's chain. */
+export interface HandledMessage {
+  consumer: string;
+  messageId: string;
+  subject: string;
+  stripeEventId: string;
+  outcome: 'done' | 'skipped' | 'retry' | 'parked';
+  reason: string | null;
+  deliveryCount: number;
+  firstAt: string;
+  lastAt: string;
+}

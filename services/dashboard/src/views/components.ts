@@ -78,6 +78,7 @@ const GOOD = new Set([
   'enabled',
   'ready',
   'done',
+  'applied',
   'VALID',
 ]);
 const BAD = new Set([

@@ -1,13 +1,14 @@
 import { csrfField } from './components';
 import { html, type Fragment, type Html } from './html';
 
-export type Section = 'overview' | 'orders' | 'licenses' | 'webhooks' | 'parked';
+export type Section = 'overview' | 'orders' | 'licenses' | 'webhooks' | 'stripe-events' | 'parked';
 
 const NAV: ReadonlyArray<readonly [Section, string, string]> = [
   ['overview', '/', 'Overview'],
   ['orders', '/orders', 'Orders & customers'],
   ['licenses', '/licenses', 'Licenses'],
   ['webhooks', '/webhooks', 'Webhooks'],
+  ['stripe-events', '/stripe-events', 'Stripe events'],
   ['parked', '/parked', 'Parked messages'],
 ];
 

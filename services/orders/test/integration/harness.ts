@@ -143,6 +143,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         retry: options.retry ?? RETRY_POLICY,
         parkedReplayIntervalMs: 60_000,
         parkedRetentionMs: 30 * DAY_MS,
+        handledRetentionMs: 30 * DAY_MS,
         retentionSweepIntervalMs: 60 * 60_000,
         shutdownGraceMs: 10_000,
         concurrency: 8,
