@@ -12,7 +12,7 @@ import { exitOnStartupError, onShutdownSignal } from './lifecycle';
 import { createLogger, type Logger } from './logger';
 import { Metrics, publishObserver, readMetricsToken, watchServiceState } from './metrics';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
-import { DAY_MS } from './retention';
+import { DAY_MS, type RetentionRule } from './retention';
 import { startStartupServer, untilReady } from './startup';
 import { connectMongo, ensureIndexes, isMongoReady } from './mongo';
 import { connectNats, type NatsHandle } from './nats';
@@ -194,6 +194,20 @@ export async function connectServiceInfra(options: {
   options.registerModels(db);
   await step('the database indexes', () => ensureIndexes(db));
   return { nats, db, events, outbox, parked, handled, metrics };
+}
+
+/**
+ * What every consuming service deletes once it outlived its retention: replayed parked messages
+ * and handled-message records. A service adds the rules of its own collections.
+ */
+export function infraRetentionRules(
+  infra: Pick<ServiceInfra, 'parked' | 'handled'>,
+  config: Pick<ConsumerServiceConfig, 'parkedRetentionMs' | 'handledRetentionMs'>,
+): RetentionRule[] {
+  return [
+    infra.parked.retentionRule(config.parkedRetentionMs),
+    infra.handled.retentionRule(config.handledRetentionMs),
+  ];
 }
 
 /**

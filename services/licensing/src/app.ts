@@ -13,6 +13,7 @@ import {
   createHttpApp,
   envelopeCodec,
   infraReadiness,
+  infraRetentionRules,
   registerOpenApiRoute,
   registerHandledRoutes,
   registerParkedRoutes,
@@ -174,10 +175,7 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
   registerHandledRoutes(http, { handled: infra.handled, auth });
   registerOpenApiRoute(http, auth);
   const retention = new RetentionSweeper({
-    rules: [
-      infra.parked.retentionRule(config.parkedRetentionMs),
-      infra.handled.retentionRule(config.handledRetentionMs),
-    ],
+    rules: [...infraRetentionRules(infra, config)],
     logger,
   });
 

@@ -9,6 +9,7 @@ import {
   createHttpApp,
   envelopeCodec,
   infraReadiness,
+  infraRetentionRules,
   ParkedReplayer,
   registerOpenApiRoute,
   registerHandledRoutes,
@@ -216,11 +217,7 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerHandledRoutes(http, { handled: infra.handled, auth });
   const retention = new RetentionSweeper({
-    rules: [
-      infra.parked.retentionRule(config.parkedRetentionMs),
-      infra.handled.retentionRule(config.handledRetentionMs),
-      ...notificationRetentionRules(infra.db, config.retention),
-    ],
+    rules: [...infraRetentionRules(infra, config), ...notificationRetentionRules(infra.db, config.retention)],
     logger,
   });
   registerEndpointRoutes(http, {

@@ -2,6 +2,7 @@ import { ORDERS_STRIPE_CONSUMER, type StripeEventShape } from '@billing/contract
 import {
   createHttpApp,
   infraReadiness,
+  infraRetentionRules,
   ParkedReplayer,
   RetentionSweeper,
   registerOpenApiRoute,
@@ -130,10 +131,7 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerHandledRoutes(http, { handled: infra.handled, auth });
   const retention = new RetentionSweeper({
-    rules: [
-      infra.parked.retentionRule(config.parkedRetentionMs),
-      infra.handled.retentionRule(config.handledRetentionMs),
-    ],
+    rules: [...infraRetentionRules(infra, config)],
     logger,
   });
   registerOpenApiRoute(http, auth);
