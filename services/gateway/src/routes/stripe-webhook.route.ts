@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifySchema } from 'fastify';
 import { StripeEventShape } from '@billing/contracts';
-import { errorResponses, inSpan, SpanKind, STRIPE_EVENT_ID, type HttpApp } from '@billing/runtime';
+import { errorResponses, inSpan, PUBLIC, SpanKind, STRIPE_EVENT_ID, type HttpApp } from '@billing/runtime';
 import type { StripeEventPublisher } from '../publisher';
 import { verifyStripeEvent } from '../verify';
 
@@ -20,6 +20,8 @@ const schema = {
   description:
     'Answers 200 only once the event is stored (a duplicate is stored once); 503 asks Stripe to retry.',
   tags: ['stripe'],
+  // Stripe authenticates with the signature, not a bearer token.
+  security: PUBLIC,
   response: {
     200: Type.Object({ received: Type.Literal(true) }),
     ...errorResponses(400, 413, 415, 503),
