@@ -85,6 +85,17 @@ export const LICENSING_STRIPE_EVENT_TYPES = [
   'customer.subscription.deleted',
 ] as const;
 
+/**
+ * Every Stripe event type a service consumes, each once: the `enabled_events` of the Stripe webhook
+ * endpoint (`npm run stripe:register`). Stripe sends an endpoint only the types it enables, so a
+ * type added to a service's list reaches it once the endpoint is registered again.
+ */
+export const CONSUMED_STRIPE_EVENT_TYPES: readonly ConsumedStripeEventType[] = [
+  ...new Set([...ORDERS_STRIPE_EVENT_TYPES, ...LICENSING_STRIPE_EVENT_TYPES]),
+].sort();
+export type ConsumedStripeEventType =
+  (typeof ORDERS_STRIPE_EVENT_TYPES)[number] | (typeof LICENSING_STRIPE_EVENT_TYPES)[number];
+
 /** Do not rename without a migration. */
 export const ORDERS_STRIPE_CONSUMER: ConsumerDefinition = Object.freeze({
   ...DEFAULTS,
