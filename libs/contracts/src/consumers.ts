@@ -86,12 +86,15 @@ export const LICENSING_STRIPE_EVENT_TYPES = [
 ] as const;
 
 /**
- * Every Stripe event type some service applies: what the webhook endpoint subscribes to and what
- * the gateway's reconciler looks for in Stripe's Events API (at most 20 types per listing).
+ * Every Stripe event type a service consumes, each once: the `enabled_events` of the Stripe webhook
+ * endpoint (`npm run stripe:register`). Stripe sends an endpoint only the types it enables, so a
+ * type added to a service's list reaches it once the endpoint is registered again.
  */
-export const CONSUMED_STRIPE_EVENT_TYPES: readonly string[] = Object.freeze([
-  ...new Set<string>([...ORDERS_STRIPE_EVENT_TYPES, ...LICENSING_STRIPE_EVENT_TYPES]),
-]);
+export const CONSUMED_STRIPE_EVENT_TYPES: readonly ConsumedStripeEventType[] = [
+  ...new Set([...ORDERS_STRIPE_EVENT_TYPES, ...LICENSING_STRIPE_EVENT_TYPES]),
+].sort();
+export type ConsumedStripeEventType =
+  (typeof ORDERS_STRIPE_EVENT_TYPES)[number] | (typeof LICENSING_STRIPE_EVENT_TYPES)[number];
 
 /** Do not rename without a migration. */
 export const ORDERS_STRIPE_CONSUMER: ConsumerDefinition = Object.freeze({

@@ -8,6 +8,16 @@ import { compile } from './schema';
  */
 export const STRIPE_SUBJECT_PREFIX = 'stripe.event';
 
+/**
+ * The Stripe API version this system speaks: the one stripe-node 23.1.0 pins (`Stripe.API_VERSION`).
+ * The services' Stripe client sends it with every request, and `npm run stripe:register` creates the
+ * webhook endpoint with it, so the events Stripe renders have the shapes the services' reads have.
+ * `@billing/runtime` fails to compile when an SDK upgrade pins another one: then review the payload
+ * changes (see the Stripe fixtures in `@billing/testkit`), change it here and register a new endpoint.
+ * @see https://docs.stripe.com/webhooks/versioning
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive';
+
 /** Stripe event types are lowercase dotted words with underscores (`invoice.payment_failed`). */
 const STRIPE_EVENT_TYPE = /^[a-z0-9_]+(\.[a-z0-9_]+)+$/;
 

@@ -1,3 +1,4 @@
+import { STRIPE_API_VERSION } from '@billing/contracts';
 import Stripe from 'stripe';
 import type { EnvReader } from './config';
 
@@ -24,6 +25,9 @@ export function createStripeClient(config: StripeApiConfig): Stripe {
   const url = new URL(config.apiUrl);
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
   return new Stripe(config.secretKey, {
+    // stripe-node's type admits only the version it pins: an SDK upgrade that pins another one fails
+    // to compile here until STRIPE_API_VERSION (contracts) follows it.
+    apiVersion: STRIPE_API_VERSION,
     host: url.hostname,
     port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
     protocol,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serveWebhookEndpoints } from './fake-stripe-webhook-endpoints';
 
 export interface FakeStripeRequest {
   method: string;
@@ -36,9 +37,14 @@ export interface FakeStripe {
    * invoices, payment_intents, charges, products, prices), for the lists
    * `GET /v1/invoice_payments?invoice=|payment[payment_intent]=` (with `expand[]=data.invoice`) and
    * `GET /v1/refunds?charge=|payment_intent=`, and for line-item expansion. Storing an id again
-   * replaces the object.
+   * replaces the object. Webhook endpoints (`object: 'webhook_endpoint'`) are stored here too.
    */
-  put(...objects: Array<{ id: string; object: string }>): void;
+  put<T extends { id: string; object: string }>(...objects: T[]): void;
+  /**
+   * The webhook endpoints created through `POST /v1/webhook_endpoints` (or `put`), oldest first, as
+   * `GET /v1/webhook_endpoints/:id` answers them (without the secret, which only creation returns).
+   */
+  webhookEndpoints(): StripeObject[];
   /**
    * The next `count` requests get a 500 (or the given status) with a Stripe-style error body; a
    * 429 says `Retry-After: <retryAfterSeconds>` when given.
@@ -65,6 +71,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   let failureStatus = 500;
   let failureRetryAfter: number | undefined;
   let latencyMs = 0;
+  const webhookEndpoints = {
+    all: () => ofType('webhook_endpoint'),
+    get: (id: string) => stored('webhook_endpoint', id),
+    save: (endpoint: StripeObject) => objects.set(key(endpoint.object, endpoint.id), endpoint),
+  };
 
   const send = (res: http.ServerResponse, status: number, body: unknown, headers = {}) => {
     const answer = () => {
@@ -93,6 +104,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       const retryAfter = failureRetryAfter === undefined ? {} : { 'retry-after': String(failureRetryAfter) };
       return send(res, failureStatus, { error: { type: 'api_error', message: 'fake outage' } }, retryAfter);
     }
+    if (serveWebhookEndpoints(req, url, webhookEndpoints, (status, body) => send(res, status, body))) return;
     const expand = [...url.searchParams.entries()]
       .filter(([k]) => /^expand\[\d*\]$/.test(k))
       .map(([, v]) => v);
@@ -193,6 +205,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     put: (...items) => {
       for (const item of items) objects.set(key(item.object, item.id), item as StripeObject);
     },
+    webhookEndpoints: webhookEndpoints.all,
     failNext: (count, status = 500, retryAfterSeconds) => {
       failures = count;
       failureStatus = status;

@@ -19,10 +19,14 @@
  * @see https://docs.stripe.com/changelog/basil
  * @see https://docs.stripe.com/webhooks/versioning
  */
+import { STRIPE_API_VERSION } from '@billing/contracts';
 import type Stripe from 'stripe';
 
-/** The version stripe-node 23.1.0 pins (`Stripe.API_VERSION`); the type fails to compile after an SDK bump. */
-export const CURRENT_API_VERSION: Stripe.LatestApiVersion = '2026-10-28.endive';
+/**
+ * The version the services speak and the webhook endpoint is registered with (`STRIPE_API_VERSION`
+ * in contracts, stripe-node 23.1.0's `Stripe.API_VERSION`); the type fails to compile after an SDK bump.
+ */
+export const CURRENT_API_VERSION: Stripe.LatestApiVersion = STRIPE_API_VERSION;
 
 /** The last version before the basil breaking changes. */
 export const LEGACY_API_VERSION = '2025-02-24.acacia';
