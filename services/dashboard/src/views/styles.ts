@@ -61,6 +61,7 @@ header.top button { background: transparent; color: #fff; border-color: #8c959f;
 fieldset { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: 1rem 0; }
 legend { font-weight: 600; padding: 0 .25rem; }
 details > summary { cursor: pointer; }
+ul.plain { list-style: none; margin: 0; padding: 0; }
 pre { background: var(--bg); border: 1px solid var(--line); padding: .75rem; overflow-x: auto; font-size: .85rem; }
 .login { max-width: 26rem; margin: 4rem auto; }
 `;
