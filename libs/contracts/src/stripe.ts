@@ -20,6 +20,8 @@ export const STRIPE_API_VERSION = '2026-10-28.endive';
 
 /** Stripe event types are lowercase dotted words with underscores (`invoice.payment_failed`). */
 const STRIPE_EVENT_TYPE = /^[a-z0-9_]+(\.[a-z0-9_]+)+$/;
+/** The same, as a JSON Schema `pattern` (for routes that take an event type). */
+export const STRIPE_EVENT_TYPE_PATTERN = STRIPE_EVENT_TYPE.source;
 
 export function stripeEventSubject(eventType: string): string {
   if (!STRIPE_EVENT_TYPE.test(eventType)) throw new Error(`not a Stripe event type: ${eventType}`);
@@ -42,7 +44,7 @@ export const StripeHeaders = {
 export const StripeEventShape = Type.Object({
   id: Type.String({ pattern: '^evt_' }),
   object: Type.Literal('event'),
-  type: Type.String({ pattern: STRIPE_EVENT_TYPE.source }),
+  type: Type.String({ pattern: STRIPE_EVENT_TYPE_PATTERN }),
   created: Type.Integer({ minimum: 0 }),
   api_version: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   livemode: Type.Boolean(),

@@ -1,6 +1,7 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { HandledLog } from './handled';
+import { STRIPE_EVENT_TYPE_PATTERN } from '@billing/contracts';
+import { EVENT_ORDER_PATTERN, type HandledLog } from './handled';
 import type { HttpApp } from './http';
 import { AnswerDate as DateTime, errorResponses } from './openapi';
 
@@ -11,6 +12,8 @@ const Outcome = Type.Union([
   Type.Literal('parked'),
 ]);
 
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
 // Open to fields added later: an answer never drops what the store keeps.
 const HandledItem = Type.Object(
   {
@@ -19,23 +22,90 @@ const HandledItem = Type.Object(
     subject: Type.String({ description: 'The Stripe event, or a domain event of its chain' }),
     stripeEventId: Type.String(),
     outcome: Outcome,
-    reason: Type.Union([Type.String(), Type.Null()]),
+    reason: Nullable(Type.String()),
     deliveryCount: Type.Integer({ description: 'Deliveries so far (1 for the first)' }),
+    streamSequence: Nullable(
+      Type.Integer({ description: 'The message’s sequence in its stream (null in older records)' }),
+    ),
+    eventType: Nullable(Type.String({ description: 'Stripe events only: the Stripe event type' })),
+    customer: Nullable(Type.String({ description: 'Stripe events only: the Stripe customer id' })),
+    email: Nullable(Type.String({ description: 'Stripe events only: the customer’s email, lower-cased' })),
     firstAt: DateTime,
     lastAt: DateTime,
   },
   { additionalProperties: true },
 );
 
+const StripeEventItem = Type.Object({
+  id: Type.String({ description: 'The Stripe event id' }),
+  type: Type.String(),
+  customer: Nullable(Type.String()),
+  email: Nullable(Type.String()),
+  createdAt: Type.Unsafe<Date | string>(
+    Type.String({ format: 'date-time', description: 'When Stripe created the event' }),
+  ),
+  firstAt: DateTime,
+  lastAt: DateTime,
+  consumers: Type.Array(HandledItem, { description: 'What each consumer of this service did with it' }),
+});
+
+const StripeEventQuery = Type.Object(
+  {
+    type: Type.Optional(Type.String({ pattern: STRIPE_EVENT_TYPE_PATTERN, maxLength: 255 })),
+    customer: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_]{1,255}$' })),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+    since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Created by Stripe at or after (inclusive)' }),
+    ),
+    until: Type.Optional(Type.String({ format: 'date-time', description: 'Created by Stripe before' })),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    before: Type.Optional(
+      Type.String({ pattern: EVENT_ORDER_PATTERN, description: 'The `nextBefore` of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /**
- * `GET /admin/stripe-events/:id`, behind the given auth hook: what this service's consumers did
- * with one Stripe event and with every domain event of its chain (they carry its id as their
- * correlationId), oldest first. An unknown id answers an empty list: other services may know it.
+ * The handled-message log's routes, behind the given auth hook:
+ * - `GET /admin/stripe-events`: the Stripe events this service handled, newest first, by type,
+ *   customer, email and creation time, each with what every consumer did with it;
+ * - `GET /admin/stripe-events/:id`: what this service's consumers did with one Stripe event and
+ *   with every domain event of its chain (they carry its id as their correlationId), oldest first.
+ *   An unknown id answers an empty list: other services may know it.
  */
 export function registerHandledRoutes(
   app: HttpApp,
   deps: { handled: HandledLog; auth: (request: FastifyRequest) => Promise<void> },
 ): void {
+  app.get(
+    '/admin/stripe-events',
+    {
+      onRequest: deps.auth,
+      schema: {
+        summary:
+          'The Stripe events this service handled, newest first (by Stripe’s creation time), with what each consumer did',
+        tags: ['stripe events'],
+        querystring: StripeEventQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(StripeEventItem),
+            nextBefore: Nullable(Type.String({ description: 'Pass as `before` for the next page' })),
+          }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const { since, until, ...filter } = request.query;
+      return deps.handled.stripeEvents({
+        ...filter,
+        since: since ? new Date(since) : undefined,
+        until: until ? new Date(until) : undefined,
+      });
+    },
+  );
+
   app.get(
     '/admin/stripe-events/:id',
     {

@@ -1,7 +1,6 @@
-import type { ConsumerDefinition } from '@billing/contracts';
-import type { JetStreamManager } from '@nats-io/jetstream';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 import { ConfigError, type EnvReader } from './config';
+import { cachedFor, type JetStreamState } from './jetstream-state';
 import type { Outbox } from './outbox';
 import type { ParkedStore } from './parked';
 
@@ -135,23 +134,6 @@ export function secondsSince(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Each read at most once per `ms`; scrapes in between share it. */
-function cachedFor<T>(ms: number, read: () => Promise<T>): () => Promise<T> {
-  let cached: { at: number; value: Promise<T> } | undefined;
-  return () => {
-    if (!cached || Date.now() - cached.at >= ms) {
-      const value = read();
-      cached = { at: Date.now(), value };
-      // A failure is not cached: the next scrape asks again.
-      value.catch(() => (cached = undefined));
-    }
-    return cached.value;
-  };
-}
-
-/** JetStream's consumer info is read at most this often, however many scrapers ask. */
-export const CONSUMER_INFO_CACHE_MS = 2000;
-
 /**
  * The gauges of a consuming service read at scrape time: each durable consumer's backlog as
  * JetStream sees it (the same for every replica), the parked messages not replayed yet, and the
@@ -161,36 +143,26 @@ export const CONSUMER_INFO_CACHE_MS = 2000;
 export function watchServiceState(
   metrics: Metrics,
   sources: {
-    jsm: JetStreamManager;
-    consumers: readonly ConsumerDefinition[];
+    jetstream: JetStreamState;
     parked: Pick<ParkedStore, 'pendingCount'>;
     outbox: Pick<Outbox, 'backlog'>;
   },
 ): void {
-  const { consumers } = sources;
-  const infos = cachedFor(CONSUMER_INFO_CACHE_MS, async () => {
-    const settled = await Promise.allSettled(
-      consumers.map((c) => sources.jsm.consumers.info(c.stream.name, c.durable)),
-    );
-    // A consumer missing on the server (being declared again) is left out, the others reported.
-    if (consumers.length > 0 && settled.every((s) => s.status === 'rejected')) throw settled[0]!.reason;
-    return settled.flatMap((s, i) =>
-      s.status === 'fulfilled' ? [{ consumer: consumers[i]!.durable, info: s.value }] : [],
-    );
-  });
+  const { consumers } = sources.jetstream;
+  // A consumer missing on the server (being declared again) is left out, the others reported.
+  const infos = async () => (await sources.jetstream.consumerStates()).consumers;
   metrics.gauge(
     'billing_consumer_pending_messages',
     'Messages in the stream not yet delivered to the durable consumer (its lag), from JetStream',
     ['consumer'],
-    async () =>
-      (await infos()).map(({ consumer, info }) => ({ labels: { consumer }, value: info.num_pending })),
+    async () => (await infos()).map(({ consumer, pending }) => ({ labels: { consumer }, value: pending })),
   );
   metrics.gauge(
     'billing_consumer_ack_pending_messages',
     'Messages delivered to the durable consumer and not acknowledged yet (in flight or waiting for a retry), from JetStream',
     ['consumer'],
     async () =>
-      (await infos()).map(({ consumer, info }) => ({ labels: { consumer }, value: info.num_ack_pending })),
+      (await infos()).map(({ consumer, ackPending }) => ({ labels: { consumer }, value: ackPending })),
   );
   metrics.gauge(
     'billing_parked_messages',

@@ -4,6 +4,7 @@ import type { Codec } from './codecs';
 import type { HandledEntry } from './handled';
 import type { Logger } from './logger';
 import { secondsSince, type Metrics } from './metrics';
+import { isStripeEventSubject, stripeEventFacts } from './stripe-event-facts';
 import { classifyFailure, maxDeliveries, retryDelayMs, type RetryPolicy } from './retry';
 import { consumeSpan } from './tracing';
 
@@ -218,6 +219,9 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
           outcome,
           reason,
           deliveryCount: msg.info.deliveryCount,
+          streamSequence: msg.info.streamSequence,
+          // A Stripe event is filed with what operators search it by (its id is the message id).
+          ...(isStripeEventSubject(msg.subject) && { stripe: stripeEventFacts(decoded.event) }),
         })
         .catch((err) => log.warn({ err, subject: msg.subject }, 'recording the handled message failed'));
     }

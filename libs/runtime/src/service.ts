@@ -20,6 +20,7 @@ import { startTracing } from './tracing';
 import { DirectEmitter, type EventEmitter } from './events';
 import { Outbox } from './outbox';
 import { HandledLog } from './handled';
+import { JetStreamState } from './jetstream-state';
 import { ParkedStore } from './parked';
 import { jetStreamPublisher } from './publisher';
 import type { RunnerOptions, RunningConsumer } from './runner';
@@ -150,6 +151,8 @@ export interface ServiceInfra {
   handled: HandledLog;
   /** The process's metrics (one registry per service instance; see Metrics). */
   metrics: Metrics;
+  /** JetStream's view of the service's consumers and the streams they read (see JetStreamState). */
+  jetstream: JetStreamState;
 }
 
 /**
@@ -190,10 +193,11 @@ export async function connectServiceInfra(options: {
   const outbox = new Outbox(db, publisher, logger);
   const parked = new ParkedStore(db);
   const handled = new HandledLog(db);
-  watchServiceState(metrics, { jsm: nats.jsm, consumers: options.consumers, parked, outbox });
+  const jetstream = new JetStreamState(nats.jsm, options.consumers);
+  watchServiceState(metrics, { jetstream, parked, outbox });
   options.registerModels(db);
   await step('the database indexes', () => ensureIndexes(db));
-  return { nats, db, events, outbox, parked, handled, metrics };
+  return { nats, db, events, outbox, parked, handled, metrics, jetstream };
 }
 
 /**

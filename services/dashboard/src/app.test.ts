@@ -36,6 +36,59 @@ const LICENSE = {
   issuedAt: '2026-03-05T10:00:00.000Z',
 };
 
+const STRIPE_EVENT = {
+  id: 'evt_ada_checkout',
+  type: 'checkout.session.completed',
+  customer: 'cus_Ada',
+  email: 'ada@example.com',
+  createdAt: '2026-03-05T10:00:00.000Z',
+  firstAt: '2026-03-05T10:00:01.000Z',
+  lastAt: '2026-03-05T10:00:01.000Z',
+  consumers: [
+    {
+      consumer: 'orders-stripe',
+      messageId: 'evt_ada_checkout',
+      subject: 'stripe.event.checkout.session.completed',
+      stripeEventId: 'evt_ada_checkout',
+      outcome: 'done',
+      reason: null,
+      deliveryCount: 1,
+      streamSequence: 7,
+      eventType: 'checkout.session.completed',
+      customer: 'cus_Ada',
+      email: 'ada@example.com',
+      firstAt: '2026-03-05T10:00:01.000Z',
+      lastAt: '2026-03-05T10:00:01.000Z',
+    },
+  ],
+};
+
+const CONSUMERS = {
+  consumers: [
+    {
+      consumer: 'orders-stripe',
+      stream: 'STRIPE_EVENTS',
+      pending: 12,
+      ackPending: 3,
+      redelivered: 1,
+      waiting: 0,
+      lastDelivered: { streamSequence: 40, at: '2026-03-05T10:00:00.000Z' },
+    },
+  ],
+  missing: ['orders-gone'],
+  streams: [
+    {
+      stream: 'STRIPE_EVENTS',
+      messages: 52,
+      firstAt: '2026-03-01T00:00:00.000Z',
+      subjects: [
+        { subject: 'stripe.event.checkout.session.completed', messages: 50 },
+        { subject: 'stripe.event.invoice.paid', messages: 2 },
+      ],
+    },
+  ],
+};
+
 describe('dashboard app (sign-in, CSRF, escaping, services down)', () => {
   let fake: Awaited<ReturnType<typeof startFakeServices>>;
   let app: HttpApp;
@@ -59,6 +112,8 @@ describe('dashboard app (sign-in, CSRF, escaping, services down)', () => {
       'GET /licenses': { licenses: [LICENSE] },
       'GET /admin/customers/ada@example.com/notifications': { emails: [], webhookMessages: [] },
       'POST /admin/licenses/lic_1/suspend': { license: { ...LICENSE, status: 'suspended' } },
+      'GET /admin/stripe-events': { items: [STRIPE_EVENT], nextBefore: null },
+      'GET /admin/consumers': CONSUMERS,
     });
     app = await build({ ORDERS_URL: fake.url, LICENSING_URL: fake.url, NOTIFICATIONS_URL: fake.url });
   });
@@ -152,6 +207,47 @@ describe('dashboard app (sign-in, CSRF, escaping, services down)', () => {
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toBe('/licenses/lic_1?done=license_suspend');
     expect(calls()).toBe(1);
+  });
+
+  it('shows Stripe events by type and every consumer’s lag on the overview', async () => {
+    const session = /dashboard_session=[^;]+/.exec(String((await signIn()).headers['set-cookie']))![0];
+    const page = await app.inject({ method: 'GET', url: '/', headers: { cookie: session } });
+    expect(page.statusCode).toBe(200);
+    const text = page.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    // Orders and licensing read the same stream: its counts are shown once.
+    expect(text.match(/checkout\.session\.completed 50/g)).toHaveLength(1);
+    expect(text).toContain('invoice.paid 2');
+    // One consumer per service answering (the fake answers for all three), one missing each.
+    expect(text.match(/orders-stripe STRIPE_EVENTS behind 12 3 1 #40/g)).toHaveLength(3);
+    expect(text).toMatch(/orders-gone – missing/);
+  });
+
+  it('searches Stripe events by email across orders and licensing, merged by event id', async () => {
+    const session = /dashboard_session=[^;]+/.exec(String((await signIn()).headers['set-cookie']))![0];
+    const page = await app.inject({
+      method: 'GET',
+      url: '/stripe-events?q=&type=&customer=&email=ADA%40example.com',
+      headers: { cookie: session },
+    });
+    expect(page.statusCode).toBe(200);
+    expect(fake.requests.map((r) => r.url)).toContain(
+      '/admin/stripe-events?email=ada%40example.com&limit=50',
+    );
+    const rows = page.body.match(/<tr>[\s\S]*?<\/tr>/g)!.filter((r) => r.includes('evt_ada_checkout'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain('href="/stripe-events?q=evt_ada_checkout"');
+    expect(rows[0]).toMatch(/orders\s*<code>orders-stripe<\/code>/);
+    expect(rows[0]).toMatch(/licensing\s*<code>orders-stripe<\/code>/);
+
+    const before = fake.requests.length;
+    const bad = await app.inject({
+      method: 'GET',
+      url: '/stripe-events?email=not-an-email',
+      headers: { cookie: session },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Not a valid email');
+    expect(fake.requests.slice(before).some((r) => r.url.startsWith('/admin/stripe-events'))).toBe(false);
   });
 
   it('keeps a page readable when one service does not answer', async () => {

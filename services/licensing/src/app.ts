@@ -15,6 +15,7 @@ import {
   infraReadiness,
   infraRetentionRules,
   registerOpenApiRoute,
+  registerConsumerRoutes,
   registerHandledRoutes,
   registerParkedRoutes,
   replayRoute,
@@ -173,6 +174,7 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerHandledRoutes(http, { handled: infra.handled, auth });
+  registerConsumerRoutes(http, { jetstream: infra.jetstream, auth });
   registerOpenApiRoute(http, auth);
   const retention = new RetentionSweeper({
     rules: [...infraRetentionRules(infra, config)],

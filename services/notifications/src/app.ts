@@ -12,6 +12,7 @@ import {
   infraRetentionRules,
   ParkedReplayer,
   registerOpenApiRoute,
+  registerConsumerRoutes,
   registerHandledRoutes,
   registerParkedRoutes,
   RetentionSweeper,
@@ -216,6 +217,7 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerHandledRoutes(http, { handled: infra.handled, auth });
+  registerConsumerRoutes(http, { jetstream: infra.jetstream, auth });
   const retention = new RetentionSweeper({
     rules: [...infraRetentionRules(infra, config), ...notificationRetentionRules(infra.db, config.retention)],
     logger,

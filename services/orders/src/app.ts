@@ -6,6 +6,7 @@ import {
   ParkedReplayer,
   RetentionSweeper,
   registerOpenApiRoute,
+  registerConsumerRoutes,
   registerHandledRoutes,
   registerParkedRoutes,
   replayRoute,
@@ -130,6 +131,7 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
   registerHandledRoutes(http, { handled: infra.handled, auth });
+  registerConsumerRoutes(http, { jetstream: infra.jetstream, auth });
   const retention = new RetentionSweeper({
     rules: [...infraRetentionRules(infra, config)],
     logger,

@@ -106,7 +106,6 @@ describe('the operators’ dashboard in a browser, against the whole system', ()
     }
     const delivered = await waitForHook(receiver, 'checkout.completed', (d) => d.customerEmail === email);
     await page.reload();
-    await shot('overview');
 
     // Find the order by email: the customer, then the order with its lines, license and webhook.
     await page.getByLabel('Order or customer').fill(email);
@@ -169,6 +168,37 @@ describe('the operators’ dashboard in a browser, against the whole system', ()
     });
     expect(await byNotifications.textContent()).toContain('licensing.order.licensed.v1');
     await shot('stripe-event');
+
+    // Searched by the customer's email (any case), the list finds the checkout's event and says
+    // what orders did with it; its id leads back to the page above.
+    await page.getByLabel('Stripe event id').fill('');
+    await page.getByLabel('Email', { exact: true }).fill(email.toUpperCase());
+    await page.getByLabel('Email', { exact: true }).press('Enter');
+    const found = page.getByRole('table', { name: 'Stripe events found, newest first' });
+    const checkoutRow = found.getByRole('row').filter({ hasText: checkoutEvent.id });
+    expect(await checkoutRow.textContent()).toMatch(
+      /checkout\.session\.completed[\s\S]*orders\s*orders-stripe\s*applied/,
+    );
+    await shot('stripe-events-search');
+    await checkoutRow.getByRole('link', { name: checkoutEvent.id }).click();
+    expect(await byOrders.textContent()).toContain('orders-stripe');
+
+    // The overview counts the Stripe events received by type and shows every consumer's lag.
+    await page.goto(dashboard);
+    const byType = page.getByRole('table', { name: 'Stripe events received, by type, most first' });
+    expect(
+      await byType.getByRole('row').filter({ hasText: 'checkout.session.completed' }).textContent(),
+    ).toMatch(/checkout\.session\.completed\s*[1-9]/);
+    const lag = page.getByRole('table', { name: 'Durable consumers, as JetStream sees them' });
+    for (const consumer of [
+      'orders-stripe',
+      'licensing-stripe',
+      'licensing-orders',
+      'notifications-orders',
+    ]) {
+      expect(await lag.getByRole('row').filter({ hasText: consumer }).count()).toBe(1);
+    }
+    await shot('overview');
 
     // The license: a POST without the session's CSRF token is refused, the form's is not.
     await page.goto(orderPage);

@@ -1,14 +1,16 @@
 import { connect } from '@nats-io/transport-node';
 import {
+  CONSUMERS_OF,
   LICENSING_EVENTS_STREAM,
   ORDERS_EVENTS_STREAM,
   ORDER_CONFIRMED_V1,
   STRIPE_EVENTS_STREAM,
+  declareConsumers,
   declareStreams,
   stripeEventSubject,
 } from '@billing/contracts';
 import { connectTestNats, startNatsServer, waitFor, type NatsServer, type TestNats } from '@billing/testkit';
-import { connectNats, createLogger, publishWithId, type NatsHandle } from '../../src';
+import { JetStreamState, connectNats, createLogger, publishWithId, type NatsHandle } from '../../src';
 
 const logger = createLogger({ service: 'bus-security-test', version: 'test', level: 'silent' });
 
@@ -82,6 +84,24 @@ describe('the bus: every service has its own identity and may only do its own wo
       orders.jsm.streams.update(STRIPE_EVENTS_STREAM.name, { max_age: 1_000_000_000 }),
     ).rejects.toThrow();
     expect((await admin.jsm.streams.info(LICENSING_EVENTS_STREAM.name)).config.name).toBe('LICENSING_EVENTS');
+  });
+
+  it("lets a service read its own consumers' state and the streams they read (GET /admin/consumers)", async () => {
+    await declareConsumers(admin.jsm, CONSUMERS_OF.licensing);
+    const licensing = await as('licensing');
+    const state = new JetStreamState(licensing.jsm, CONSUMERS_OF.licensing, 0);
+    const { consumers, missing } = await state.consumerStates();
+    expect(missing).toEqual([]);
+    expect(consumers.map((c) => c.consumer).sort()).toEqual(
+      CONSUMERS_OF.licensing.map((c) => c.durable).sort(),
+    );
+    const streams = await state.streamSubjects();
+    const stripe = streams.find((s) => s.stream === STRIPE_EVENTS_STREAM.name)!;
+    expect(stripe.subjects).toEqual([{ subject: stripeEventSubject('invoice.paid'), messages: 1 }]);
+    // Not another service's consumers, though they exist.
+    await declareConsumers(admin.jsm, CONSUMERS_OF.orders);
+    const foreign = new JetStreamState(licensing.jsm, CONSUMERS_OF.orders, 0);
+    await expect(foreign.consumerStates()).rejects.toThrow(/permission/i);
   });
 
   it('lets the ops identity read every stream and change nothing', async () => {

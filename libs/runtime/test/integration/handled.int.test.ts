@@ -172,7 +172,14 @@ describe('handled-message log on real JetStream and the Mongo-protocol store', (
       outcome: 'done',
       reason: null,
       deliveryCount: 1,
+      // Where the stream stores it (published first), and no Stripe facts: it is a domain event.
+      streamSequence: 1,
+      eventType: null,
+      customer: null,
+      email: null,
     });
+    // Only Stripe events are listed as such; these are domain events.
+    expect((await handled.stripeEvents({ limit: 50 })).items).toEqual([]);
     expect(byWhat('skip')).toMatchObject({ outcome: 'skipped', reason: 'not ours', deliveryCount: 1 });
     // Retried once, then applied: one record, its last state wins and its first time stays.
     const later = byWhat('later')!;

@@ -24,6 +24,7 @@ import {
   ensureIndexes,
   publishWithId,
   watchServiceState,
+  JetStreamState,
   type EnvelopePublisher,
   type NatsHandle,
   type ParkedMessage,
@@ -96,7 +97,7 @@ describe('scrape-time gauges on real JetStream and the Mongo-protocol store', ()
     const parked = new ParkedStore(db);
     const outbox = new Outbox(db, unreachable, logger);
     await ensureIndexes(db);
-    watchServiceState(metrics, { jsm: nats.jsm, consumers: [CONSUMER], parked, outbox });
+    watchServiceState(metrics, { jetstream: new JetStreamState(nats.jsm, [CONSUMER]), parked, outbox });
 
     for (let i = 0; i < 3; i++) await publishWithId(nats.js, 'metricstest.thing', '{}', `msg-${i}`);
     await parked.park(parkedMessage(1));

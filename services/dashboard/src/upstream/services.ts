@@ -2,6 +2,7 @@ import { ApiClient, UpstreamError, path, query } from './api-client';
 import type {
   Attempt,
   BulkReplay,
+  ConsumersState,
   Customer,
   CustomerNotifications,
   Endpoint,
@@ -12,6 +13,7 @@ import type {
   OrderDetail,
   ParkedMessage,
   ParkedSummary,
+  StripeEventPage,
   WebhookMessage,
 } from './types';
 
@@ -20,6 +22,11 @@ export const PARKING_SERVICES = ['orders', 'licensing', 'notifications'] as cons
 export type ParkingService = (typeof PARKING_SERVICES)[number];
 
 export type ParkedFilter = { consumer?: string; kind?: string };
+
+/** The services that consume Stripe events themselves (notifications reads only domain events). */
+export const STRIPE_SERVICES = ['orders', 'licensing'] as const;
+
+export type StripeEventSearch = { type?: string; customer?: string; email?: string; limit?: number };
 
 /** Parked messages: the same routes on every consuming service (libs/runtime parked-routes). */
 class ParkedApi {
@@ -65,6 +72,16 @@ class ParkedApi {
   async handled(stripeEventId: string): Promise<HandledMessage[]> {
     return (await this.api.get<{ items: HandledMessage[] }>(path`/admin/stripe-events/${stripeEventId}`))
       .items;
+  }
+
+  /** The Stripe events the service handled, newest first (libs/runtime handled-routes). */
+  stripeEvents(search: StripeEventSearch): Promise<StripeEventPage> {
+    return this.api.get(`/admin/stripe-events${query(search)}`);
+  }
+
+  /** Its durable consumers' lag and the streams they read (libs/runtime consumers-routes). */
+  consumers(): Promise<ConsumersState> {
+    return this.api.get('/admin/consumers');
   }
 }
 

@@ -192,3 +192,40 @@ export interface HandledMessage {
   firstAt: string;
   lastAt: string;
 }
+
+/** One Stripe event as one service handled it (`GET /admin/stripe-events`). */
+export interface StripeEventSummary {
+  id: string;
+  type: string;
+  customer: string | null;
+  email: string | null;
+  createdAt: string;
+  firstAt: string;
+  lastAt: string;
+  consumers: HandledMessage[];
+}
+
+export interface StripeEventPage {
+  items: StripeEventSummary[];
+  nextBefore: string | null;
+}
+
+/** JetStream's view of a service's consumers and the streams they read (`GET /admin/consumers`). */
+export interface ConsumersState {
+  consumers: Array<{
+    consumer: string;
+    stream: string;
+    pending: number;
+    ackPending: number;
+    redelivered: number;
+    waiting: number;
+    lastDelivered: { streamSequence: number; at: string | null };
+  }>;
+  missing: string[];
+  streams: Array<{
+    stream: string;
+    messages: number;
+    firstAt: string | null;
+    subjects: Array<{ subject: string; messages: number }>;
+  }>;
+}

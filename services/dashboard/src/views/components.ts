@@ -79,6 +79,7 @@ const GOOD = new Set([
   'ready',
   'done',
   'applied',
+  'caught up',
   'VALID',
 ]);
 const BAD = new Set([
@@ -89,6 +90,7 @@ const BAD = new Set([
   'cancelled',
   'refunded',
   'unreachable',
+  'missing',
   'bug',
   'invalid',
 ]);
@@ -127,6 +129,8 @@ export function searchForm(options: {
   action: string;
   id: string;
   label: string;
+  /** The query parameter (default `q`). */
+  name?: string;
   value?: string;
   hint?: string;
 }): Html {
@@ -137,7 +141,7 @@ export function searchForm(options: {
       <input
         type="search"
         id="${options.id}"
-        name="q"
+        name="${options.name ?? 'q'}"
         value="${options.value ?? ''}"
         required
         ${options.hint ? html`aria-describedby="${hintId}"` : ''}

@@ -1,13 +1,17 @@
 import type { ParkingService } from '../upstream/services';
-import type { Endpoint, ParkedSummary } from '../upstream/types';
+import type { ConsumersState, Endpoint, ParkedSummary } from '../upstream/types';
 import { badge, displayUrl, href, link, searchForm, table, when } from './components';
 import { html, type Html } from './html';
+import { consumerLag, stripeEventsByType } from './jetstream.view';
 
 type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface OverviewData {
   ready: Record<ParkingService, boolean>;
   parked: Record<ParkingService, Result<ParkedSummary>>;
+  consumers: Record<ParkingService, Result<ConsumersState>>;
+  /** The Stripe-consuming services' answers, for the Stripe event stream's counts. */
+  stripeStream: ReadonlyArray<{ service: ParkingService; result: Result<ConsumersState> }>;
   endpoints: Result<Endpoint[]>;
 }
 
@@ -49,6 +53,7 @@ export function overviewView(data: OverviewData): Html {
       <h2 id="find">Find</h2>
       ${searchForm({ action: '/orders', id: 'order-q', label: 'Order or customer', hint: 'An email address or an order id (ord_…)' })}
       ${searchForm({ action: '/licenses', id: 'license-q', label: 'License', hint: 'An email address or a license id (lic_…)' })}
+      ${searchForm({ action: '/stripe-events', id: 'stripe-email', name: 'email', label: 'Stripe events of an email', hint: 'The Stripe events that carry this email, newest first' })}
     </section>
     <section aria-labelledby="at-a-glance">
       <h2 id="at-a-glance">At a glance</h2>
@@ -67,6 +72,7 @@ export function overviewView(data: OverviewData): Html {
         rows: services.map((s) => [s, badge(data.ready[s] ? 'ready' : 'unreachable')]),
       })}
     </section>
+    ${stripeEventsByType(data.stripeStream)} ${consumerLag(data.consumers)}
     <section aria-labelledby="parked">
       <h2 id="parked">Parked messages</h2>
       ${table({

@@ -52,7 +52,7 @@ form.search { display: flex; flex-wrap: wrap; align-items: end; gap: .5rem 1rem;
 form.search label, form.stack label { display: block; font-weight: 600; margin-bottom: .2rem; }
 form.search label.inline-label { display: inline; font-weight: 400; }
 form.stack { max-width: 28rem; display: grid; gap: .75rem; }
-input[type="text"], input[type="search"], input[type="password"], input[type="datetime-local"], select {
+input[type="text"], input[type="search"], input[type="email"], input[type="password"], input[type="datetime-local"], select {
   font: inherit; padding: .4rem .6rem; border: 1px solid #8c959f; border-radius: 6px; min-width: 16rem; max-width: 100%; }
 button { white-space: nowrap; font: inherit; padding: .4rem .9rem; border-radius: 6px; border: 1px solid #8c959f; background: #fff; cursor: pointer; }
 button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
@@ -61,6 +61,7 @@ header.top button { background: transparent; color: #fff; border-color: #8c959f;
 fieldset { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: 1rem 0; }
 legend { font-weight: 600; padding: 0 .25rem; }
 details > summary { cursor: pointer; }
+ul.plain { list-style: none; margin: 0; padding: 0; }
 pre { background: var(--bg); border: 1px solid var(--line); padding: .75rem; overflow-x: auto; font-size: .85rem; }
 .login { max-width: 26rem; margin: 4rem auto; }
 `;
