@@ -1,4 +1,4 @@
-import { STRIPE_SUBJECT_PREFIX } from './stripe';
+import { STRIPE_SUBJECT_PREFIX, STRIPE_V2_SUBJECT_PREFIX } from './stripe';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -17,7 +17,9 @@ export interface StreamDefinition {
 }
 
 /**
- * Every Stripe event the gateway verified, byte for byte, under `stripe.event.<type>`.
+ * Every Stripe event the gateway verified, byte for byte, under `stripe.event.<type>`; snapshot
+ * events fetched for thin notifications under the same subjects, and Stripe v2 events under
+ * `stripe.v2event.<type>` (see stripe.ts).
  * Stripe retries a webhook for up to 3 days; messages are kept 7 days so any consumer can be
  * replayed across a long outage. The duplicate window (keyed by the Stripe event id) absorbs
  * Stripe's retries of the first day; later duplicates are stopped by each consumer's own unique
@@ -27,7 +29,7 @@ export interface StreamDefinition {
 export const STRIPE_EVENTS_STREAM: StreamDefinition = Object.freeze({
   name: 'STRIPE_EVENTS',
   description: 'Verified Stripe webhook events, exactly as received',
-  subjects: [`${STRIPE_SUBJECT_PREFIX}.>`],
+  subjects: [`${STRIPE_SUBJECT_PREFIX}.>`, `${STRIPE_V2_SUBJECT_PREFIX}.>`],
   maxAgeMs: 7 * DAY,
   duplicateWindowMs: DAY,
   maxMsgBytes: 2 * 1024 * 1024,
