@@ -8,13 +8,17 @@ import {
 import type { GatewayConfig } from './config';
 import type { StripeEventPublisher } from './publisher';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.route';
+import type { StripeEventSource } from './thin-events';
 
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'webhookSecrets' | 'toleranceSeconds' | 'maxBodyBytes' | 'metricsToken'>;
+  config: Pick<GatewayConfig, 'webhookSecrets' | 'toleranceSeconds' | 'maxBodyBytes' | 'metricsToken'> &
+    Partial<Pick<GatewayConfig, 'thinWebhookSecrets'>>;
   logger: Logger;
   /** Counts requests; served on `GET /metrics` only when `config.metricsToken` is set. */
   metrics?: Metrics;
   publisher: StripeEventPublisher;
+  /** Stripe's API, to fetch the event of a thin notification; unset without STRIPE_SECRET_KEY. */
+  stripeEvents?: StripeEventSource;
   readiness: Record<string, () => boolean | Promise<boolean>>;
   /** The version the OpenAPI document states. */
   version?: string;
@@ -32,15 +36,18 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<HttpApp> {
       title: 'Gateway',
       version: deps.version ?? '0.1.0',
       description:
-        'Receives Stripe webhooks: verifies the signature over the exact bytes, stores the event in ' +
+        'Receives Stripe webhooks (snapshot events, and thin event notifications whose event it ' +
+        'fetches from Stripe): verifies the signature over the exact bytes, stores the event in ' +
         'NATS JetStream, then answers. Public: Stripe authenticates with the signature.',
     },
   });
   await app.register(stripeWebhookRoutes, {
     secrets: deps.config.webhookSecrets,
+    thinSecrets: deps.config.thinWebhookSecrets ?? [],
     toleranceSeconds: deps.config.toleranceSeconds,
     maxBodyBytes: deps.config.maxBodyBytes,
     publisher: deps.publisher,
+    stripeEvents: deps.stripeEvents,
   });
   // Public like the webhook routes it describes: the gateway has no admin token.
   registerOpenApiRoute(app);

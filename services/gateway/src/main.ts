@@ -2,6 +2,7 @@ import { STRIPE_EVENTS_STREAM, declareStreams } from '@billing/contracts';
 import {
   connectNats,
   createLogger,
+  createStripeClient,
   exitOnStartupError,
   Metrics,
   onShutdownSignal,
@@ -16,6 +17,7 @@ import { buildGatewayApp } from './app';
 import { effectiveBodyLimit, loadConfig } from './config';
 import { jetStreamEventPublisher } from './publisher';
 import { natsReadiness } from './readiness';
+import { stripeEventSource } from './thin-events';
 
 const VERSION = packageVersion(__dirname);
 
@@ -42,12 +44,16 @@ async function main(): Promise<void> {
     );
     await untilReady('JetStream', () => declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]), log, { stopped });
     const maxBodyBytes = effectiveBodyLimit(config.maxBodyBytes, nats.nc.info?.max_payload, log);
+    if (config.thinWebhookSecrets.length > 0 && !config.stripeApi) {
+      log.error('STRIPE_THIN_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not: thin events get 503');
+    }
     const metrics = new Metrics({ service: 'gateway' });
     const app = await buildGatewayApp({
       config: { ...config, maxBodyBytes },
       logger: log,
       metrics,
       publisher: jetStreamEventPublisher(nats, config.publishTimeoutMs, log, publishObserver(metrics)),
+      stripeEvents: config.stripeApi && stripeEventSource(createStripeClient(config.stripeApi)),
       readiness: natsReadiness(nats),
       version: VERSION,
     });
