@@ -85,6 +85,14 @@ export const LICENSING_STRIPE_EVENT_TYPES = [
   'customer.subscription.deleted',
 ] as const;
 
+/**
+ * Every Stripe event type some service applies: what the webhook endpoint subscribes to and what
+ * the gateway's reconciler looks for in Stripe's Events API (at most 20 types per listing).
+ */
+export const CONSUMED_STRIPE_EVENT_TYPES: readonly string[] = Object.freeze([
+  ...new Set<string>([...ORDERS_STRIPE_EVENT_TYPES, ...LICENSING_STRIPE_EVENT_TYPES]),
+]);
+
 /** Do not rename without a migration. */
 export const ORDERS_STRIPE_CONSUMER: ConsumerDefinition = Object.freeze({
   ...DEFAULTS,

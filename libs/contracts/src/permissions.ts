@@ -7,7 +7,12 @@ import {
   type ConsumerDefinition,
 } from './consumers';
 import { WEBHOOK_ENDPOINTS_CHANGED_SUBJECT } from './notifications.events';
-import { STREAM_OWNED_BY, type StreamDefinition } from './streams';
+import {
+  STREAM_OWNED_BY,
+  STRIPE_RECONCILER_BUCKET,
+  type KeyValueBucketDefinition,
+  type StreamDefinition,
+} from './streams';
 
 /**
  * Who may do what on the bus, derived from the streams and consumers above: each service may
@@ -84,6 +89,20 @@ function consumerWork(def: ConsumerDefinition): string[] {
   ];
 }
 
+/** Read and write one key-value bucket (its stream `KV_<name>`, its `$KV.<name>.>` subjects). */
+function keyValueWork(bucket: KeyValueBucketDefinition): string[] {
+  const stream = `KV_${bucket.name}`;
+  return [
+    `${api}.STREAM.INFO.${stream}`,
+    `${api}.STREAM.CREATE.${stream}`,
+    `${api}.STREAM.UPDATE.${stream}`,
+    `${api}.DIRECT.GET.${stream}`,
+    `${api}.DIRECT.GET.${stream}.>`,
+    `${api}.STREAM.MSG.GET.${stream}`,
+    `$KV.${bucket.name}.>`,
+  ];
+}
+
 /** What one service may publish and receive. */
 export function servicePermissions(service: ServiceIdentity): NatsPermissions {
   const own = STREAM_OWNED_BY[service]!;
@@ -99,6 +118,8 @@ export function servicePermissions(service: ServiceIdentity): NatsPermissions {
     ...consumers.flatMap(consumerWork),
   ];
   const subscribe = [`${inboxPrefixOf(service)}.>`];
+  // The reconciler's cursor and lease (README, "Backfill and reconciliation").
+  if (service === 'gateway') publish.push(...keyValueWork(STRIPE_RECONCILER_BUCKET));
   if (service === 'notifications') {
     // Replicas tell each other that the webhook endpoints changed (core NATS, not stored).
     publish.push(WEBHOOK_ENDPOINTS_CHANGED_SUBJECT);

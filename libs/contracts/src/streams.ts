@@ -16,23 +16,54 @@ export interface StreamDefinition {
   readonly maxMsgBytes: number;
 }
 
+/** How long Stripe keeps events for `GET /v1/events`: the reconciler can find nothing older. */
+export const STRIPE_EVENTS_API_WINDOW_MS = 30 * DAY;
+
 /**
- * Every Stripe event the gateway verified, byte for byte, under `stripe.event.<type>`; snapshot
- * events fetched for thin notifications under the same subjects, and Stripe v2 events under
- * `stripe.v2event.<type>` (see stripe.ts).
- * Stripe retries a webhook for up to 3 days; messages are kept 7 days so any consumer can be
- * replayed across a long outage. The duplicate window (keyed by the Stripe event id) absorbs
- * Stripe's retries of the first day; later duplicates are stopped by each consumer's own unique
- * indexes (see README, "Exactly once").
+ * Every Stripe event the gateway verified (webhook) or fetched (reconciler), under
+ * `stripe.event.<type>` (snapshot events fetched for thin notifications too), and Stripe v2
+ * events under `stripe.v2event.<type>` (see stripe.ts). Kept 35 days by default (the gateway's STRIPE_EVENTS_MAX_AGE_DAYS, at
+ * least 30), so every event Stripe still lists can be replayed through the consumers. The
+ * duplicate window, keyed by the Stripe event id, spans Stripe's whole 30-day window: an event
+ * the webhook stored is never stored again by a reconciliation, and the PubAck says which were
+ * already there. nats-server holds one entry per message of the window in memory (README,
+ * "Backfill and reconciliation", for the size).
  * Do not rename without a migration.
  */
 export const STRIPE_EVENTS_STREAM: StreamDefinition = Object.freeze({
   name: 'STRIPE_EVENTS',
-  description: 'Verified Stripe webhook events, exactly as received',
+  description: 'Verified Stripe events, exactly as received or fetched',
   subjects: [`${STRIPE_SUBJECT_PREFIX}.>`, `${STRIPE_V2_SUBJECT_PREFIX}.>`],
-  maxAgeMs: 7 * DAY,
-  duplicateWindowMs: DAY,
+  maxAgeMs: 35 * DAY,
+  duplicateWindowMs: STRIPE_EVENTS_API_WINDOW_MS,
   maxMsgBytes: 2 * 1024 * 1024,
+});
+
+/**
+ * The Stripe events stream kept `maxAgeDays` (the gateway's STRIPE_EVENTS_MAX_AGE_DAYS); never
+ * shorter than the duplicate window, which must not outlast the messages.
+ */
+export function stripeEventsStream(maxAgeDays: number): StreamDefinition {
+  const maxAgeMs = maxAgeDays * DAY;
+  if (maxAgeMs < STRIPE_EVENTS_API_WINDOW_MS)
+    throw new Error(`Stripe events must be kept at least ${STRIPE_EVENTS_API_WINDOW_MS / DAY} days`);
+  return Object.freeze({ ...STRIPE_EVENTS_STREAM, maxAgeMs });
+}
+
+/** A JetStream key-value bucket (stored in the stream `KV_<name>`). */
+export interface KeyValueBucketDefinition {
+  readonly name: string;
+  readonly description: string;
+}
+
+/**
+ * The gateway's reconciler state: `cursor.<account>` (up to which creation time Stripe's events
+ * were checked) and `lease.<account>` (which replica runs the next reconciliation, until when).
+ * Do not rename without a migration: a new bucket starts without a cursor.
+ */
+export const STRIPE_RECONCILER_BUCKET: KeyValueBucketDefinition = Object.freeze({
+  name: 'stripe_reconciler',
+  description: "The gateway's reconciliation cursor and lease",
 });
 
 /** Domain events published by the orders service (`orders.>`). Do not rename without a migration. */

@@ -29,6 +29,16 @@ describe('EnvReader', () => {
     expect(() => reader.url('NATS_URL', undefined, ['nats:'])).toThrow(/NATS_URL: must use nats:/);
   });
 
+  it('reads durations with their unit, 0 for off, and refuses bare numbers', () => {
+    const env = new EnvReader({ A: '5m', B: '0', C: '300', D: '250ms', E: '2h' });
+    expect(env.duration('A', 1)).toBe(300_000);
+    expect(env.duration('B', 1)).toBe(0);
+    expect(env.duration('D', 1)).toBe(250);
+    expect(env.duration('UNSET', 42)).toBe(42);
+    expect(() => env.duration('C', 1)).toThrow(/^C: must be a duration like 30s/);
+    expect(() => env.duration('E', 1, { max: 3_600_000 })).toThrow(/^E: must be between/);
+  });
+
   it('splits lists and integer lists', () => {
     const reader = new EnvReader({ L: 'a, b,,c', D: '100,200', X: '1,two' });
     expect(reader.list('L')).toEqual(['a', 'b', 'c']);

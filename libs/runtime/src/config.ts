@@ -12,6 +12,8 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
 
@@ -87,6 +89,22 @@ export class EnvReader {
       if (!/^\d+$/.test(item)) throw new ConfigError(name, `must be a comma-separated list of integers`);
       return Number(item);
     });
+  }
+
+  /**
+   * A duration with its unit (`250ms`, `30s`, `5m`, `1h`, `1d`), or `0`; in milliseconds.
+   * A bare number is refused: seconds and milliseconds are too easily confused.
+   */
+  duration(name: string, fallbackMs: number, { min = 0, max = Infinity } = {}): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallbackMs;
+    const match = /^(\d+)(ms|s|m|h|d)$/.exec(value);
+    if (value !== '0' && !match)
+      throw new ConfigError(name, `must be a duration like 30s, 5m or 1h (or 0), got "${value}"`);
+    const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2]!]! : 0;
+    if (ms < min || ms > max)
+      throw new ConfigError(name, `must be between ${min} ms and ${max} ms, got ${ms} ms`);
+    return ms;
   }
 
   oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {

@@ -39,9 +39,12 @@ export interface FakeStripe {
    * `GET /v1/refunds?charge=|payment_intent=`, and for line-item expansion. Storing an id again
    * replaces the object.
    */
-  put(...objects: StripeObject[]): void;
-  /** The next `count` requests get a 500 (or the given status) with a Stripe-style error body. */
-  failNext(count: number, status?: number): void;
+  put(...objects: Array<{ id: string; object: string }>): void;
+  /**
+   * The next `count` requests get a 500 (or the given status) with a Stripe-style error body; a
+   * 429 says `Retry-After: <retryAfterSeconds>` when given.
+   */
+  failNext(count: number, status?: number, retryAfterSeconds?: number): void;
   /** Every answer waits this long, as Stripe's API across the internet does (default 0). */
   setLatency(ms: number): void;
   close(): Promise<void>;
@@ -61,11 +64,16 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: FakeStripeRequest[] = [];
   let failures = 0;
   let failureStatus = 500;
+  let failureRetryAfter: number | undefined;
   let latencyMs = 0;
 
-  const send = (res: http.ServerResponse, status: number, body: unknown) => {
+  const send = (res: http.ServerResponse, status: number, body: unknown, headers = {}) => {
     const answer = () => {
-      res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${Date.now()}` });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        'request-id': `req_${Date.now()}`,
+        ...headers,
+      });
       res.end(JSON.stringify(body));
     };
     if (latencyMs > 0) setTimeout(answer, latencyMs);
@@ -83,7 +91,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     req.resume();
     if (failures > 0) {
       failures -= 1;
-      return send(res, failureStatus, { error: { type: 'api_error', message: 'fake outage' } });
+      const retryAfter = failureRetryAfter === undefined ? {} : { 'retry-after': String(failureRetryAfter) };
+      return send(res, failureStatus, { error: { type: 'api_error', message: 'fake outage' } }, retryAfter);
     }
     const expand = [...url.searchParams.entries()]
       .filter(([k]) => /^expand\[\d*\]$/.test(k))
@@ -151,6 +160,20 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (event) return send(res, 200, event);
       return send(res, 404, { error: { type: 'not_found', code: 'not_found', message: 'No such event' } });
     }
+    if (req.method === 'GET' && url.pathname === '/v1/events') {
+      // Newest first, by creation time and the `types[]` filter, as Stripe's Events API lists.
+      const num = (name: string) => Number(url.searchParams.get(name) ?? NaN);
+      const [gte, lte] = [num('created[gte]'), num('created[lte]')];
+      const types = [...url.searchParams.entries()]
+        .filter(([k]) => /^types\[\d*\]$/.test(k))
+        .map(([, v]) => v);
+      const found = ofType('event')
+        .filter((e) => Number.isNaN(gte) || Number(e.created) >= gte)
+        .filter((e) => Number.isNaN(lte) || Number(e.created) <= lte)
+        .filter((e) => types.length === 0 || types.includes(String(e.type)))
+        .sort((a, b) => Number(b.created) - Number(a.created));
+      return send(res, 200, page(found));
+    }
     const retrieve = /^\/v1\/([a-z_]+)\/([^/]+)$/.exec(url.pathname);
     const type = retrieve && Object.entries(RETRIEVABLE).find(([, segment]) => segment === retrieve[1])?.[0];
     if (req.method === 'GET' && retrieve && type) {
@@ -175,11 +198,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     requests,
     setLineItems: (id, items) => lineItems.set(id, items),
     put: (...items) => {
-      for (const item of items) objects.set(key(item.object, item.id), item);
+      for (const item of items) objects.set(key(item.object, item.id), item as StripeObject);
     },
-    failNext: (count, status = 500) => {
+    failNext: (count, status = 500, retryAfterSeconds) => {
       failures = count;
       failureStatus = status;
+      failureRetryAfter = retryAfterSeconds;
     },
     setLatency: (ms) => {
       latencyMs = ms;

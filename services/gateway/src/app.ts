@@ -1,24 +1,32 @@
 import {
   createHttpApp,
   registerOpenApiRoute,
+  requireBearer,
   type HttpApp,
   type Logger,
   type Metrics,
 } from '@billing/runtime';
 import type { GatewayConfig } from './config';
 import type { StripeEventPublisher } from './publisher';
+import type { StripeReconciler } from './reconcile/reconciler';
+import { registerAdminRoutes } from './routes/admin.routes';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.route';
 import type { StripeEventSource } from './thin-events';
 
 export interface GatewayDeps {
-  config: Pick<GatewayConfig, 'webhookSecrets' | 'toleranceSeconds' | 'maxBodyBytes' | 'metricsToken'> &
+  config: Pick<
+    GatewayConfig,
+    'webhookSecrets' | 'toleranceSeconds' | 'maxBodyBytes' | 'metricsToken' | 'adminToken'
+  > &
     Partial<Pick<GatewayConfig, 'thinWebhookSecrets'>>;
   logger: Logger;
-  /** Counts requests; served on `GET /metrics` only when `config.metricsToken` is set. */
+  /** Counts requests; `GET /metrics` serves them to the admin or the metrics token (404 without either). */
   metrics?: Metrics;
   publisher: StripeEventPublisher;
   /** Stripe's API, to fetch the event of a thin notification; unset without STRIPE_SECRET_KEY. */
   stripeEvents?: StripeEventSource;
+  /** Stores missed events from Stripe's Events API; absent without STRIPE_SECRET_KEY. */
+  reconciler?: StripeReconciler;
   readiness: Record<string, () => boolean | Promise<boolean>>;
   /** The version the OpenAPI document states. */
   version?: string;
@@ -30,15 +38,18 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<HttpApp> {
     logger: deps.logger,
     bodyLimit: deps.config.maxBodyBytes,
     readiness: deps.readiness,
-    // No admin token here: METRICS_TOKEN is the only way in, and without it /metrics is 404.
-    ...(deps.metrics && { metrics: { metrics: deps.metrics, tokens: [deps.config.metricsToken] } }),
+    ...(deps.metrics && {
+      metrics: { metrics: deps.metrics, tokens: [deps.config.adminToken, deps.config.metricsToken] },
+    }),
     openapi: {
       title: 'Gateway',
       version: deps.version ?? '0.1.0',
       description:
         'Receives Stripe webhooks (snapshot events, and thin event notifications whose event it ' +
         'fetches from Stripe): verifies the signature over the exact bytes, stores the event in ' +
-        'NATS JetStream, then answers. Public: Stripe authenticates with the signature.',
+        'NATS JetStream, then answers. Public: Stripe authenticates with the signature. ' +
+        "Finds and stores the events it missed in Stripe's Events API (admin: ADMIN_API_TOKEN).",
+      ...(deps.config.adminToken && { bearerToken: 'ADMIN_API_TOKEN' }),
     },
   });
   await app.register(stripeWebhookRoutes, {
@@ -49,7 +60,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<HttpApp> {
     publisher: deps.publisher,
     stripeEvents: deps.stripeEvents,
   });
-  // Public like the webhook routes it describes: the gateway has no admin token.
+  // Without ADMIN_API_TOKEN the gateway has no admin routes at all.
+  if (deps.config.adminToken)
+    registerAdminRoutes(app, { reconciler: deps.reconciler, auth: requireBearer(deps.config.adminToken) });
+  // Public like the webhook routes it describes.
   registerOpenApiRoute(app);
   return app;
 }

@@ -24,19 +24,25 @@ export interface GatewayConfig {
    * a thin event notification is refused with 400 `thin_events_not_configured`.
    */
   thinWebhookSecrets: readonly string[];
-  /**
-   * Stripe's API, to fetch the full event of a thin notification; read only when
-   * STRIPE_SECRET_KEY is set (without it a thin notification is answered 503).
-   */
-  stripeApi?: StripeApiConfig;
   toleranceSeconds: number;
   maxBodyBytes: number;
   /** How long to wait for JetStream's PubAck before answering 503. */
   publishTimeoutMs: number;
   /** A stopping gateway answers the requests in flight and exits within it. */
   shutdownGraceMs: number;
-  /** The bearer token of `GET /metrics`; unset, the gateway (no admin token) has no /metrics. */
+  /** The bearer token of `GET /metrics` besides the admin token. */
   metricsToken?: string;
+  /** ADMIN_API_TOKEN: the bearer of `/admin/*`; unset, the gateway has no admin routes. */
+  adminToken?: string;
+  /**
+   * Stripe's API, read only when STRIPE_SECRET_KEY is set: the reconciler lists events with it,
+   * and the full event of a thin notification is fetched with it (without it: 503).
+   */
+  stripeApi?: StripeApiConfig;
+  /** STRIPE_RECONCILE_INTERVAL: how often missed events are looked for; 0 = never on a schedule. */
+  reconcileIntervalMs: number;
+  /** STRIPE_EVENTS_MAX_AGE_DAYS: how long Stripe events stay in the stream (at least 30). */
+  streamMaxAgeDays: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<GatewayConfig> {
@@ -62,7 +68,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: common.logLevel,
     webhookSecrets: Object.freeze(webhookSecrets),
     thinWebhookSecrets: Object.freeze(thinWebhookSecrets),
-    stripeApi: reader.raw('STRIPE_SECRET_KEY') === undefined ? undefined : readStripeApiConfig(reader),
     toleranceSeconds: reader.int('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, { min: 1, max: 86_400 }),
     maxBodyBytes: reader.int('STRIPE_WEBHOOK_MAX_BODY_BYTES', 1024 * 1024, {
       min: 1024,
@@ -71,7 +76,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publishTimeoutMs: reader.int('GATEWAY_PUBLISH_TIMEOUT_MS', 5000, { min: 100, max: 60_000 }),
     shutdownGraceMs: readShutdownGraceMs(reader),
     metricsToken: readMetricsToken(reader),
+    adminToken: readOptionalAdminToken(reader),
+    stripeApi: reader.raw('STRIPE_SECRET_KEY') === undefined ? undefined : readStripeApiConfig(reader),
+    reconcileIntervalMs: reader.duration('STRIPE_RECONCILE_INTERVAL', 5 * 60_000, {
+      min: 0,
+      max: 24 * 3_600_000,
+    }),
+    streamMaxAgeDays: reader.int('STRIPE_EVENTS_MAX_AGE_DAYS', 35, { min: 30, max: 3650 }),
   });
+}
+
+function readOptionalAdminToken(reader: EnvReader): string | undefined {
+  const token = reader.optionalString('ADMIN_API_TOKEN');
+  if (token !== undefined && token.length < 16)
+    throw new Error('ADMIN_API_TOKEN: must be at least 16 characters');
+  return token;
 }
 
 /** Room for the message id and the Stripe headers the gateway stores beside the body. */

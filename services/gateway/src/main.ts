@@ -1,4 +1,4 @@
-import { STRIPE_EVENTS_STREAM, declareStreams } from '@billing/contracts';
+import { CONSUMED_STRIPE_EVENT_TYPES, declareStreams, stripeEventsStream } from '@billing/contracts';
 import {
   connectNats,
   createLogger,
@@ -17,6 +17,9 @@ import { buildGatewayApp } from './app';
 import { effectiveBodyLimit, loadConfig } from './config';
 import { jetStreamEventPublisher } from './publisher';
 import { natsReadiness } from './readiness';
+import { StripeReconciler } from './reconcile/reconciler';
+import { keyValueReconcilerState } from './reconcile/reconciler-state';
+import { stripeEventLister } from './reconcile/stripe-event-lister';
 import { stripeEventSource } from './thin-events';
 
 const VERSION = packageVersion(__dirname);
@@ -42,29 +45,55 @@ async function main(): Promise<void> {
       log,
       { stopped },
     );
-    await untilReady('JetStream', () => declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]), log, { stopped });
+    const stream = stripeEventsStream(config.streamMaxAgeDays);
+    await untilReady('JetStream', () => declareStreams(nats.jsm, [stream]), log, { stopped });
     const maxBodyBytes = effectiveBodyLimit(config.maxBodyBytes, nats.nc.info?.max_payload, log);
     if (config.thinWebhookSecrets.length > 0 && !config.stripeApi) {
       log.error('STRIPE_THIN_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not: thin events get 503');
     }
     const metrics = new Metrics({ service: 'gateway' });
+    const publisher = jetStreamEventPublisher(
+      nats,
+      config.publishTimeoutMs,
+      log,
+      publishObserver(metrics),
+      stream,
+    );
+    const reconciler =
+      config.stripeApi &&
+      new StripeReconciler({
+        // The lister honours Stripe's Retry-After itself: no retries hidden inside the client.
+        lister: stripeEventLister(
+          createStripeClient({ ...config.stripeApi, maxNetworkRetries: 0 }),
+          CONSUMED_STRIPE_EVENT_TYPES,
+          log,
+        ),
+        publisher,
+        state: await untilReady('JetStream', () => keyValueReconcilerState(nats), log, { stopped }),
+        logger: log.child({ component: 'reconciler' }),
+        options: { account: 'default', intervalMs: config.reconcileIntervalMs },
+      });
+    if (!reconciler) log.warn('STRIPE_SECRET_KEY is not set: missed Stripe events are not looked for');
     const app = await buildGatewayApp({
       config: { ...config, maxBodyBytes },
       logger: log,
       metrics,
-      publisher: jetStreamEventPublisher(nats, config.publishTimeoutMs, log, publishObserver(metrics)),
+      publisher,
+      reconciler,
       stripeEvents: config.stripeApi && stripeEventSource(createStripeClient(config.stripeApi)),
       readiness: natsReadiness(nats),
       version: VERSION,
     });
-    // Stop accepting, let in-flight publishes finish and answer, then drain NATS.
+    // Stop accepting and reconciling, let in-flight publishes finish and answer, then drain NATS.
     shutdown = async () => {
       await app.close();
+      await reconciler?.stop();
       await nats.close();
       await tracing?.shutdown();
     };
     await startup.close();
     await app.listen({ port: config.port, host: config.host });
+    reconciler?.start();
   } catch (err) {
     exitOnStartupError(logger, err);
   }

@@ -4,6 +4,7 @@ import {
   declareStreams,
   stripeEventSubject,
   stripeV2EventSubject,
+  type StreamDefinition,
   type StripeEventShape,
   type StripeV2EventShape,
 } from '@billing/contracts';
@@ -25,28 +26,29 @@ export interface StripeEventPublisher {
 }
 
 /**
- * Publishes to STRIPE_EVENTS with the event id as message id. When the stream is gone (NATS
- * restarted without its store, an operator deleted it), it is declared again from the contracts
- * (at most once a second) and the event is answered 503, so Stripe retries it into the new stream.
- * `observe` is told how long each publish waited for its PubAck.
+ * Publishes to the Stripe events stream (`stream`: STRIPE_EVENTS as configured) with the event id
+ * as message id. When the stream is gone (NATS restarted without its store, an operator deleted
+ * it), it is declared again (at most once a second) and the event is answered 503, so Stripe
+ * retries it into the new stream. `observe` is told how long each publish waited for its PubAck.
  */
 export function jetStreamEventPublisher(
   nats: NatsHandle,
   timeoutMs: number,
   logger: Pick<Logger, 'warn'>,
   observe?: PublishObserver,
+  stream: StreamDefinition = STRIPE_EVENTS_STREAM,
 ): StripeEventPublisher {
   let redeclaredAt = 0;
   const redeclareIfMissing = async () => {
     if (Date.now() - redeclaredAt < 1000) return;
     redeclaredAt = Date.now();
     const present = await nats.jsm.streams
-      .info(STRIPE_EVENTS_STREAM.name)
+      .info(stream.name)
       .then(() => true)
       .catch(() => false);
     if (present) return;
-    await declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]);
-    logger.warn({ stream: STRIPE_EVENTS_STREAM.name }, 'stream was missing: declared again');
+    await declareStreams(nats.jsm, [stream]);
+    logger.warn({ stream: stream.name }, 'stream was missing: declared again');
   };
   const store = async (subject: string, body: Buffer, id: string, headers: Record<string, string>) => {
     // While disconnected the client would queue the request; answer at once so Stripe retries.

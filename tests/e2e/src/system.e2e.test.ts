@@ -246,6 +246,51 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
     expect((await ordersOf(email))[0]).toMatchObject({ status: 'confirmed', customerEmail: email });
   });
 
+  it("events only in Stripe's API are found by the reconciler and applied once, also when the webhook brings them at the same time", async () => {
+    const lines = [{ quantity: 1, unitAmount: 4900, metadata: { sku: 'PRO-LIFETIME', tier: 'pro' } }];
+    const missed = sf.oneTimePurchase({ email: 'rosalind.missed@example.com', lines });
+    const racing = sf.oneTimePurchase({ email: 'rosalind.racing@example.com', lines });
+    for (const p of [missed, racing]) {
+      stubStripe(fake, p);
+      fake.put(...p.ordered);
+    }
+    const now = Math.floor(Date.now() / 1000);
+    const range = `since=${iso(now - 60)}&until=${iso(now + 600)}`;
+    type Reconciled = { found: number; alreadyPresent: number; stored: number };
+    const [answer] = await Promise.all([
+      api<Reconciled>(`${system.urls.gateway}/admin/reconcile?${range}`, system.adminToken, {
+        method: 'POST',
+      }),
+      post(racing.ordered),
+    ]);
+    expect(answer.status).toBe(200);
+    expect(answer.body.stored).toBeGreaterThanOrEqual(missed.ordered.length);
+    expect(answer.body.found).toBe(answer.body.alreadyPresent + answer.body.stored);
+
+    for (const email of ['rosalind.missed@example.com', 'rosalind.racing@example.com']) {
+      await waitForMail(smtp, email, /order .* is confirmed/);
+      await waitForHook(receiver, 'checkout.completed', (d) => d.customerEmail === email);
+    }
+    // Once more, after everything was applied: all present, nothing stored, nothing sent again.
+    const again = await api<Reconciled>(
+      `${system.urls.gateway}/admin/reconcile?${range}`,
+      system.adminToken,
+      {
+        method: 'POST',
+      },
+    );
+    expect(again.body).toMatchObject({ found: answer.body.found, stored: 0 });
+    await settle();
+    for (const email of ['rosalind.missed@example.com', 'rosalind.racing@example.com']) {
+      expect(mailsTo(smtp, email, /order .* is confirmed/)).toHaveLength(1);
+      const delivered = hooks(receiver, 'checkout.completed', (d) => d.customerEmail === email);
+      expect(delivered).toHaveLength(1);
+      expect(await ordersOf(email)).toHaveLength(1);
+      const [license] = delivered[0]!.data.licenses as License[];
+      expect(await verify(license!.key)).toMatchObject({ code: 'VALID' });
+    }
+  });
+
   it('a declined renewal tells the customer why and what to do', async () => {
     const email = 'linus.declined@example.com';
     const purchase = sf.subscriptionPurchase({ email, tier: 'pro' });

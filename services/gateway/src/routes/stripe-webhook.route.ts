@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifySchema } from 'fastify';
 import { StripeEventShape, StripeV2EventShape } from '@billing/contracts';
-import { errorResponses, inSpan, SpanKind, STRIPE_EVENT_ID, type HttpApp } from '@billing/runtime';
+import { errorResponses, inSpan, PUBLIC, SpanKind, STRIPE_EVENT_ID, type HttpApp } from '@billing/runtime';
 import type { StripeEventPublisher } from '../publisher';
 import { fetchThinEvent, type StripeEventSource } from '../thin-events';
 import { verifyStripeWebhook, type VerifiedWebhook } from '../verify';
@@ -28,6 +28,8 @@ const schema = {
     'A thin event notification (`object: "v2.core.event"`, signed with a STRIPE_THIN_WEBHOOK_SECRET) ' +
     'is answered once the event it names, fetched from Stripe, is stored.',
   tags: ['stripe'],
+  // Stripe authenticates with the signature, not a bearer token.
+  security: PUBLIC,
   response: {
     200: Type.Object({ received: Type.Literal(true) }),
     ...errorResponses(400, 413, 415, 503),
