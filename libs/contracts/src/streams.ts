@@ -1,4 +1,4 @@
-import { STRIPE_SUBJECT_PREFIX } from './stripe';
+import { STRIPE_SUBJECT_PREFIX, STRIPE_V2_SUBJECT_PREFIX } from './stripe';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -21,7 +21,8 @@ export const STRIPE_EVENTS_API_WINDOW_MS = 30 * DAY;
 
 /**
  * Every Stripe event the gateway verified (webhook) or fetched (reconciler), under
- * `stripe.event.<type>`. Kept 35 days by default (the gateway's STRIPE_EVENTS_MAX_AGE_DAYS, at
+ * `stripe.event.<type>` (snapshot events fetched for thin notifications too), and Stripe v2
+ * events under `stripe.v2event.<type>` (see stripe.ts). Kept 35 days by default (the gateway's STRIPE_EVENTS_MAX_AGE_DAYS, at
  * least 30), so every event Stripe still lists can be replayed through the consumers. The
  * duplicate window, keyed by the Stripe event id, spans Stripe's whole 30-day window: an event
  * the webhook stored is never stored again by a reconciliation, and the PubAck says which were
@@ -32,7 +33,7 @@ export const STRIPE_EVENTS_API_WINDOW_MS = 30 * DAY;
 export const STRIPE_EVENTS_STREAM: StreamDefinition = Object.freeze({
   name: 'STRIPE_EVENTS',
   description: 'Verified Stripe events, exactly as received or fetched',
-  subjects: [`${STRIPE_SUBJECT_PREFIX}.>`],
+  subjects: [`${STRIPE_SUBJECT_PREFIX}.>`, `${STRIPE_V2_SUBJECT_PREFIX}.>`],
   maxAgeMs: 35 * DAY,
   duplicateWindowMs: STRIPE_EVENTS_API_WINDOW_MS,
   maxMsgBytes: 2 * 1024 * 1024,

@@ -57,9 +57,50 @@ export type StripeEventShape = Static<typeof StripeEventShape>;
 export const stripeEventValidator = compile(StripeEventShape);
 
 /**
- * Stripe "thin" events (API v2 event notifications) carry `object: "v2.core.event"` and no
- * snapshot; the gateway recognises and refuses them until a consumer needs them.
+ * Stripe API v2 events, the "thin" events an event destination with thin payloads sends
+ * (`v1.billing.meter.error_report_triggered`, `v2.core.event_destination.ping`, ...), as fetched
+ * from `GET /v2/core/events/:id`, are stored as JSON under `stripe.v2event.<event type>` with the
+ * type's dots kept, e.g. `stripe.v2event.v2.core.event_destination.ping`. A thin notification
+ * that names a snapshot event (`snapshot_event`) is stored as that snapshot instead, under
+ * `stripe.event.<type>`, so consumers see one shape. No service consumes v2 events yet; a consumer
+ * that wants them filters `stripe.v2event.>`.
+ * Do not rename without a migration: the stream and consumer filters match on this prefix.
+ * @see https://docs.stripe.com/event-destinations#thin-events
  */
+export const STRIPE_V2_SUBJECT_PREFIX = 'stripe.v2event';
+
+/**
+ * v2 event types start with their API namespace and may name a part of the object in brackets
+ * (`v2.core.account[requirements].updated`); no wildcard, space or empty token reaches a subject.
+ */
+const STRIPE_V2_EVENT_TYPE = /^v\d+(\.[a-z0-9_[\]]+)+$/;
+
+export function stripeV2EventSubject(eventType: string): string {
+  if (!STRIPE_V2_EVENT_TYPE.test(eventType)) throw new Error(`not a Stripe v2 event type: ${eventType}`);
+  return `${STRIPE_V2_SUBJECT_PREFIX}.${eventType}`;
+}
+
+/**
+ * A Stripe v2 event: both the thin notification an event destination posts and the full event
+ * `GET /v2/core/events/:id` returns (which adds `data` and `changes`). `created` is an ISO time.
+ * `snapshot_event` names the v1 snapshot event of a thin `v1.*` event when Stripe made one.
+ */
+export const StripeV2EventShape = Type.Object({
+  id: Type.String({ pattern: '^evt_' }),
+  object: Type.Literal('v2.core.event'),
+  type: Type.String({ pattern: STRIPE_V2_EVENT_TYPE.source }),
+  created: Type.String({ format: 'date-time' }),
+  livemode: Type.Boolean(),
+  context: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  snapshot_event: Type.Optional(Type.Union([Type.String({ pattern: '^evt_' }), Type.Null()])),
+  related_object: Type.Optional(
+    Type.Union([Type.Object({ id: Type.String(), type: Type.String(), url: Type.String() }), Type.Null()]),
+  ),
+});
+export type StripeV2EventShape = Static<typeof StripeV2EventShape>;
+export const stripeV2EventValidator = compile(StripeV2EventShape);
+
+/** A thin event notification (`object: "v2.core.event"`) rather than a snapshot event. */
 export function isThinEvent(value: unknown): boolean {
   return (
     typeof value === 'object' &&

@@ -34,7 +34,8 @@ export interface FakeStripe {
   setLineItems(sessionId: string, items: Array<{ id: string } & Record<string, unknown>>): void;
   /**
    * Stores whole Stripe objects (by `object` and `id`) for `GET /v1/<type>/:id` (subscriptions,
-   * invoices, payment_intents, charges, products, prices), for the lists
+   * invoices, payment_intents, charges, products, prices, events), `GET /v2/core/events/:id`
+   * (objects `v2.core.event`), for the lists
    * `GET /v1/invoice_payments?invoice=|payment[payment_intent]=` (with `expand[]=data.invoice`) and
    * `GET /v1/refunds?charge=|payment_intent=`, and for line-item expansion. Storing an id again
    * replaces the object. Webhook endpoints (`object: 'webhook_endpoint'`) are stored here too.
@@ -164,6 +165,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         // Stripe lists newest first.
         .sort((a, b) => Number(b.created) - Number(a.created));
       return send(res, 200, page(found));
+    }
+    const v2Event = /^\/v2\/core\/events\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && v2Event) {
+      const event = stored('v2.core.event', decodeURIComponent(v2Event[1] ?? ''));
+      if (event) return send(res, 200, event);
+      return send(res, 404, { error: { type: 'not_found', code: 'not_found', message: 'No such event' } });
     }
     if (req.method === 'GET' && url.pathname === '/v1/events') {
       // Newest first, by creation time and the `types[]` filter, as Stripe's Events API lists.

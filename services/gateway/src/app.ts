@@ -11,16 +11,20 @@ import type { StripeEventPublisher } from './publisher';
 import type { StripeReconciler } from './reconcile/reconciler';
 import { registerAdminRoutes } from './routes/admin.routes';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.route';
+import type { StripeEventSource } from './thin-events';
 
 export interface GatewayDeps {
   config: Pick<
     GatewayConfig,
     'webhookSecrets' | 'toleranceSeconds' | 'maxBodyBytes' | 'metricsToken' | 'adminToken'
-  >;
+  > &
+    Partial<Pick<GatewayConfig, 'thinWebhookSecrets'>>;
   logger: Logger;
   /** Counts requests; `GET /metrics` serves them to the admin or the metrics token (404 without either). */
   metrics?: Metrics;
   publisher: StripeEventPublisher;
+  /** Stripe's API, to fetch the event of a thin notification; unset without STRIPE_SECRET_KEY. */
+  stripeEvents?: StripeEventSource;
   /** Stores missed events from Stripe's Events API; absent without STRIPE_SECRET_KEY. */
   reconciler?: StripeReconciler;
   readiness: Record<string, () => boolean | Promise<boolean>>;
@@ -41,7 +45,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<HttpApp> {
       title: 'Gateway',
       version: deps.version ?? '0.1.0',
       description:
-        'Receives Stripe webhooks: verifies the signature over the exact bytes, stores the event in ' +
+        'Receives Stripe webhooks (snapshot events, and thin event notifications whose event it ' +
+        'fetches from Stripe): verifies the signature over the exact bytes, stores the event in ' +
         'NATS JetStream, then answers. Public: Stripe authenticates with the signature. ' +
         "Finds and stores the events it missed in Stripe's Events API (admin: ADMIN_API_TOKEN).",
       ...(deps.config.adminToken && { bearerToken: 'ADMIN_API_TOKEN' }),
@@ -49,9 +54,11 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<HttpApp> {
   });
   await app.register(stripeWebhookRoutes, {
     secrets: deps.config.webhookSecrets,
+    thinSecrets: deps.config.thinWebhookSecrets ?? [],
     toleranceSeconds: deps.config.toleranceSeconds,
     maxBodyBytes: deps.config.maxBodyBytes,
     publisher: deps.publisher,
+    stripeEvents: deps.stripeEvents,
   });
   // Without ADMIN_API_TOKEN the gateway has no admin routes at all.
   if (deps.config.adminToken)

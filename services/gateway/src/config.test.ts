@@ -9,7 +9,28 @@ describe('gateway config', () => {
       webhookSecrets: ['whsec_old', 'whsec_new'],
       toleranceSeconds: 300,
       maxBodyBytes: 1024 * 1024,
+      thinWebhookSecrets: [],
     });
+    expect(config.stripeApi).toBeUndefined();
+  });
+
+  it('reads the thin event secrets and, only with STRIPE_SECRET_KEY, the Stripe API', () => {
+    const config = loadConfig({
+      STRIPE_WEBHOOK_SECRET: 'whsec_snapshot',
+      STRIPE_THIN_WEBHOOK_SECRET: 'whsec_thin_old,whsec_thin_new',
+      STRIPE_SECRET_KEY: 'sk_test_123',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+    });
+    expect(config.thinWebhookSecrets).toEqual(['whsec_thin_old', 'whsec_thin_new']);
+    expect(config.stripeApi).toEqual({
+      secretKey: 'sk_test_123',
+      apiUrl: 'http://127.0.0.1:12111',
+      timeoutMs: 20_000,
+      maxNetworkRetries: 2,
+    });
+    expect(
+      loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_API_URL: 'http://127.0.0.1:1' }).stripeApi,
+    ).toBeUndefined();
   });
 
   it('fails naming the variable', () => {
@@ -17,6 +38,12 @@ describe('gateway config', () => {
     expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'sk_live_oops' })).toThrow(
       /STRIPE_WEBHOOK_SECRET: .*whsec_/,
     );
+    expect(() =>
+      loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_THIN_WEBHOOK_SECRET: 'whsec_y,sk_oops' }),
+    ).toThrow(/^STRIPE_THIN_WEBHOOK_SECRET: .*whsec_/);
+    expect(() =>
+      loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_SECRET_KEY: 'sk_x', STRIPE_API_URL: 'ftp://x' }),
+    ).toThrow(/^STRIPE_API_URL/);
     expect(() => loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', GATEWAY_PORT: 'http' })).toThrow(
       /^GATEWAY_PORT/,
     );

@@ -19,6 +19,11 @@ export interface GatewayConfig {
   logLevel: LogLevel;
   /** Every secret that may sign a webhook; several while a secret is being rolled. */
   webhookSecrets: readonly string[];
+  /**
+   * The secrets of event destinations that send thin payloads (several while rolling); empty,
+   * a thin event notification is refused with 400 `thin_events_not_configured`.
+   */
+  thinWebhookSecrets: readonly string[];
   toleranceSeconds: number;
   maxBodyBytes: number;
   /** How long to wait for JetStream's PubAck before answering 503. */
@@ -29,7 +34,10 @@ export interface GatewayConfig {
   metricsToken?: string;
   /** ADMIN_API_TOKEN: the bearer of `/admin/*`; unset, the gateway has no admin routes. */
   adminToken?: string;
-  /** Stripe's API (STRIPE_SECRET_KEY): the reconciler lists events with it. */
+  /**
+   * Stripe's API, read only when STRIPE_SECRET_KEY is set: the reconciler lists events with it,
+   * and the full event of a thin notification is fetched with it (without it: 503).
+   */
   stripeApi?: StripeApiConfig;
   /** STRIPE_RECONCILE_INTERVAL: how often missed events are looked for; 0 = never on a schedule. */
   reconcileIntervalMs: number;
@@ -44,9 +52,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (webhookSecrets.length === 0) {
     throw new Error('STRIPE_WEBHOOK_SECRET: is required (comma-separate several while rolling a secret)');
   }
-  for (const secret of webhookSecrets) {
-    if (!secret.startsWith('whsec_'))
-      throw new Error('STRIPE_WEBHOOK_SECRET: each secret must start with whsec_');
+  const thinWebhookSecrets = reader.list('STRIPE_THIN_WEBHOOK_SECRET');
+  for (const [name, secrets] of [
+    ['STRIPE_WEBHOOK_SECRET', webhookSecrets],
+    ['STRIPE_THIN_WEBHOOK_SECRET', thinWebhookSecrets],
+  ] as const) {
+    if (secrets.some((secret) => !secret.startsWith('whsec_')))
+      throw new Error(`${name}: each secret must start with whsec_`);
   }
   return Object.freeze({
     port: reader.port('GATEWAY_PORT', 3001),
@@ -55,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     natsTls: common.natsTls,
     logLevel: common.logLevel,
     webhookSecrets: Object.freeze(webhookSecrets),
+    thinWebhookSecrets: Object.freeze(thinWebhookSecrets),
     toleranceSeconds: reader.int('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, { min: 1, max: 86_400 }),
     maxBodyBytes: reader.int('STRIPE_WEBHOOK_MAX_BODY_BYTES', 1024 * 1024, {
       min: 1024,

@@ -20,6 +20,7 @@ import { natsReadiness } from './readiness';
 import { StripeReconciler } from './reconcile/reconciler';
 import { keyValueReconcilerState } from './reconcile/reconciler-state';
 import { stripeEventLister } from './reconcile/stripe-event-lister';
+import { stripeEventSource } from './thin-events';
 
 const VERSION = packageVersion(__dirname);
 
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
     const stream = stripeEventsStream(config.streamMaxAgeDays);
     await untilReady('JetStream', () => declareStreams(nats.jsm, [stream]), log, { stopped });
     const maxBodyBytes = effectiveBodyLimit(config.maxBodyBytes, nats.nc.info?.max_payload, log);
+    if (config.thinWebhookSecrets.length > 0 && !config.stripeApi) {
+      log.error('STRIPE_THIN_WEBHOOK_SECRET is set but STRIPE_SECRET_KEY is not: thin events get 503');
+    }
     const metrics = new Metrics({ service: 'gateway' });
     const publisher = jetStreamEventPublisher(
       nats,
@@ -76,6 +80,7 @@ async function main(): Promise<void> {
       metrics,
       publisher,
       reconciler,
+      stripeEvents: config.stripeApi && stripeEventSource(createStripeClient(config.stripeApi)),
       readiness: natsReadiness(nats),
       version: VERSION,
     });

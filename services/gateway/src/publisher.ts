@@ -3,8 +3,10 @@ import {
   StripeHeaders,
   declareStreams,
   stripeEventSubject,
+  stripeV2EventSubject,
   type StreamDefinition,
   type StripeEventShape,
+  type StripeV2EventShape,
 } from '@billing/contracts';
 import {
   ServiceUnavailableError,
@@ -17,7 +19,10 @@ import {
 
 /** Stores a verified Stripe event; resolves only once JetStream acknowledged it. */
 export interface StripeEventPublisher {
+  /** A snapshot event under `stripe.event.<type>`, message id = its id. */
   publish(event: StripeEventShape, rawBody: Buffer): Promise<{ duplicate: boolean }>;
+  /** A Stripe v2 event under `stripe.v2event.<type>`, message id = its id. */
+  publishV2(event: StripeV2EventShape, body: Buffer): Promise<{ duplicate: boolean }>;
 }
 
 /**
@@ -45,31 +50,36 @@ export function jetStreamEventPublisher(
     await declareStreams(nats.jsm, [stream]);
     logger.warn({ stream: stream.name }, 'stream was missing: declared again');
   };
+  const store = async (subject: string, body: Buffer, id: string, headers: Record<string, string>) => {
+    // While disconnected the client would queue the request; answer at once so Stripe retries.
+    if (!nats.isConnected())
+      throw new ServiceUnavailableError('event store unavailable', 'store_unavailable');
+    const start = process.hrtime.bigint();
+    try {
+      const result = await withTimeout(publishWithId(nats.js, subject, body, id, headers), timeoutMs);
+      observe?.(result.duplicate ? 'duplicate' : 'stored', secondsSince(start));
+      return { duplicate: result.duplicate };
+    } catch (err) {
+      observe?.('failed', secondsSince(start));
+      await redeclareIfMissing().catch(() => undefined);
+      throw new ServiceUnavailableError('event store did not acknowledge the event', 'store_unavailable', {
+        cause: err,
+      });
+    }
+  };
   return {
-    async publish(event, rawBody) {
-      // While disconnected the client would queue the request; answer at once so Stripe retries.
-      if (!nats.isConnected())
-        throw new ServiceUnavailableError('event store unavailable', 'store_unavailable');
-      const start = process.hrtime.bigint();
-      try {
-        const result = await withTimeout(
-          publishWithId(nats.js, stripeEventSubject(event.type), rawBody, event.id, {
-            [StripeHeaders.eventType]: event.type,
-            [StripeHeaders.apiVersion]: event.api_version ?? 'unknown',
-            [StripeHeaders.livemode]: String(event.livemode),
-          }),
-          timeoutMs,
-        );
-        observe?.(result.duplicate ? 'duplicate' : 'stored', secondsSince(start));
-        return { duplicate: result.duplicate };
-      } catch (err) {
-        observe?.('failed', secondsSince(start));
-        await redeclareIfMissing().catch(() => undefined);
-        throw new ServiceUnavailableError('event store did not acknowledge the event', 'store_unavailable', {
-          cause: err,
-        });
-      }
-    },
+    publish: (event, rawBody) =>
+      store(stripeEventSubject(event.type), rawBody, event.id, {
+        [StripeHeaders.eventType]: event.type,
+        [StripeHeaders.apiVersion]: event.api_version ?? 'unknown',
+        [StripeHeaders.livemode]: String(event.livemode),
+      }),
+    // v2 events are unversioned: no Stripe-Api-Version.
+    publishV2: (event, body) =>
+      store(stripeV2EventSubject(event.type), body, event.id, {
+        [StripeHeaders.eventType]: event.type,
+        [StripeHeaders.livemode]: String(event.livemode),
+      }),
   };
 }
 

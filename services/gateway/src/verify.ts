@@ -1,5 +1,11 @@
 import Stripe from 'stripe';
-import { isThinEvent, stripeEventValidator, type StripeEventShape } from '@billing/contracts';
+import {
+  isThinEvent,
+  stripeEventValidator,
+  stripeV2EventValidator,
+  type StripeEventShape,
+  type StripeV2EventShape,
+} from '@billing/contracts';
 import { BadRequestError } from '@billing/runtime';
 
 // Only the webhook helpers are used; no API call is ever made with this client.
@@ -7,11 +13,52 @@ const stripe = new Stripe('sk_unused_for_webhook_verification');
 
 const HEADER_PART = /^(t|v\d+)=[^,=\s]+$/;
 
+export interface VerifyOptions {
+  /** Secrets of the snapshot webhook endpoints. */
+  secrets: readonly string[];
+  /** Secrets of the event destinations with thin payloads; empty: thin events are refused. */
+  thinSecrets: readonly string[];
+  toleranceSeconds: number;
+}
+
+export type VerifiedWebhook =
+  { kind: 'snapshot'; event: StripeEventShape } | { kind: 'thin'; notification: StripeV2EventShape };
+
 /**
- * Checks the `Stripe-Signature` header against the exact bytes received, with each configured
- * secret in turn (several while a secret is being rolled), then parses the event.
+ * Checks the `Stripe-Signature` header against the exact bytes received, then parses the body:
+ * a snapshot event (`object: "event"`) with the webhook secrets, a thin event notification
+ * (`object: "v2.core.event"`) with the thin secrets. Each kind has its own secrets, as each
+ * Stripe destination signs with its own.
  * @see https://docs.stripe.com/webhooks#verify-manually
+ * @see https://docs.stripe.com/event-destinations#thin-events
  */
+export async function verifyStripeWebhook(
+  rawBody: Buffer,
+  header: string | string[] | undefined,
+  options: VerifyOptions,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<VerifiedWebhook> {
+  const signature = checkHeader(header, options.toleranceSeconds, nowSeconds);
+  if (!isThinEvent(parseOrUndefined(rawBody))) {
+    return {
+      kind: 'snapshot',
+      event: await verifySnapshotEvent(rawBody, signature, options.secrets, options.toleranceSeconds),
+    };
+  }
+  if (options.thinSecrets.length === 0) {
+    throw new BadRequestError(
+      'this is a thin event notification and STRIPE_THIN_WEBHOOK_SECRET is not set: ' +
+        'set it to the signing secret of the event destination',
+      'thin_events_not_configured',
+    );
+  }
+  return {
+    kind: 'thin',
+    notification: await verifyThinEvent(rawBody, signature, options.thinSecrets, options.toleranceSeconds),
+  };
+}
+
+/** A snapshot event, checked with each secret in turn (several while a secret is being rolled). */
 export async function verifyStripeEvent(
   rawBody: Buffer,
   header: string | string[] | undefined,
@@ -19,6 +66,73 @@ export async function verifyStripeEvent(
   toleranceSeconds: number,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<StripeEventShape> {
+  const signature = checkHeader(header, toleranceSeconds, nowSeconds);
+  return verifySnapshotEvent(rawBody, signature, secrets, toleranceSeconds);
+}
+
+async function verifySnapshotEvent(
+  rawBody: Buffer,
+  signature: string,
+  secrets: readonly string[],
+  toleranceSeconds: number,
+): Promise<StripeEventShape> {
+  let event: unknown;
+  for (const secret of secrets) {
+    try {
+      event = await stripe.webhooks.constructEventAsync(rawBody, signature, secret, toleranceSeconds);
+      break;
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeSignatureVerificationError) continue;
+      // The signature matched but stripe-node refused the body: not JSON (or a thin event).
+      throw new BadRequestError('body is not a JSON Stripe event', 'invalid_event', { cause: err });
+    }
+  }
+  if (event === undefined) throw signatureMismatch();
+  if (!stripeEventValidator.check(event)) {
+    throw new BadRequestError(
+      `body is not a Stripe event: ${stripeEventValidator.explain(event)}`,
+      'invalid_event',
+    );
+  }
+  return event;
+}
+
+/** A thin event notification, checked with the `stripe` package's own parser and each secret. */
+async function verifyThinEvent(
+  rawBody: Buffer,
+  signature: string,
+  secrets: readonly string[],
+  toleranceSeconds: number,
+): Promise<StripeV2EventShape> {
+  let verified = false;
+  for (const secret of secrets) {
+    try {
+      await stripe.parseEventNotificationAsync(rawBody, signature, secret, toleranceSeconds);
+      verified = true;
+      break;
+    } catch (err) {
+      if (err instanceof Stripe.errors.StripeSignatureVerificationError) continue;
+      throw new BadRequestError('body is not a Stripe event notification', 'invalid_event', { cause: err });
+    }
+  }
+  if (!verified) throw signatureMismatch();
+  // The parser turns `context` into an object and adds methods; keep the JSON as Stripe sent it.
+  const notification = parseOrUndefined(rawBody);
+  if (!stripeV2EventValidator.check(notification)) {
+    throw new BadRequestError(
+      `body is not a Stripe event notification: ${stripeV2EventValidator.explain(notification)}`,
+      'invalid_event',
+    );
+  }
+  return notification;
+}
+
+/** The header's shape and timestamp, checked before any HMAC is computed. */
+function checkHeader(
+  header: string | string[] | undefined,
+  toleranceSeconds: number,
+  nowSeconds: number,
+): string {
   if (header === undefined || header === '') {
     throw new BadRequestError('Stripe-Signature header is missing', 'missing_signature');
   }
@@ -32,33 +146,7 @@ export async function verifyStripeEvent(
       'timestamp_out_of_tolerance',
     );
   }
-
-  let event: unknown;
-  for (const secret of secrets) {
-    try {
-      event = await stripe.webhooks.constructEventAsync(rawBody, header, secret, toleranceSeconds);
-      break;
-    } catch (err) {
-      if (err instanceof Stripe.errors.StripeSignatureVerificationError) continue;
-      // The signature matched but stripe-node refused the body: not JSON, or a thin event.
-      if (isThinEvent(parseOrUndefined(rawBody))) throw unsupportedThinEvent();
-      throw new BadRequestError('body is not a JSON Stripe event', 'invalid_event', { cause: err });
-    }
-  }
-  if (event === undefined) {
-    throw new BadRequestError(
-      'no signature matches the payload for any configured secret',
-      'signature_mismatch',
-    );
-  }
-  if (isThinEvent(event)) throw unsupportedThinEvent();
-  if (!stripeEventValidator.check(event)) {
-    throw new BadRequestError(
-      `body is not a Stripe event: ${stripeEventValidator.explain(event)}`,
-      'invalid_event',
-    );
-  }
-  return event;
+  return header;
 }
 
 function parseTimestamp(header: string): number {
@@ -75,10 +163,10 @@ function parseTimestamp(header: string): number {
   return Number(t);
 }
 
-function unsupportedThinEvent(): BadRequestError {
+function signatureMismatch(): BadRequestError {
   return new BadRequestError(
-    'Stripe v2 thin event notifications are not supported yet; send snapshot events',
-    'unsupported_event',
+    'no signature matches the payload for any configured secret',
+    'signature_mismatch',
   );
 }
 

@@ -6,6 +6,7 @@ import {
   stubStripe,
   waitFor,
   metricValue,
+  newWebhookSecret,
   parseMetrics,
   type FakeStripe,
   type NatsServer,
@@ -39,6 +40,7 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
   let receiver: WebhookReceiver;
   let system: RunningSystem;
   let endpointId: string;
+  const thinSecret = newWebhookSecret();
 
   const post = async (events: ReadonlyArray<unknown>) => {
     for (const event of events)
@@ -70,6 +72,7 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
         OUTBOX_RELAY_INTERVAL_MS: '500',
         WEBHOOK_RETRY_SCHEDULE_MS: '0,300,600,1200',
         WEBHOOK_POLL_INTERVAL_MS: '100',
+        STRIPE_THIN_WEBHOOK_SECRET: thinSecret,
       },
     });
     ({ nats, smtp, fake, receiver, system, endpointId } = world);
@@ -216,6 +219,31 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
     expect((await ordersOf('grace.full@example.com'))[0]?.status).toBe('refunded');
     expect(await verify(partialKey!.key)).toMatchObject({ code: 'VALID' });
     await waitForHook(receiver, 'order.refunded', (d) => d.customerEmail === 'grace.partial@example.com');
+  });
+
+  it('a purchase delivered as thin event notifications is applied like its snapshot events', async () => {
+    const email = 'thin.events@example.com';
+    const lines = [{ quantity: 1, unitAmount: 4900, metadata: { sku: 'PRO-LIFETIME', tier: 'pro' } }];
+    const purchase = sf.oneTimePurchase({ email, lines });
+    stubStripe(fake, purchase);
+    for (const event of purchase.ordered as ReadonlyArray<{ id: string; type: string; object: string }>) {
+      // The gateway fetches each snapshot event from Stripe's API (GET /v1/events/:id).
+      fake.put(event);
+      const notification = {
+        id: `evt_test_65${event.id.replace(/^evt_/, '')}`,
+        object: 'v2.core.event',
+        type: `v1.${event.type}`,
+        livemode: false,
+        created: new Date().toISOString(),
+        context: null,
+        snapshot_event: event.id,
+      };
+      expect(await postStripeEvent(system.urls.gateway, thinSecret, notification)).toBe(200);
+    }
+    const hook = await waitForHook(receiver, 'checkout.completed', (d) => d.customerEmail === email);
+    const [license] = hook.data.licenses as License[];
+    expect(await verify(license!.key)).toMatchObject({ code: 'VALID', tier: 'PRO' });
+    expect((await ordersOf(email))[0]).toMatchObject({ status: 'confirmed', customerEmail: email });
   });
 
   it("events only in Stripe's API are found by the reconciler and applied once, also when the webhook brings them at the same time", async () => {

@@ -8,6 +8,7 @@ import {
   declareConsumers,
   declareStreams,
   stripeEventSubject,
+  stripeV2EventSubject,
 } from '@billing/contracts';
 import { connectTestNats, startNatsServer, waitFor, type NatsServer, type TestNats } from '@billing/testkit';
 import { JetStreamState, connectNats, createLogger, publishWithId, type NatsHandle } from '../../src';
@@ -48,7 +49,8 @@ describe('the bus: every service has its own identity and may only do its own wo
   it('lets the gateway store Stripe events and nothing else', async () => {
     const gateway = await as('gateway');
     await publishWithId(gateway.js, stripeEventSubject('invoice.paid'), '{}', 'evt_allowed');
-    expect(await stored(STRIPE_EVENTS_STREAM.name)).toBe(1);
+    await publishWithId(gateway.js, stripeV2EventSubject('v2.core.event_destination.ping'), '{}', 'evt_v2');
+    expect(await stored(STRIPE_EVENTS_STREAM.name)).toBe(2);
     await expect(
       publishWithId(gateway.js, ORDER_CONFIRMED_V1.subject, '{}', 'orders.order.confirmed:forged'),
     ).rejects.toThrow(/permission/i);
@@ -65,7 +67,7 @@ describe('the bus: every service has its own identity and may only do its own wo
       publishWithId(orders.js, stripeEventSubject('customer.subscription.deleted'), '{}', 'evt_forged'),
     ).rejects.toThrow(/permission/i);
     expect(await stored(ORDERS_EVENTS_STREAM.name)).toBe(0);
-    expect(await stored(STRIPE_EVENTS_STREAM.name)).toBe(1);
+    expect(await stored(STRIPE_EVENTS_STREAM.name)).toBe(2);
     // Its own events it may publish.
     await publishWithId(orders.js, ORDER_CONFIRMED_V1.subject, '{}', 'orders.order.confirmed:own');
     expect(await stored(ORDERS_EVENTS_STREAM.name)).toBe(1);
@@ -107,11 +109,11 @@ describe('the bus: every service has its own identity and may only do its own wo
   it('lets the ops identity read every stream and change nothing', async () => {
     const ops = await connectTestNats(server.urlFor('ops'));
     try {
-      expect(await ops.messages(STRIPE_EVENTS_STREAM.name)).toHaveLength(1);
+      expect(await ops.messages(STRIPE_EVENTS_STREAM.name)).toHaveLength(2);
       await expect(ops.jsm.streams.delete(STRIPE_EVENTS_STREAM.name)).rejects.toThrow();
       ops.nc.publish(stripeEventSubject('invoice.paid'), '{}');
       await ops.nc.flush();
-      expect(await stored(STRIPE_EVENTS_STREAM.name)).toBe(1);
+      expect(await stored(STRIPE_EVENTS_STREAM.name)).toBe(2);
     } finally {
       await ops.close();
     }

@@ -1,24 +1,32 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifySchema } from 'fastify';
-import { StripeEventShape } from '@billing/contracts';
+import { StripeEventShape, StripeV2EventShape } from '@billing/contracts';
 import { errorResponses, inSpan, PUBLIC, SpanKind, STRIPE_EVENT_ID, type HttpApp } from '@billing/runtime';
 import type { StripeEventPublisher } from '../publisher';
-import { verifyStripeEvent } from '../verify';
+import { fetchThinEvent, type StripeEventSource } from '../thin-events';
+import { verifyStripeWebhook, type VerifiedWebhook } from '../verify';
 
 export interface WebhookRouteOptions {
   secrets: readonly string[];
+  thinSecrets: readonly string[];
   toleranceSeconds: number;
   maxBodyBytes: number;
   publisher: StripeEventPublisher;
+  stripeEvents?: StripeEventSource;
 }
 
-/** Both paths Stripe may be configured with; one handler. */
+/**
+ * Both paths Stripe may be configured with; one handler for snapshot webhook endpoints and for
+ * event destinations with thin payloads (told apart by the body's `object`).
+ */
 export const WEBHOOK_PATHS = ['/api/billing/webhooks', '/webhooks/stripe'] as const;
 
 const schema = {
   summary: 'Receives a Stripe webhook: verified, stored in JetStream, then answered',
   description:
-    'Answers 200 only once the event is stored (a duplicate is stored once); 503 asks Stripe to retry.',
+    'Answers 200 only once the event is stored (a duplicate is stored once); 503 asks Stripe to retry. ' +
+    'A thin event notification (`object: "v2.core.event"`, signed with a STRIPE_THIN_WEBHOOK_SECRET) ' +
+    'is answered once the event it names, fetched from Stripe, is stored.',
   tags: ['stripe'],
   // Stripe authenticates with the signature, not a bearer token.
   security: PUBLIC,
@@ -30,7 +38,7 @@ const schema = {
 
 /**
  * For the OpenAPI document only: the body stays raw bytes for the signature check, after which
- * verify.ts validates it with the same `StripeEventShape`.
+ * verify.ts validates it with the same `StripeEventShape` (or `StripeV2EventShape`, thin).
  */
 const documentSignedBody = ({ schema, url }: { schema: FastifySchema; url: string }) => ({
   url,
@@ -39,7 +47,7 @@ const documentSignedBody = ({ schema, url }: { schema: FastifySchema; url: strin
     headers: Type.Object({
       'stripe-signature': Type.String({ description: '`t=<unix seconds>,v1=<hex HMAC-SHA256>[,v1=...]`' }),
     }),
-    body: StripeEventShape,
+    body: Type.Union([StripeEventShape, StripeV2EventShape]),
   },
 });
 
@@ -70,21 +78,26 @@ export async function stripeWebhookRoutes(app: HttpApp, options: WebhookRouteOpt
         `POST ${url}`,
         { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': url } },
         async (span) => {
-          const rawBody = request.body as Buffer;
-          const event = await verifyStripeEvent(
-            rawBody,
+          const verified = await verifyStripeWebhook(
+            request.body as Buffer,
             request.headers['stripe-signature'],
-            options.secrets,
-            options.toleranceSeconds,
+            options,
           );
-          span.setAttributes({ [STRIPE_EVENT_ID]: event.id, 'stripe.event_type': event.type });
-          const { duplicate } = await options.publisher.publish(event, rawBody);
-          span.setAttributes({ 'http.response.status_code': 200, 'billing.duplicate': duplicate });
+          const notificationId = verified.kind === 'thin' ? verified.notification.id : undefined;
+          if (notificationId) span.setAttribute('stripe.notification_id', notificationId);
+          const { event, duplicate } = await store(verified, request.body as Buffer, options);
+          span.setAttributes({
+            [STRIPE_EVENT_ID]: event.id,
+            'stripe.event_type': event.type,
+            'http.response.status_code': 200,
+            'billing.duplicate': duplicate,
+          });
           app.log.info(
             {
               reqId: request.id,
               eventId: event.id,
               eventType: event.type,
+              ...(notificationId && { notificationId }),
               duplicate,
               ms: Math.round(reply.elapsedTime),
             },
@@ -95,4 +108,22 @@ export async function stripeWebhookRoutes(app: HttpApp, options: WebhookRouteOpt
       ),
     );
   }
+}
+
+/** Stores a snapshot as received; a thin notification as the event it names, fetched from Stripe. */
+async function store(
+  verified: VerifiedWebhook,
+  rawBody: Buffer,
+  options: WebhookRouteOptions,
+): Promise<{ event: { id: string; type: string }; duplicate: boolean }> {
+  if (verified.kind === 'snapshot') {
+    const { duplicate } = await options.publisher.publish(verified.event, rawBody);
+    return { event: verified.event, duplicate };
+  }
+  const fetched = await fetchThinEvent(verified.notification, options.stripeEvents, options.maxBodyBytes);
+  const { duplicate } =
+    fetched.kind === 'snapshot'
+      ? await options.publisher.publish(fetched.event, fetched.body)
+      : await options.publisher.publishV2(fetched.event, fetched.body);
+  return { event: fetched.event, duplicate };
 }

@@ -216,7 +216,7 @@ describe('gateway against real JetStream', () => {
         'invalid_event',
       ],
       [
-        'a Stripe v2 thin event notification',
+        'a thin event notification while STRIPE_THIN_WEBHOOK_SECRET is unset',
         () => {
           const body = JSON.stringify({
             id: 'evt_test_65R9Ijk8ixmEoZV6r1d16RGTOyXbSQkvaZHBXqjOKSuUcmq',
@@ -233,7 +233,7 @@ describe('gateway against real JetStream', () => {
           return { body, headers: { 'stripe-signature': signStripePayload(body, secret) } };
         },
         400,
-        'unsupported_event',
+        'thin_events_not_configured',
       ],
     ];
 

@@ -50,14 +50,16 @@ describe('gateway OpenAPI document', () => {
     expect(doc.security).toBeUndefined();
   });
 
-  it('documents the signed webhook: header, event body, and every answer', async () => {
+  it('documents the signed webhook: header, snapshot or thin event body, and every answer', async () => {
     const doc = (await app.inject({ url: '/openapi.json' })).json();
     const webhook = doc.paths['/api/billing/webhooks'].post;
     expect(webhook.parameters).toEqual([
       expect.objectContaining({ in: 'header', name: 'stripe-signature', required: true }),
     ]);
     const body = webhook.requestBody.content['application/json'].schema;
-    expect(body.required).toEqual(expect.arrayContaining(['id', 'object', 'type', 'data']));
+    const [snapshot, thin] = body.anyOf;
+    expect(snapshot.required).toEqual(expect.arrayContaining(['id', 'object', 'type', 'data']));
+    expect(thin.properties.object).toMatchObject({ enum: ['v2.core.event'] });
     expect(Object.keys(webhook.responses).sort()).toEqual(['200', '400', '413', '415', '503']);
     expect(webhook.responses['200'].content['application/json'].schema).toMatchObject({
       properties: { received: { enum: [true] } },
