@@ -41,7 +41,7 @@ import type { LicenseSigner } from './domain/license-key';
 import { RateLimitedError } from './errors';
 import type { HandlerDeps } from './handlers/deps';
 import { orderKeyOf, ordersHandlers, stripeHandlers, stripeKeyOf } from './handlers';
-import { LicenseViews } from './license-views';
+import { LicenseReader } from './domain/license-reader';
 import { licensingMetrics } from './metrics';
 import { registerAdminRoutes } from './routes/admin.routes';
 import { registerPublicLicenseRoutes } from './routes/public-licenses.routes';
@@ -85,7 +85,7 @@ export function licensingHandlerDeps(deps: {
   const subscriptions = new SubscriptionRepository(db);
   const customers = new CustomerRepository(db);
   const orderFacts = new OrderFactsRepository(db);
-  const views = new LicenseViews({
+  const views = new LicenseReader({
     licenses,
     subscriptions,
     orderFacts,

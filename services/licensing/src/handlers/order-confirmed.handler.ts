@@ -8,7 +8,8 @@ import { done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { planLicenses } from '../domain/issuance';
 import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
 import type { SubscriptionState } from '../domain/subscription-state';
-import { licenseEmissions, type HandlerDeps } from './deps';
+import { licenseEmissions } from '../domain/license-events';
+import type { HandlerDeps } from './deps';
 import { emitWithTierChange } from './tier-announcement';
 
 /**

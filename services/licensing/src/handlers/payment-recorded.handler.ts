@@ -1,7 +1,8 @@
 import { LICENSES_EXTENDED_V1, type PaymentRecordedV1, type TypedEnvelope } from '@billing/contracts';
 import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { toSummary } from '../domain/license-view';
-import { licenseEmissions, type HandlerDeps } from './deps';
+import { licenseEmissions } from '../domain/license-events';
+import type { HandlerDeps } from './deps';
 
 /**
  * `orders.payment.recorded.v1` for a subscription invoice: the licenses of the order run at

@@ -18,7 +18,8 @@ import {
 } from '../domain/stripe-subscription';
 import { applyFact, isApplied, type SubscriptionEventKind } from '../domain/subscription-state';
 import type { StoredSubscriptionFact } from '../db/subscription.repository';
-import { emission, licenseEmissions, type Emission, type HandlerDeps } from './deps';
+import { emission, licenseEmissions, type Emission } from '../domain/license-events';
+import type { HandlerDeps } from './deps';
 import { emitWithTierChange } from './tier-announcement';
 
 /**

@@ -2,7 +2,7 @@ import { createLogger, type HandlerContext } from '@billing/runtime';
 import type { TierAnnouncementDoc } from '../db/customer.model';
 import { emailKeyOf } from '../db/license.model';
 import { parseTierCatalog } from '../domain/tiers';
-import type { Emission } from './deps';
+import type { Emission } from '../domain/license-events';
 import type { emitWithTierChange as EmitWithTierChange } from './tier-announcement';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));

@@ -2,7 +2,8 @@ import { TIER_CHANGED_V1, type TierChangedV1 } from '@billing/contracts';
 import type { HandlerContext } from '@billing/runtime';
 import { emailKeyOf } from '../db/license.model';
 import { featuresOf } from '../domain/tiers';
-import { emission, type Emission, type HandlerDeps } from './deps';
+import { emission, type Emission } from '../domain/license-events';
+import type { HandlerDeps } from './deps';
 
 type Deps = Pick<HandlerDeps, 'views' | 'customers' | 'policy' | 'events' | 'clock'>;
 

@@ -5,15 +5,15 @@ import { BadRequestError, errorResponses, type HttpApp, type Outbox } from '@bil
 import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
 import type { LicenseRepository } from '../db/license.repository';
 import type { MachineRepository } from '../db/machine.repository';
-import type { LicenseViews } from '../license-views';
+import type { LicenseReader } from '../domain/license-reader';
 import { LicenseNotFoundError } from '../errors';
-import { emission, type Emission } from '../handlers/deps';
+import { emission, type Emission } from '../domain/license-events';
 import { Entitlements, LicenseAnswer, LicenseJson, Machine } from './schemas';
 
 export interface AdminDeps {
   licenses: LicenseRepository;
   machines: MachineRepository;
-  views: LicenseViews;
+  views: LicenseReader;
   outbox: Pick<Outbox, 'emit'>;
   clock: () => Date;
   auth: (request: FastifyRequest) => Promise<void>;

@@ -17,7 +17,7 @@ import {
 import { createLogger, type HandlerContext } from '@billing/runtime';
 import { licensingHandlerDeps } from '../../src/app';
 import { SubscriptionRepository } from '../../src/db/subscription.repository';
-import type { Emission } from '../../src/handlers/deps';
+import type { Emission } from '../../src/domain/license-events';
 import { handleOrderConfirmed } from '../../src/handlers/order-confirmed.handler';
 import { handleSubscriptionEvent } from '../../src/handlers/subscription-event.handler';
 import { loadSigner } from '../../src/signing';

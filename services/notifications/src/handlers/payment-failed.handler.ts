@@ -2,7 +2,8 @@ import type { PaymentFailedV1, TypedEnvelope } from '@billing/contracts';
 import { done, type Outcome } from '@billing/runtime';
 import { describeFailure } from '../email/decline-reasons';
 import { outboundEvent } from '../webhooks/dispatcher';
-import { emailOutcome, type HandlerDeps } from './deps';
+import type { HandlerDeps } from './deps';
+import { emailOutcome } from './email-outcome';
 
 /** `orders.payment.failed`: `payment.failed`, and an email saying why in plain words and what to do. */
 export async function handlePaymentFailed(

@@ -11,7 +11,7 @@ import {
   type EventDefinition,
   type OrderSnapshotV1,
 } from '@billing/contracts';
-import type { EventEmitter } from '@billing/runtime';
+import type { EventEmitter, HandlerContext } from '@billing/runtime';
 import type { CustomerErasureDoc } from '../db/customer-erasure.model';
 import type { Order } from '../db/order.model';
 import type { OrderFact } from '../db/order-fact.model';
@@ -22,6 +22,11 @@ import type { Refund } from '../db/refund.model';
 export interface Cause {
   correlationId: string;
   causationId: string;
+}
+
+/** The cause of the events a handler emits: the message it is handling. */
+export function causeOf(ctx: Pick<HandlerContext, 'messageId' | 'correlationId'>): Cause {
+  return { correlationId: ctx.correlationId, causationId: ctx.messageId };
 }
 
 /** One domain event to emit: its contract and its envelope input. */

@@ -2,7 +2,9 @@ import type { StripeEventShape } from '@billing/contracts';
 import { done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { Refund } from '../db/refund.model';
 import { idOf, refundsCoveredBy, type ChargeWire } from '../stripe/stripe-objects';
-import { causeOf, objectOf, type OrdersHandlerDeps } from './deps';
+import { causeOf } from '../domain/order-events';
+import { objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `charge.refunded`: applies each refund of the charge to its order, once per refund id; a refund

@@ -1,7 +1,8 @@
 import type { HandlerContext } from '@billing/runtime';
 import type { Order } from '../db/order.model';
 import type { DomainEvent } from '../domain/order-events';
-import { causeOf, type OrdersHandlerDeps } from './deps';
+import { causeOf } from '../domain/order-events';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * Confirms an order once (fact `confirmed:<orderId>`), takes its physical lines from stock, and

@@ -7,7 +7,9 @@ import {
   invoiceSubscriptionId,
   type InvoiceWire,
 } from '../stripe/stripe-objects';
-import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+import { causeOf } from '../domain/order-events';
+import { eventTime, objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `invoice.paid`: records a subscription payment against the subscription's order, once per
