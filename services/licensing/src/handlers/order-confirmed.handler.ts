@@ -4,11 +4,11 @@ import {
   type OrderCreatedV1,
   type TypedEnvelope,
 } from '@billing/contracts';
-import { done, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { planLicenses } from '../domain/issuance';
 import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
 import type { SubscriptionState } from '../domain/subscription-state';
-import { licenseEmissions } from '../domain/license-events';
+import { pagedLicenseEvents } from '../domain/license-events';
 import type { HandlerDeps } from './deps';
 import { emitWithTierChange } from './tier-announcement';
 
@@ -46,7 +46,7 @@ export async function handleOrderConfirmed(
   await emitWithTierChange(
     order.customerEmail,
     order,
-    licenseEmissions(
+    pagedLicenseEvents(
       ORDER_LICENSED_V1,
       `licensing.order.licensed:${order.orderId}`,
       {
@@ -55,7 +55,7 @@ export async function handleOrderConfirmed(
         subscriptionId: order.subscriptionId,
         licenses: licenses.map(toSummary),
       },
-      ctx,
+      causeOf(ctx),
     ),
     ctx,
     deps,

@@ -1,7 +1,7 @@
 import { LICENSES_REVOKED_V1, type OrderRefundedV1, type TypedEnvelope } from '@billing/contracts';
-import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { toSummary } from '../domain/license-view';
-import { licenseEmissions } from '../domain/license-events';
+import { pagedLicenseEvents } from '../domain/license-events';
 import type { HandlerDeps } from './deps';
 import { emitWithTierChange } from './tier-announcement';
 
@@ -40,7 +40,7 @@ export async function handleOrderRefunded(
   await emitWithTierChange(
     refund.customerEmail,
     { stripeCustomerId: licenses[0]!.stripeCustomerId, subscriptionId: revoked[0]!.subscriptionId },
-    licenseEmissions(
+    pagedLicenseEvents(
       LICENSES_REVOKED_V1,
       `licensing.licenses.revoked:${refund.refundId}`,
       {
@@ -50,7 +50,7 @@ export async function handleOrderRefunded(
         licenses: revoked.map(toSummary),
         reason: 'refunded',
       },
-      ctx,
+      causeOf(ctx),
     ),
     ctx,
     deps,

@@ -1,8 +1,7 @@
-import { createLogger, type HandlerContext } from '@billing/runtime';
+import { createLogger, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import type { TierAnnouncementDoc } from '../db/customer.model';
 import { emailKeyOf } from '../db/license.model';
 import { parseTierCatalog } from '../domain/tiers';
-import type { Emission } from '../domain/license-events';
 import type { emitWithTierChange as EmitWithTierChange } from './tier-announcement';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
@@ -10,7 +9,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 
 /** The store's chain of announcements, shared by every "replica"; an insert decides each link. */
 function fakeStore() {
   const chain = new Map<string, TierAnnouncementDoc>();
-  const emitted: Emission[] = [];
+  const emitted: OutboxEvent[] = [];
   let failEmits = 0;
   const deps = {
     views: { tierOf: async () => (await tick(), 'PRO') },
@@ -38,7 +37,7 @@ function fakeStore() {
       productPolicy: () => ({}),
     },
     events: {
-      emit: async (items: readonly Emission[]) => {
+      emit: async (items: readonly OutboxEvent[]) => {
         if (failEmits > 0) {
           failEmits -= 1;
           throw new Error('nats down');
@@ -73,7 +72,7 @@ const ctx = (messageId: string): HandlerContext => ({
   logger: createLogger({ service: 'test', version: 'test', level: 'silent' }),
 });
 
-const tierChanges = (emitted: Emission[]) =>
+const tierChanges = (emitted: OutboxEvent[]) =>
   emitted.filter((e) => e.definition.type === 'licensing.tier.changed');
 const cause = { stripeCustomerId: 'cus_1', subscriptionId: 'sub_1' };
 

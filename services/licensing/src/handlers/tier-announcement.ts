@@ -1,8 +1,7 @@
 import { TIER_CHANGED_V1, type TierChangedV1 } from '@billing/contracts';
-import type { HandlerContext } from '@billing/runtime';
+import { causeOf, outboxEvent, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import { emailKeyOf } from '../db/license.model';
 import { featuresOf } from '../domain/tiers';
-import { emission, type Emission } from '../domain/license-events';
 import type { HandlerDeps } from './deps';
 
 type Deps = Pick<HandlerDeps, 'views' | 'customers' | 'policy' | 'events' | 'clock'>;
@@ -10,13 +9,17 @@ type Deps = Pick<HandlerDeps, 'views' | 'customers' | 'policy' | 'events' | 'clo
 /** Links of the chain tried before giving up (another replica kept announcing meanwhile). */
 const MAX_LINKS_TRIED = 5;
 
-function announcementEmission(
+function tierChangedEvent(
   email: string,
   seq: number,
   payload: TierChangedV1,
   ctx: Pick<HandlerContext, 'messageId' | 'correlationId'>,
-): Emission {
-  return emission(TIER_CHANGED_V1, `licensing.tier.changed:${emailKeyOf(email)}:${seq}`, payload, ctx);
+): OutboxEvent {
+  return outboxEvent(TIER_CHANGED_V1, {
+    id: `licensing.tier.changed:${emailKeyOf(email)}:${seq}`,
+    payload,
+    ...causeOf(ctx),
+  });
 }
 
 /**
@@ -31,7 +34,7 @@ async function decideTierChange(
   cause: { stripeCustomerId: string | null; subscriptionId: string | null },
   ctx: HandlerContext,
   deps: Deps,
-): Promise<Emission | null> {
+): Promise<OutboxEvent | null> {
   const { tiers } = deps.policy;
   for (let tried = 0; tried < MAX_LINKS_TRIED; tried++) {
     const [tier, last] = await Promise.all([
@@ -57,7 +60,7 @@ async function decideTierChange(
       payload,
       decidedAt: deps.clock(),
     });
-    if (taken) return announcementEmission(email, seq, payload, ctx);
+    if (taken) return tierChangedEvent(email, seq, payload, ctx);
   }
   throw new Error(`the tier of ${emailKeyOf(email)} kept changing while it was announced`);
 }
@@ -74,7 +77,7 @@ const chains = new Map<string, Promise<unknown>>();
 export async function emitWithTierChange(
   email: string,
   cause: { stripeCustomerId: string | null; subscriptionId: string | null },
-  emissions: readonly Emission[],
+  emissions: readonly OutboxEvent[],
   ctx: HandlerContext,
   deps: Deps,
 ): Promise<void> {
@@ -86,8 +89,8 @@ export async function emitWithTierChange(
       const decided = (await deps.customers.announcementsOf(ctx.messageId)).filter((a) => a.emailKey === key);
       const announcements =
         decided.length > 0
-          ? decided.map((a) => announcementEmission(email, a.seq, a.payload, ctx))
-          : [await decideTierChange(email, cause, ctx, deps)].filter((a): a is Emission => a !== null);
+          ? decided.map((a) => tierChangedEvent(email, a.seq, a.payload, ctx))
+          : [await decideTierChange(email, cause, ctx, deps)].filter((a): a is OutboxEvent => a !== null);
       await deps.events.emit([...emissions, ...announcements]);
     });
   chains.set(key, run);

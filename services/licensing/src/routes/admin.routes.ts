@@ -1,13 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { LICENSES_REACTIVATED_V1, LICENSES_REVOKED_V1, LICENSES_SUSPENDED_V1 } from '@billing/contracts';
-import { BadRequestError, errorResponses, type HttpApp, type Outbox } from '@billing/runtime';
+import {
+  BadRequestError,
+  errorResponses,
+  outboxEvent,
+  type HttpApp,
+  type Outbox,
+  type OutboxEvent,
+} from '@billing/runtime';
 import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
 import type { LicenseRepository } from '../db/license.repository';
 import type { MachineRepository } from '../db/machine.repository';
 import type { LicenseReader } from '../domain/license-reader';
 import { LicenseNotFoundError } from '../errors';
-import { emission, type Emission } from '../domain/license-events';
 import { Entitlements, LicenseAnswer, LicenseJson, Machine } from './schemas';
 
 export interface AdminDeps {
@@ -123,7 +129,11 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
       if (view.revokeReason === 'admin') {
         const id = `licensing.licenses.revoked:admin:${license.licenseId}`;
         await emit(
-          emission(LICENSES_REVOKED_V1, id, { ...changed(view), reason: 'admin' }, adminCtx(request.id)),
+          outboxEvent(LICENSES_REVOKED_V1, {
+            id,
+            payload: { ...changed(view), reason: 'admin' },
+            ...adminCause(request.id),
+          }),
         );
       }
       return { license: toJson(view) };
@@ -141,7 +151,11 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
       if (view.status === 'suspended') {
         const id = `licensing.licenses.suspended:admin:${license.licenseId}:${suspendedAt.getTime()}`;
         await emit(
-          emission(LICENSES_SUSPENDED_V1, id, { ...changed(view), reason: 'admin' }, adminCtx(request.id)),
+          outboxEvent(LICENSES_SUSPENDED_V1, {
+            id,
+            payload: { ...changed(view), reason: 'admin' },
+            ...adminCause(request.id),
+          }),
         );
       }
       return { license: toJson(view) };
@@ -158,7 +172,9 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
       const view = await deps.views.viewOne({ ...license, suspendedAt: null });
       if (view.status === 'active') {
         const id = `licensing.licenses.reactivated:admin:${license.licenseId}:${license.suspendedAt.getTime()}`;
-        await emit(emission(LICENSES_REACTIVATED_V1, id, changed(view), adminCtx(request.id)));
+        await emit(
+          outboxEvent(LICENSES_REACTIVATED_V1, { id, payload: changed(view), ...adminCause(request.id) }),
+        );
       }
       return { license: toJson(view) };
     },
@@ -170,7 +186,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
     return license;
   }
 
-  async function emit(item: Emission): Promise<void> {
+  async function emit(item: OutboxEvent): Promise<void> {
     await deps.outbox.emit([item]);
   }
 }
@@ -184,8 +200,8 @@ function changed(view: LicenseView) {
   };
 }
 
-function adminCtx(requestId: string) {
-  return { messageId: `admin:${requestId}`, correlationId: `admin:${requestId}` };
+function adminCause(requestId: string) {
+  return { correlationId: `admin:${requestId}`, causationId: `admin:${requestId}` };
 }
 
 /** A license view for JSON bodies. */

@@ -14,10 +14,9 @@ import {
   waitForEvent,
   type Harness,
 } from './harness';
-import { createLogger, type HandlerContext } from '@billing/runtime';
+import { createLogger, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import { licensingHandlerDeps } from '../../src/app';
 import { SubscriptionRepository } from '../../src/db/subscription.repository';
-import type { Emission } from '../../src/domain/license-events';
 import { handleOrderConfirmed } from '../../src/handlers/order-confirmed.handler';
 import { handleSubscriptionEvent } from '../../src/handlers/subscription-event.handler';
 import { loadSigner } from '../../src/signing';
@@ -61,7 +60,7 @@ async function licensedKeys(h: Harness, orderId: string): Promise<string[]> {
 /** The handlers' dependencies on the harness's database, publishing into a list instead of NATS. */
 function directHandlers(h: Harness) {
   const logger = createLogger({ service: 'test', version: 'test', level: 'silent' });
-  const emitted: Emission[] = [];
+  const emitted: OutboxEvent[] = [];
   const deps = licensingHandlerDeps({
     db: h.infra.db,
     config: h.config,

@@ -1,8 +1,7 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { CheckoutSessionWire } from '../stripe/stripe-objects';
 import { confirmOrder } from './confirm-order';
-import { causeOf } from '../domain/order-events';
 import { eventTime, objectOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 

@@ -1,8 +1,7 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { Refund } from '../db/refund.model';
 import { idOf, refundsCoveredBy, type ChargeWire } from '../stripe/stripe-objects';
-import { causeOf } from '../domain/order-events';
 import { objectOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 

@@ -1,7 +1,5 @@
-import type { HandlerContext } from '@billing/runtime';
+import { causeOf, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import type { Order } from '../db/order.model';
-import type { DomainEvent } from '../domain/order-events';
-import { causeOf } from '../domain/order-events';
 import type { OrdersHandlerDeps } from './deps';
 
 /**
@@ -15,7 +13,7 @@ export async function confirmOrder(
   at: Date,
   deps: OrdersHandlerDeps,
   ctx: HandlerContext,
-  before: DomainEvent[] = [],
+  before: OutboxEvent[] = [],
 ): Promise<Order> {
   await deps.ledger.addFact({
     key: `confirmed:${order.orderId}`,

@@ -1,5 +1,5 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, retry, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, retry, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import {
   dateFromUnix,
   invoicePaymentIntentId,
@@ -7,7 +7,6 @@ import {
   invoiceSubscriptionId,
   type InvoiceWire,
 } from '../stripe/stripe-objects';
-import { causeOf } from '../domain/order-events';
 import { eventTime, objectOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 

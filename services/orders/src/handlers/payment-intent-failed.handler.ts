@@ -1,7 +1,6 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
 import { failureReason, type PaymentIntentWire } from '../stripe/stripe-objects';
-import { causeOf } from '../domain/order-events';
 import { eventTime, objectOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 
