@@ -19,8 +19,8 @@ import { emitWithTierChange } from './tier-announcement';
  */
 export async function handleOrderConfirmed(
   envelope: TypedEnvelope<OrderConfirmedV1>,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const { order } = envelope.payload;
   const now = deps.clock();
@@ -94,8 +94,8 @@ async function announcedViews(
  */
 export async function handleOrderCreated(
   envelope: TypedEnvelope<OrderCreatedV1>,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const known = await rememberCustomer(envelope, deps);
   ctx.logger.debug({ orderId: envelope.payload.order.orderId, known }, 'order customer noted');

@@ -12,8 +12,8 @@ import { emitWithTierChange } from './tier-announcement';
  */
 export async function handleOrderRefunded(
   envelope: TypedEnvelope<OrderRefundedV1>,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const refund = envelope.payload;
   await deps.orderFacts.recordRefund(

@@ -12,8 +12,8 @@ import type { HandlerDeps } from './deps';
  */
 export async function handlePaymentRecorded(
   envelope: TypedEnvelope<PaymentRecordedV1>,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const payment = envelope.payload;
   if (payment.source !== 'invoice' || !payment.invoiceId || !payment.periodEnd) {

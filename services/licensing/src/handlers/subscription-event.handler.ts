@@ -14,7 +14,7 @@ import {
   outboxEvent,
   retry,
   skipped,
-  type Handler,
+  type EventHandler,
   type HandlerContext,
   type OutboxEvent,
   type Outcome,
@@ -41,16 +41,15 @@ import { emitWithTierChange } from './tier-announcement';
  */
 export function subscriptionHandler(
   kind: SubscriptionEventKind,
-  deps: HandlerDeps,
-): Handler<StripeEventShape> {
-  return (event, ctx) => handleSubscriptionEvent(kind, event, ctx, deps);
+): EventHandler<StripeEventShape, HandlerDeps> {
+  return (event, deps, ctx) => handleSubscriptionEvent(kind, event, deps, ctx);
 }
 
 export async function handleSubscriptionEvent(
   kind: SubscriptionEventKind,
   event: StripeEventShape,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const snapshot = snapshotOf(event.data.object);
   const fact = (await deps.subscriptions.fact(event.id)) ?? (await recordFact(kind, event, snapshot, deps));

@@ -282,7 +282,7 @@ describe('subscription events in any order, and duplicates', () => {
     // The handlers called directly, as a replica would, publishing into a list.
     const { deps, emitted, ctx } = directHandlers(h);
     const handle = (event: typeof back.events.subscriptionUpdated, d = deps) =>
-      handleSubscriptionEvent(event.type.split('.').at(-1) as 'updated', event as never, ctx(event.id), d);
+      handleSubscriptionEvent(event.type.split('.').at(-1) as 'updated', event as never, d, ctx(event.id));
     await handle(purchase.events.subscriptionCreated as never);
 
     // past_due is applied (its link taken) but its message waits for a retry (email unknown)...
@@ -319,7 +319,7 @@ describe('subscription events in any order, and duplicates', () => {
             deletionApplied = true;
             const event = deleted.events.subscriptionDeleted!;
             expect(
-              await handleSubscriptionEvent('deleted', event as never, ctx(event.id), deps),
+              await handleSubscriptionEvent('deleted', event as never, deps, ctx(event.id)),
             ).toMatchObject({
               status: 'done',
             });
@@ -339,7 +339,7 @@ describe('subscription events in any order, and duplicates', () => {
       causationId: 'evt_racing',
       payload: { order },
     };
-    expect(await handleOrderConfirmed(envelope as never, ctx(envelope.id), racing)).toMatchObject({
+    expect(await handleOrderConfirmed(envelope as never, racing, ctx(envelope.id))).toMatchObject({
       status: 'done',
     });
     expect(deletionApplied).toBe(true);

@@ -1,5 +1,5 @@
 import type { PaymentFailedV1, TypedEnvelope } from '@billing/contracts';
-import { done, type Outcome } from '@billing/runtime';
+import { done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { describeFailure } from '../email/decline-reasons';
 import { outboundEvent } from '../webhooks/dispatcher';
 import type { HandlerDeps } from './deps';
@@ -9,6 +9,7 @@ import { emailOutcome } from './email-outcome';
 export async function handlePaymentFailed(
   event: TypedEnvelope<PaymentFailedV1>,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
@@ -25,7 +26,7 @@ export async function handlePaymentFailed(
     }),
   ]);
   if (!p.customerEmail) {
-    deps.logger.info('payment failure without a customer email: no email sent');
+    ctx.logger.info('payment failure without a customer email: no email sent');
     return done();
   }
 
