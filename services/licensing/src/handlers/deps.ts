@@ -9,6 +9,7 @@ import type { SubscriptionRepository } from '../db/subscription.repository';
 import type { LicenseSigner } from '../domain/license-key';
 import type { TierCatalog } from '../domain/tiers';
 import type { LicenseReader } from '../domain/license-reader';
+import type { TierAnnouncer } from '../domain/tier-announcer';
 import type { LicensingMetrics } from '../metrics';
 
 /** Everything a handler touches, injected. */
@@ -25,6 +26,8 @@ export interface HandlerDeps {
   /** Publishes before the message is acknowledged; see DirectEmitter. */
   events: Pick<EventEmitter, 'emit'>;
   signer: Pick<LicenseSigner, 'sign'>;
+  /** Emits a handler's events with the tier change they cause; one per process. */
+  announcer: Pick<TierAnnouncer, 'emitWithTierChange'>;
   policy: {
     tiers: TierCatalog;
     revokeOnPartialRefund: boolean;

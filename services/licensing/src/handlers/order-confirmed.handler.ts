@@ -10,7 +10,6 @@ import { toSummary, type LicenseRecord, type LicenseView } from '../domain/licen
 import type { SubscriptionState } from '../domain/subscription-state';
 import { pagedLicenseEvents } from '../domain/license-events';
 import type { HandlerDeps } from './deps';
-import { emitWithTierChange } from './tier-announcement';
 
 /**
  * `orders.order.confirmed.v1`: issues the order's licenses (once per unit, whatever the
@@ -43,7 +42,7 @@ export async function handleOrderConfirmed(
   // In the order's line order, so the purchase email lists them as the checkout did.
   const licenses = await announcedViews(stored, subscription, order.orderId, deps);
   // A one-time license with a tier (e.g. a lifetime PRO license) can raise the customer's tier.
-  await emitWithTierChange(
+  await deps.announcer.emitWithTierChange(
     order.customerEmail,
     order,
     pagedLicenseEvents(
@@ -58,7 +57,6 @@ export async function handleOrderConfirmed(
       causeOf(ctx),
     ),
     ctx,
-    deps,
   );
   ctx.logger.info({ orderId: order.orderId, licenses: licenses.length, inserted }, 'order licensed');
   return done();

@@ -3,7 +3,6 @@ import { causeOf, done, skipped, type HandlerContext, type Outcome } from '@bill
 import { toSummary } from '../domain/license-view';
 import { pagedLicenseEvents } from '../domain/license-events';
 import type { HandlerDeps } from './deps';
-import { emitWithTierChange } from './tier-announcement';
 
 /**
  * `orders.order.refunded.v1`: a full refund revokes the order's licenses; a partial one keeps
@@ -37,7 +36,7 @@ export async function handleOrderRefunded(
   ]);
   const revoked = after.filter((view, i) => view.status === 'revoked' && before[i]!.status !== 'revoked');
   if (revoked.length === 0) return skipped('licenses were already revoked');
-  await emitWithTierChange(
+  await deps.announcer.emitWithTierChange(
     refund.customerEmail,
     { stripeCustomerId: licenses[0]!.stripeCustomerId, subscriptionId: revoked[0]!.subscriptionId },
     pagedLicenseEvents(
@@ -53,7 +52,6 @@ export async function handleOrderRefunded(
       causeOf(ctx),
     ),
     ctx,
-    deps,
   );
   ctx.logger.info(
     { orderId: refund.orderId, refundId: refund.refundId, licenses: revoked.length },

@@ -30,7 +30,6 @@ import { applyFact, isApplied, type SubscriptionEventKind } from '../domain/subs
 import type { StoredSubscriptionFact } from '../db/subscription.repository';
 import { pagedLicenseEvents } from '../domain/license-events';
 import type { HandlerDeps } from './deps';
-import { emitWithTierChange } from './tier-announcement';
 
 /**
  * `customer.subscription.created|updated|deleted`. The event is stored as a fact first (so an
@@ -85,7 +84,7 @@ export async function handleSubscriptionEvent(
     );
     emissions.push(...licenseEvents(fact, before, now, email, ctx, announced));
   }
-  await emitWithTierChange(email, fact, emissions, ctx, deps);
+  await deps.announcer.emitWithTierChange(email, fact, emissions, ctx);
   ctx.logger.info(
     {
       subscriptionId: snapshot.subscriptionId,
