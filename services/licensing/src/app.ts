@@ -81,7 +81,7 @@ export function licensingHandlerDeps(deps: {
   signer: HandlerDeps['signer'];
   clock: () => Date;
   metrics?: HandlerDeps['metrics'];
-}): HandlerDeps {
+}): HandlerDeps & { licenses: LicenseRepository; views: LicenseReader } {
   const { db, config, clock } = deps;
   const licenses = new LicenseRepository(db);
   const subscriptions = new SubscriptionRepository(db);

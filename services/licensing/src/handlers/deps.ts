@@ -12,15 +12,15 @@ import type { LicenseReader } from '../domain/license-reader';
 import type { TierAnnouncer } from '../domain/tier-announcer';
 import type { LicensingMetrics } from '../metrics';
 
-/** Everything a handler touches, injected. */
+/** Everything a handler touches, injected: the methods it calls, so a unit test passes fakes. */
 export interface HandlerDeps {
-  licenses: LicenseRepository;
-  subscriptions: SubscriptionRepository;
-  customers: CustomerRepository;
-  orderFacts: OrderFactsRepository;
+  licenses: Pick<LicenseRepository, 'byOrder' | 'bySubscription' | 'issue'>;
+  subscriptions: Pick<SubscriptionRepository, 'fact' | 'isCurrent' | 'previousOf' | 'record' | 'stateOf'>;
+  customers: Pick<CustomerRepository, 'emailOf' | 'remember'>;
+  orderFacts: Pick<OrderFactsRepository, 'recordRefund' | 'recordRenewal'>;
   /** Pseudonymizes a customer's data on `orders.customer.erased`. */
   erasure: Pick<LicensingErasure, 'erase'>;
-  views: LicenseReader;
+  views: Pick<LicenseReader, 'view'>;
   /** Who announces a revocation by a subscription's deletion, when two handlers could. */
   revocations: Pick<RevocationClaims, 'claim'>;
   /** Publishes before the message is acknowledged; see DirectEmitter. */
