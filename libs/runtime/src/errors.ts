@@ -68,3 +68,16 @@ export function isDuplicateKeyError(err: unknown): boolean {
     e.writeErrors.every((w) => w.code === 11000 || w.err?.code === 11000)
   );
 }
+
+/**
+ * "Try again later", thrown by a handler or what it calls (a dependency's API could not answer, a
+ * contended write): the bound handler reports it as a `retry` outcome with its message (see
+ * bindHandlers), so the runner hands the message back with backoff and parks it only after the
+ * retry period, and a replay answers `retry`.
+ */
+export class TransientError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

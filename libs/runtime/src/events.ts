@@ -7,21 +7,41 @@ import {
 } from '@billing/contracts';
 import { PermanentError } from './errors';
 import type { EnvelopePublisher } from './publisher';
+import type { HandlerContext } from './runner';
 
-/** One domain event to emit: its contract and what goes into its envelope. */
-export interface EventItem<S extends TSchema = TSchema> {
-  definition: EventDefinition<S>;
-  input: EnvelopeInput<Static<S>>;
+/**
+ * One domain event to emit, built by {@link outboxEvent}: its contract and what goes into its
+ * envelope. The payload's type was checked against the definition when it was built; a list may
+ * hold events of different definitions.
+ */
+export interface OutboxEvent {
+  readonly definition: EventDefinition;
+  readonly input: EnvelopeInput<unknown>;
+}
+
+/** An event of `definition`; the compiler checks `input.payload` against its schema here, once. */
+export function outboxEvent<S extends TSchema>(
+  definition: EventDefinition<S>,
+  input: EnvelopeInput<Static<S>>,
+): OutboxEvent {
+  return { definition, input };
+}
+
+/** What an event a handler emits was caused by: the message being handled, and its Stripe event. */
+export type Cause = Pick<EnvelopeInput<unknown>, 'correlationId' | 'causationId'>;
+
+export function causeOf(ctx: Pick<HandlerContext, 'messageId' | 'correlationId'>): Cause {
+  return { correlationId: ctx.correlationId, causationId: ctx.messageId };
 }
 
 /** Publishes domain events; resolves once every one of them is stored in its stream. */
 export interface EventEmitter {
-  emit<S extends TSchema>(items: ReadonlyArray<EventItem<S>>): Promise<void>;
+  emit(events: readonly OutboxEvent[]): Promise<void>;
 }
 
 /** Validates each payload against its own definition and wraps it in its envelope. */
-export function toEnvelopes<S extends TSchema>(items: ReadonlyArray<EventItem<S>>): EventEnvelopeV1[] {
-  return items.map(({ definition, input }) => {
+export function toEnvelopes(events: readonly OutboxEvent[]): EventEnvelopeV1[] {
+  return events.map(({ definition, input }) => {
     if (!definition.validator.check(input.payload)) {
       // Our own code built it wrong: retrying cannot help, so the message is parked at once.
       throw new PermanentError(
@@ -47,8 +67,8 @@ export function toEnvelopes<S extends TSchema>(items: ReadonlyArray<EventItem<S>
 export class DirectEmitter implements EventEmitter {
   constructor(private readonly publisher: EnvelopePublisher) {}
 
-  async emit<S extends TSchema>(items: ReadonlyArray<EventItem<S>>): Promise<void> {
-    const envelopes = toEnvelopes(items);
+  async emit(events: readonly OutboxEvent[]): Promise<void> {
+    const envelopes = toEnvelopes(events);
     for (const envelope of envelopes) this.publisher.check(envelope);
     await Promise.all(envelopes.map((envelope) => this.publisher.publish(envelope)));
   }

@@ -5,6 +5,7 @@ export * from './nats';
 export * from './publisher';
 export * from './codecs';
 export * from './runner';
+export * from './handlers';
 export * from './mongo';
 export * from './events';
 export * from './outbox';

@@ -1,8 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Static, TSchema } from '@sinclair/typebox';
-import type { EnvelopeInput, EventDefinition, EventEnvelopeV1 } from '@billing/contracts';
+import type { EventEnvelopeV1 } from '@billing/contracts';
 import { isDuplicateKeyError } from './errors';
-import { toEnvelopes, type EventEmitter, type EventItem } from './events';
+import { toEnvelopes, type EventEmitter, type OutboxEvent } from './events';
 import type { Logger } from './logger';
 import type { EnvelopePublisher } from './publisher';
 import { traceHeaders } from './tracing';
@@ -66,8 +65,8 @@ export class Outbox implements EventEmitter {
   }
 
   /** Validates, stores, then publishes events; throws if publishing fails (the relay retries). */
-  async emit<S extends TSchema>(items: ReadonlyArray<EventItem<S>>): Promise<void> {
-    const envelopes = toEnvelopes(items);
+  async emit(events: readonly OutboxEvent[]): Promise<void> {
+    const envelopes = toEnvelopes(events);
     for (const envelope of envelopes) this.publisher.check(envelope);
     const now = new Date();
     const traceContext = traceHeaders();
@@ -89,14 +88,6 @@ export class Outbox implements EventEmitter {
         if (!isDuplicateKeyError(err)) throw err;
       });
     for (const envelope of envelopes) await this.publishRow(envelope, 0, traceContext);
-  }
-
-  /** One event; shorthand for `emit([{definition, input}])`. */
-  async emitOne<S extends TSchema>(
-    definition: EventDefinition<S>,
-    input: EnvelopeInput<Static<S>>,
-  ): Promise<void> {
-    await this.emit([{ definition, input }]);
   }
 
   private async publishRow(

@@ -42,7 +42,9 @@ import type { LicenseSigner } from './domain/license-key';
 import { RateLimitedError } from './errors';
 import type { HandlerDeps } from './handlers/deps';
 import { orderKeyOf, ordersHandlers, stripeHandlers, stripeKeyOf } from './handlers';
-import { LicenseViews } from './license-views';
+import { LicenseAdmin } from './domain/license-admin';
+import { LicenseReader } from './domain/license-reader';
+import { TierAnnouncer } from './domain/tier-announcer';
 import { licensingMetrics } from './metrics';
 import { registerAdminRoutes } from './routes/admin.routes';
 import { registerPublicLicenseRoutes } from './routes/public-licenses.routes';
@@ -80,13 +82,13 @@ export function licensingHandlerDeps(deps: {
   signer: HandlerDeps['signer'];
   clock: () => Date;
   metrics?: HandlerDeps['metrics'];
-}): HandlerDeps {
+}): HandlerDeps & { licenses: LicenseRepository; views: LicenseReader } {
   const { db, config, clock } = deps;
   const licenses = new LicenseRepository(db);
   const subscriptions = new SubscriptionRepository(db);
   const customers = new CustomerRepository(db);
   const orderFacts = new OrderFactsRepository(db);
-  const views = new LicenseViews({
+  const views = new LicenseReader({
     licenses,
     subscriptions,
     orderFacts,
@@ -105,6 +107,7 @@ export function licensingHandlerDeps(deps: {
     revocations: new RevocationClaims(db),
     events: deps.events,
     signer: deps.signer,
+    announcer: new TierAnnouncer({ views, customers, tiers: config.tiers, events: deps.events, clock }),
     policy: {
       tiers: config.tiers,
       revokeOnPartialRefund: config.revokeOnPartialRefund,
@@ -160,8 +163,13 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
   const auth = requireBearer(config.adminToken);
   registerWellKnownRoutes(http, signer);
   registerPublicLicenseRoutes(http, { signer, licenses, machines, views, config, clock, metrics: counted });
-  const outbox = counted.countingRevocations(infra.outbox);
-  registerAdminRoutes(http, { licenses, machines, views, outbox, clock, auth });
+  const admin = new LicenseAdmin({
+    licenses,
+    views,
+    outbox: counted.countingRevocations(infra.outbox),
+    clock,
+  });
+  registerAdminRoutes(http, { licenses, machines, views, admin, auth });
   // A parked message is replayed through the handlers of the consumer that parked it.
   const replayer = new ParkedReplayer({
     store: infra.parked,

@@ -1,6 +1,5 @@
-import type { TSchema } from '@sinclair/typebox';
 import { LICENSES_REVOKED_V1, type LicensesRevokedV1 } from '@billing/contracts';
-import type { EventEmitter, EventItem, Metrics } from '@billing/runtime';
+import type { EventEmitter, Metrics } from '@billing/runtime';
 import type { VerifyCode } from './domain/license-view';
 
 /** What licensing counts: licenses issued, revoked (by reason) and verifications (by answer code). */
@@ -35,9 +34,9 @@ export function licensingMetrics(metrics: Metrics): LicensingMetrics {
     issued: (count) => issued.inc(count),
     verified: (code) => verifications.inc({ code }),
     countingRevocations: (emitter) => ({
-      async emit<S extends TSchema>(items: ReadonlyArray<EventItem<S>>): Promise<void> {
-        await emitter.emit(items);
-        for (const { definition, input } of items) {
+      async emit(events) {
+        await emitter.emit(events);
+        for (const { definition, input } of events) {
           if (definition.subject !== LICENSES_REVOKED_V1.subject) continue;
           const payload = input.payload as LicensesRevokedV1;
           revoked.inc({ reason: payload.reason }, payload.licenses.length);

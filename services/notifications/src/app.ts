@@ -10,14 +10,15 @@ import {
   envelopeCodec,
   infraReadiness,
   infraRetentionRules,
+  outboxEvent,
   ParkedReplayer,
-  registerOpenApiRoute,
   registerConsumerRoutes,
   registerHandledRoutes,
+  registerOpenApiRoute,
   registerParkedRoutes,
-  RetentionSweeper,
   replayRoute,
   requireBearer,
+  RetentionSweeper,
   runnerDefaults,
   startConsumer,
   stopConsumers,
@@ -123,18 +124,20 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
 
   const notifyDisabled = async (notice: EndpointDisabledNotice) => {
     try {
-      await infra.outbox.emitOne(ENDPOINT_DISABLED_V1, {
-        id: `${ENDPOINT_DISABLED_V1.type}:${notice.endpoint._id}:${notice.failingSince.getTime()}`,
-        correlationId: notice.endpoint._id,
-        causationId: notice.messageId,
-        payload: {
-          endpointId: notice.endpoint._id,
-          url: redactUrl(notice.endpoint.url),
-          failingSince: notice.failingSince.toISOString(),
-          disabledAt: notice.disabledAt.toISOString(),
-          lastError: notice.lastError?.slice(0, 500) ?? null,
-        },
-      });
+      await infra.outbox.emit([
+        outboxEvent(ENDPOINT_DISABLED_V1, {
+          id: `${ENDPOINT_DISABLED_V1.type}:${notice.endpoint._id}:${notice.failingSince.getTime()}`,
+          correlationId: notice.endpoint._id,
+          causationId: notice.messageId,
+          payload: {
+            endpointId: notice.endpoint._id,
+            url: redactUrl(notice.endpoint.url),
+            failingSince: notice.failingSince.toISOString(),
+            disabledAt: notice.disabledAt.toISOString(),
+            lastError: notice.lastError?.slice(0, 500) ?? null,
+          },
+        }),
+      ]);
     } catch (err) {
       // Stored but not published: the outbox relay publishes it later.
       logger.warn({ err, endpointId: notice.endpoint._id }, 'endpoint disabled event not published yet');

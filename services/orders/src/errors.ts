@@ -1,11 +1,13 @@
+import { TransientError } from '@billing/runtime';
+
 /**
  * Errors of the orders service. HTTP errors come from @billing/runtime (`AppError` and its
  * subclasses, mapped once by the shared Fastify error handler); this file holds what the consumer
- * edge maps: the runner treats a thrown error as "retry", `PermanentError` as "park".
+ * edge maps: a `TransientError` is a `retry` outcome (see bindHandlers), `PermanentError` is parked.
  */
 
 /** Stripe's API could not answer (network, 5xx, rate limit, or a 4xx we cannot act on yet). */
-export class StripeApiError extends Error {
+export class StripeApiError extends TransientError {
   constructor(
     readonly operation: string,
     readonly statusCode: number | null,
@@ -13,14 +15,12 @@ export class StripeApiError extends Error {
   ) {
     const cause = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
     super(`stripe ${operation} failed${statusCode ? ` (${statusCode})` : ''}${cause}`, options);
-    this.name = 'StripeApiError';
   }
 }
 
 /** The stock ledger of one sku stayed contended for too many attempts; the message is retried. */
-export class StockContentionError extends Error {
+export class StockContentionError extends TransientError {
   constructor(readonly sku: string) {
     super(`stock ledger of ${sku} is contended, try again`);
-    this.name = 'StockContentionError';
   }
 }

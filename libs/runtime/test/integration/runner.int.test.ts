@@ -12,6 +12,7 @@ import { connectTestNats, testEnv, uniqueDbName, waitFor, type TestNats } from '
 import {
   DirectEmitter,
   Outbox,
+  outboxEvent,
   ParkedReplayer,
   ParkedStore,
   PermanentError,
@@ -489,8 +490,8 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
       correlationId: 'c',
       causationId: 'c',
     };
-    await outbox.emitOne(THING_HAPPENED_V1, input);
-    await outbox.emitOne(THING_HAPPENED_V1, input);
+    await outbox.emit([outboxEvent(THING_HAPPENED_V1, input)]);
+    await outbox.emit([outboxEvent(THING_HAPPENED_V1, input)]);
     let stored = await testNats.messages(STREAM.name);
     expect(stored.filter((m) => m.header?.get('Nats-Msg-Id') === input.id)).toHaveLength(1);
     // A published row leaves the outbox: the relay only ever reads what is still to publish.
@@ -499,7 +500,7 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     // A stream that does not take the subject: the publish fails, the row stays pending.
     await nats.jsm.streams.delete(STREAM.name);
     const second = { ...input, id: `thing-outbox-${seq++}` };
-    await expect(outbox.emitOne(THING_HAPPENED_V1, second)).rejects.toThrow();
+    await expect(outbox.emit([outboxEvent(THING_HAPPENED_V1, second)])).rejects.toThrow();
     expect(await outbox.pendingCount()).toBe(1);
 
     await declareConsumers(nats.jsm, [CONSUMER]);
@@ -556,8 +557,8 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     });
     failing.add(input(1).id);
     failing.add(input(2).id);
-    await expect(outbox.emitOne(THING_HAPPENED_V1, input(1))).rejects.toThrow('refused');
-    await expect(outbox.emitOne(THING_HAPPENED_V1, input(2))).rejects.toThrow('refused');
+    await expect(outbox.emit([outboxEvent(THING_HAPPENED_V1, input(1))])).rejects.toThrow('refused');
+    await expect(outbox.emit([outboxEvent(THING_HAPPENED_V1, input(2))])).rejects.toThrow('refused');
     failing.delete(input(2).id);
     // The first row keeps failing; the second, stored after it, is published anyway.
     expect(await outbox.relayOnce(100, new Date(Date.now() + 60_000))).toBe(1);
@@ -572,7 +573,9 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
     await db.collection('outbox').deleteMany({});
     const huge = { key: 'x'.repeat(80 * 1024), n: 1 };
     await expect(
-      outbox.emitOne(THING_HAPPENED_V1, { id: 'huge', payload: huge, correlationId: 'c', causationId: 'c' }),
+      outbox.emit([
+        outboxEvent(THING_HAPPENED_V1, { id: 'huge', payload: huge, correlationId: 'c', causationId: 'c' }),
+      ]),
     ).rejects.toThrow(/bytes, more than the .* bytes a message may have/);
     expect(await db.collection('outbox').countDocuments()).toBe(0);
     const emitter = new DirectEmitter(jetStreamPublisher(nats.js, 64 * 1024));
@@ -589,12 +592,14 @@ describe('consumer runner, outbox and parking on real JetStream and the Mongo-pr
   it('refuses to store an event whose payload breaks its own contract', async () => {
     const outbox = new Outbox(db, jetStreamPublisher(nats.js, STREAM.maxMsgBytes), logger);
     await expect(
-      outbox.emitOne(THING_HAPPENED_V1, {
-        id: 'bad',
-        payload: { key: 'k', n: 1.5 },
-        correlationId: 'c',
-        causationId: 'c',
-      }),
+      outbox.emit([
+        outboxEvent(THING_HAPPENED_V1, {
+          id: 'bad',
+          payload: { key: 'k', n: 1.5 },
+          correlationId: 'c',
+          causationId: 'c',
+        }),
+      ]),
     ).rejects.toThrow(/payload invalid/);
   });
 });

@@ -9,8 +9,8 @@ import type { HandlerDeps } from './deps';
  */
 export async function handleCustomerErased(
   envelope: TypedEnvelope<CustomerErasedV1>,
-  ctx: HandlerContext,
   deps: Pick<HandlerDeps, 'erasure'>,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const { email, placeholder } = envelope.payload;
   const erased = await deps.erasure.erase(email, placeholder);

@@ -4,15 +4,11 @@ import {
   ORDER_CREATED_V1,
   ORDER_REFUNDED_V1,
   PAYMENT_RECORDED_V1,
-  type CustomerErasedV1,
-  type OrderConfirmedV1,
-  type OrderCreatedV1,
-  type OrderRefundedV1,
-  type PaymentRecordedV1,
+  type LICENSING_STRIPE_EVENT_TYPES,
   type StripeEventShape,
   type TypedEnvelope,
 } from '@billing/contracts';
-import type { Handler } from '@billing/runtime';
+import { bindHandlers, on, type EnvelopeHandler, type EventHandler, type Handler } from '@billing/runtime';
 import { handleCustomerErased } from './customer-erased.handler';
 import type { HandlerDeps } from './deps';
 import { handleOrderConfirmed, handleOrderCreated } from './order-confirmed.handler';
@@ -20,31 +16,36 @@ import { handleOrderRefunded } from './order-refunded.handler';
 import { handlePaymentRecorded } from './payment-recorded.handler';
 import { subscriptionHandler } from './subscription-event.handler';
 
-/** Handlers by Stripe event type (`LICENSING_STRIPE_EVENT_TYPES`). */
+/** One handler per Stripe event type the licensing consumer subscribes to. */
+const STRIPE_HANDLERS = {
+  'customer.subscription.created': subscriptionHandler('created'),
+  'customer.subscription.updated': subscriptionHandler('updated'),
+  'customer.subscription.deleted': subscriptionHandler('deleted'),
+} satisfies Record<
+  (typeof LICENSING_STRIPE_EVENT_TYPES)[number],
+  EventHandler<StripeEventShape, HandlerDeps>
+>;
+
+/** Handlers by orders subject; the codec has validated each payload against its definition. */
+const ORDERS_HANDLERS: Record<string, EnvelopeHandler<HandlerDeps>> = Object.fromEntries([
+  on(ORDER_CREATED_V1, handleOrderCreated),
+  on(ORDER_CONFIRMED_V1, handleOrderConfirmed),
+  on(PAYMENT_RECORDED_V1, handlePaymentRecorded),
+  on(ORDER_REFUNDED_V1, handleOrderRefunded),
+  on(CUSTOMER_ERASED_V1, handleCustomerErased),
+]);
+
+/** Handlers by Stripe event type, bound to their dependencies. */
 export function stripeHandlers(deps: HandlerDeps): Record<string, Handler<StripeEventShape>> {
-  return {
-    'customer.subscription.created': subscriptionHandler('created', deps),
-    'customer.subscription.updated': subscriptionHandler('updated', deps),
-    'customer.subscription.deleted': subscriptionHandler('deleted', deps),
-  };
+  return bindHandlers(STRIPE_HANDLERS, deps);
+}
+
+/** Handlers by orders subject, bound to their dependencies. */
+export function ordersHandlers(deps: HandlerDeps): Record<string, Handler<Envelope>> {
+  return bindHandlers(ORDERS_HANDLERS, deps);
 }
 
 type Envelope = TypedEnvelope<unknown>;
-
-/** Handlers by orders subject; the codec has validated each payload against its definition. */
-export function ordersHandlers(deps: HandlerDeps): Record<string, Handler<Envelope>> {
-  return {
-    [ORDER_CREATED_V1.subject]: (e, ctx) => handleOrderCreated(e as TypedEnvelope<OrderCreatedV1>, ctx, deps),
-    [ORDER_CONFIRMED_V1.subject]: (e, ctx) =>
-      handleOrderConfirmed(e as TypedEnvelope<OrderConfirmedV1>, ctx, deps),
-    [PAYMENT_RECORDED_V1.subject]: (e, ctx) =>
-      handlePaymentRecorded(e as TypedEnvelope<PaymentRecordedV1>, ctx, deps),
-    [ORDER_REFUNDED_V1.subject]: (e, ctx) =>
-      handleOrderRefunded(e as TypedEnvelope<OrderRefundedV1>, ctx, deps),
-    [CUSTOMER_ERASED_V1.subject]: (e, ctx) =>
-      handleCustomerErased(e as TypedEnvelope<CustomerErasedV1>, ctx, deps),
-  };
-}
 
 /** Orders events about one order are applied one after another. */
 export function orderKeyOf(envelope: Envelope): string | undefined {

@@ -4,12 +4,12 @@ import {
   type OrderCreatedV1,
   type TypedEnvelope,
 } from '@billing/contracts';
-import { done, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { planLicenses } from '../domain/issuance';
 import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
 import type { SubscriptionState } from '../domain/subscription-state';
-import { licenseEmissions, type HandlerDeps } from './deps';
-import { emitWithTierChange } from './tier-announcement';
+import { pagedLicenseEvents } from '../domain/license-events';
+import type { HandlerDeps } from './deps';
 
 /**
  * `orders.order.confirmed.v1`: issues the order's licenses (once per unit, whatever the
@@ -18,8 +18,8 @@ import { emitWithTierChange } from './tier-announcement';
  */
 export async function handleOrderConfirmed(
   envelope: TypedEnvelope<OrderConfirmedV1>,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const { order } = envelope.payload;
   const now = deps.clock();
@@ -42,10 +42,10 @@ export async function handleOrderConfirmed(
   // In the order's line order, so the purchase email lists them as the checkout did.
   const licenses = await announcedViews(stored, subscription, order.orderId, deps);
   // A one-time license with a tier (e.g. a lifetime PRO license) can raise the customer's tier.
-  await emitWithTierChange(
+  await deps.announcer.emitWithTierChange(
     order.customerEmail,
     order,
-    licenseEmissions(
+    pagedLicenseEvents(
       ORDER_LICENSED_V1,
       `licensing.order.licensed:${order.orderId}`,
       {
@@ -54,10 +54,9 @@ export async function handleOrderConfirmed(
         subscriptionId: order.subscriptionId,
         licenses: licenses.map(toSummary),
       },
-      ctx,
+      causeOf(ctx),
     ),
     ctx,
-    deps,
   );
   ctx.logger.info({ orderId: order.orderId, licenses: licenses.length, inserted }, 'order licensed');
   return done();
@@ -93,8 +92,8 @@ async function announcedViews(
  */
 export async function handleOrderCreated(
   envelope: TypedEnvelope<OrderCreatedV1>,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const known = await rememberCustomer(envelope, deps);
   ctx.logger.debug({ orderId: envelope.payload.order.orderId, known }, 'order customer noted');

@@ -1,8 +1,8 @@
 import { LICENSES_REVOKED_V1, type OrderRefundedV1, type TypedEnvelope } from '@billing/contracts';
-import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { toSummary } from '../domain/license-view';
-import { licenseEmissions, type HandlerDeps } from './deps';
-import { emitWithTierChange } from './tier-announcement';
+import { pagedLicenseEvents } from '../domain/license-events';
+import type { HandlerDeps } from './deps';
 
 /**
  * `orders.order.refunded.v1`: a full refund revokes the order's licenses; a partial one keeps
@@ -11,8 +11,8 @@ import { emitWithTierChange } from './tier-announcement';
  */
 export async function handleOrderRefunded(
   envelope: TypedEnvelope<OrderRefundedV1>,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const refund = envelope.payload;
   await deps.orderFacts.recordRefund(
@@ -36,10 +36,10 @@ export async function handleOrderRefunded(
   ]);
   const revoked = after.filter((view, i) => view.status === 'revoked' && before[i]!.status !== 'revoked');
   if (revoked.length === 0) return skipped('licenses were already revoked');
-  await emitWithTierChange(
+  await deps.announcer.emitWithTierChange(
     refund.customerEmail,
     { stripeCustomerId: licenses[0]!.stripeCustomerId, subscriptionId: revoked[0]!.subscriptionId },
-    licenseEmissions(
+    pagedLicenseEvents(
       LICENSES_REVOKED_V1,
       `licensing.licenses.revoked:${refund.refundId}`,
       {
@@ -49,10 +49,9 @@ export async function handleOrderRefunded(
         licenses: revoked.map(toSummary),
         reason: 'refunded',
       },
-      ctx,
+      causeOf(ctx),
     ),
     ctx,
-    deps,
   );
   ctx.logger.info(
     { orderId: refund.orderId, refundId: refund.refundId, licenses: revoked.length },

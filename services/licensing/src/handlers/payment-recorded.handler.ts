@@ -1,7 +1,8 @@
 import { LICENSES_EXTENDED_V1, type PaymentRecordedV1, type TypedEnvelope } from '@billing/contracts';
-import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { toSummary } from '../domain/license-view';
-import { licenseEmissions, type HandlerDeps } from './deps';
+import { pagedLicenseEvents } from '../domain/license-events';
+import type { HandlerDeps } from './deps';
 
 /**
  * `orders.payment.recorded.v1` for a subscription invoice: the licenses of the order run at
@@ -11,8 +12,8 @@ import { licenseEmissions, type HandlerDeps } from './deps';
  */
 export async function handlePaymentRecorded(
   envelope: TypedEnvelope<PaymentRecordedV1>,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const payment = envelope.payload;
   if (payment.source !== 'invoice' || !payment.invoiceId || !payment.periodEnd) {
@@ -45,7 +46,7 @@ export async function handlePaymentRecorded(
   if (extended.length === 0) return skipped('expiry not moved forward');
   const expiresAt = new Date(Math.max(...extended.map((v) => v.expiresAt!.getTime())));
   await deps.events.emit(
-    licenseEmissions(
+    pagedLicenseEvents(
       LICENSES_EXTENDED_V1,
       `licensing.licenses.extended:${invoiceId}`,
       {
@@ -56,7 +57,7 @@ export async function handlePaymentRecorded(
         expiresAt: expiresAt.toISOString(),
         licenses: extended.map(toSummary),
       },
-      ctx,
+      causeOf(ctx),
     ),
   );
   ctx.logger.info({ orderId: payment.orderId, invoiceId, licenses: extended.length }, 'licenses extended');

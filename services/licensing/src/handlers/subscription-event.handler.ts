@@ -8,7 +8,17 @@ import {
   type StripeEventShape,
   type SubscriptionStateV1,
 } from '@billing/contracts';
-import { done, retry, skipped, type Handler, type HandlerContext, type Outcome } from '@billing/runtime';
+import {
+  causeOf,
+  done,
+  outboxEvent,
+  retry,
+  skipped,
+  type EventHandler,
+  type HandlerContext,
+  type OutboxEvent,
+  type Outcome,
+} from '@billing/runtime';
 import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
 import {
   planDiffers,
@@ -18,8 +28,8 @@ import {
 } from '../domain/stripe-subscription';
 import { applyFact, isApplied, type SubscriptionEventKind } from '../domain/subscription-state';
 import type { StoredSubscriptionFact } from '../db/subscription.repository';
-import { emission, licenseEmissions, type Emission, type HandlerDeps } from './deps';
-import { emitWithTierChange } from './tier-announcement';
+import { pagedLicenseEvents } from '../domain/license-events';
+import type { HandlerDeps } from './deps';
 
 /**
  * `customer.subscription.created|updated|deleted`. The event is stored as a fact first (so an
@@ -30,16 +40,15 @@ import { emitWithTierChange } from './tier-announcement';
  */
 export function subscriptionHandler(
   kind: SubscriptionEventKind,
-  deps: HandlerDeps,
-): Handler<StripeEventShape> {
-  return (event, ctx) => handleSubscriptionEvent(kind, event, ctx, deps);
+): EventHandler<StripeEventShape, HandlerDeps> {
+  return (event, deps, ctx) => handleSubscriptionEvent(kind, event, deps, ctx);
 }
 
 export async function handleSubscriptionEvent(
   kind: SubscriptionEventKind,
   event: StripeEventShape,
-  ctx: HandlerContext,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const snapshot = snapshotOf(event.data.object);
   const fact = (await deps.subscriptions.fact(event.id)) ?? (await recordFact(kind, event, snapshot, deps));
@@ -58,7 +67,7 @@ export async function handleSubscriptionEvent(
     kind === 'deleted' || (await deps.subscriptions.isCurrent(snapshot.subscriptionId, event.id));
   // Licenses issued after the fact was stored were issued in the state it made (order.licensed).
   const affected = licenses.filter((l) => l.issuedAt <= fact.recordedAt);
-  const emissions: Emission[] =
+  const emissions: OutboxEvent[] =
     kind === 'updated' && !current ? [] : [subscriptionEvent(kind, fact, email, ctx)];
   if (fact.applied && current && affected.length > 0) {
     const [before, now] = await Promise.all([
@@ -75,7 +84,7 @@ export async function handleSubscriptionEvent(
     );
     emissions.push(...licenseEvents(fact, before, now, email, ctx, announced));
   }
-  await emitWithTierChange(email, fact, emissions, ctx, deps);
+  await deps.announcer.emitWithTierChange(email, fact, emissions, ctx);
   ctx.logger.info(
     {
       subscriptionId: snapshot.subscriptionId,
@@ -131,7 +140,7 @@ function subscriptionEvent(
   fact: StoredSubscriptionFact,
   email: string,
   ctx: HandlerContext,
-): Emission {
+): OutboxEvent {
   const payload: SubscriptionStateV1 = {
     subscriptionId: fact.subscriptionId,
     customerEmail: email,
@@ -146,22 +155,24 @@ function subscriptionEvent(
     ...(fact.previousPlan && { previousPlan: fact.previousPlan }),
   };
   if (kind === 'created') {
-    return emission(
-      SUBSCRIPTION_CREATED_V1,
-      `licensing.subscription.created:${fact.subscriptionId}`,
+    return outboxEvent(SUBSCRIPTION_CREATED_V1, {
+      id: `licensing.subscription.created:${fact.subscriptionId}`,
       payload,
-      ctx,
-    );
+      ...causeOf(ctx),
+    });
   }
   if (kind === 'deleted') {
-    return emission(
-      SUBSCRIPTION_CANCELLED_V1,
-      `licensing.subscription.cancelled:${fact.subscriptionId}`,
+    return outboxEvent(SUBSCRIPTION_CANCELLED_V1, {
+      id: `licensing.subscription.cancelled:${fact.subscriptionId}`,
       payload,
-      ctx,
-    );
+      ...causeOf(ctx),
+    });
   }
-  return emission(SUBSCRIPTION_UPDATED_V1, `licensing.subscription.updated:${fact.eventId}`, payload, ctx);
+  return outboxEvent(SUBSCRIPTION_UPDATED_V1, {
+    id: `licensing.subscription.updated:${fact.eventId}`,
+    payload,
+    ...causeOf(ctx),
+  });
 }
 
 /** License transitions this fact caused, license by license (a refunded license stays revoked). */
@@ -173,7 +184,7 @@ function licenseEvents(
   ctx: HandlerContext,
   /** The revoked licenses this handler announces (see RevocationClaims). */
   announcedRevocations: ReadonlySet<string>,
-): Emission[] {
+): OutboxEvent[] {
   const moved = (from: (s: string) => boolean, to: string) =>
     after.filter((view, i) => view.status === to && from(before[i]!.status)).map(toSummary);
   const common = {
@@ -181,39 +192,39 @@ function licenseEvents(
     subscriptionId: fact.subscriptionId,
     orderId: after[0]?.orderId ?? null,
   };
-  const out: Emission[] = [];
+  const out: OutboxEvent[] = [];
   const revoked = moved((s) => s !== 'revoked', 'revoked').filter((l) =>
     announcedRevocations.has(l.licenseId),
   );
   if (revoked.length > 0) {
     out.push(
-      ...licenseEmissions(
+      ...pagedLicenseEvents(
         LICENSES_REVOKED_V1,
         `licensing.licenses.revoked:${fact.eventId}`,
         { ...common, licenses: revoked, reason: 'subscription_deleted' },
-        ctx,
+        causeOf(ctx),
       ),
     );
   }
   const suspended = moved((s) => s === 'active', 'suspended');
   if (suspended.length > 0) {
     out.push(
-      ...licenseEmissions(
+      ...pagedLicenseEvents(
         LICENSES_SUSPENDED_V1,
         `licensing.licenses.suspended:${fact.eventId}`,
         { ...common, licenses: suspended, reason: `subscription_${fact.snapshot.status}` },
-        ctx,
+        causeOf(ctx),
       ),
     );
   }
   const reactivated = moved((s) => s === 'suspended', 'active');
   if (reactivated.length > 0) {
     out.push(
-      ...licenseEmissions(
+      ...pagedLicenseEvents(
         LICENSES_REACTIVATED_V1,
         `licensing.licenses.reactivated:${fact.eventId}`,
         { ...common, licenses: reactivated },
-        ctx,
+        causeOf(ctx),
       ),
     );
   }

@@ -1,21 +1,19 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { LICENSES_REACTIVATED_V1, LICENSES_REVOKED_V1, LICENSES_SUSPENDED_V1 } from '@billing/contracts';
-import { BadRequestError, errorResponses, type HttpApp, type Outbox } from '@billing/runtime';
-import { toSummary, type LicenseRecord, type LicenseView } from '../domain/license-view';
+import { BadRequestError, errorResponses, type HttpApp } from '@billing/runtime';
+import type { LicenseAdmin } from '../domain/license-admin';
+import type { LicenseView } from '../domain/license-view';
 import type { LicenseRepository } from '../db/license.repository';
 import type { MachineRepository } from '../db/machine.repository';
-import type { LicenseViews } from '../license-views';
-import { LicenseNotFoundError } from '../errors';
-import { emission, type Emission } from '../handlers/deps';
+import type { LicenseReader } from '../domain/license-reader';
 import { Entitlements, LicenseAnswer, LicenseJson, Machine } from './schemas';
 
 export interface AdminDeps {
   licenses: LicenseRepository;
   machines: MachineRepository;
-  views: LicenseViews;
-  outbox: Pick<Outbox, 'emit'>;
-  clock: () => Date;
+  views: LicenseReader;
+  /** Revoke / suspend / reinstate, and their events. */
+  admin: LicenseAdmin;
   auth: (request: FastifyRequest) => Promise<void>;
 }
 
@@ -98,7 +96,7 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
       },
     },
     async (request) => {
-      const license = await found(request.params.licenseId);
+      const license = await deps.admin.get(request.params.licenseId);
       const [view, machines] = await Promise.all([
         deps.views.viewOne(license),
         deps.machines.list(license.licenseId),
@@ -110,82 +108,22 @@ export function registerAdminRoutes(app: HttpApp, deps: AdminDeps): void {
   app.post(
     '/admin/licenses/:licenseId/revoke',
     { onRequest, schema: change('Revokes a license for good (announced as licensing.licenses.revoked)') },
-    async (request) => {
-      const license = await found(request.params.licenseId);
-      // Already revoked for another reason (refund, subscription deleted): nothing changes and
-      // nothing is announced again.
-      const before = await deps.views.viewOne(license);
-      if (before.status === 'revoked' && before.revokeReason !== 'admin') return { license: toJson(before) };
-      await deps.licenses.revoke([license.licenseId], 'admin', deps.clock());
-      const view = await deps.views.viewOne((await deps.licenses.byId(license.licenseId))!);
-      // Announced whenever the operator's revocation is the one that stands, so a retried call
-      // after a failure announces it (same id, stored once).
-      if (view.revokeReason === 'admin') {
-        const id = `licensing.licenses.revoked:admin:${license.licenseId}`;
-        await emit(
-          emission(LICENSES_REVOKED_V1, id, { ...changed(view), reason: 'admin' }, adminCtx(request.id)),
-        );
-      }
-      return { license: toJson(view) };
-    },
+    async (request) => ({ license: toJson(await deps.admin.revoke(request.params.licenseId, request.id)) }),
   );
 
   app.post(
     '/admin/licenses/:licenseId/suspend',
     { onRequest, schema: change('Suspends a license until reinstated (licensing.licenses.suspended)') },
-    async (request) => {
-      const license = await found(request.params.licenseId);
-      const suspendedAt = license.suspendedAt ?? deps.clock();
-      if (!license.suspendedAt) await deps.licenses.setSuspended(license.licenseId, suspendedAt);
-      const view = await deps.views.viewOne({ ...license, suspendedAt });
-      if (view.status === 'suspended') {
-        const id = `licensing.licenses.suspended:admin:${license.licenseId}:${suspendedAt.getTime()}`;
-        await emit(
-          emission(LICENSES_SUSPENDED_V1, id, { ...changed(view), reason: 'admin' }, adminCtx(request.id)),
-        );
-      }
-      return { license: toJson(view) };
-    },
+    async (request) => ({ license: toJson(await deps.admin.suspend(request.params.licenseId, request.id)) }),
   );
 
   app.post(
     '/admin/licenses/:licenseId/reinstate',
     { onRequest, schema: change("Lifts an operator's suspension (licensing.licenses.reactivated)") },
-    async (request) => {
-      const license = await found(request.params.licenseId);
-      if (!license.suspendedAt) return { license: toJson(await deps.views.viewOne(license)) };
-      await deps.licenses.setSuspended(license.licenseId, null);
-      const view = await deps.views.viewOne({ ...license, suspendedAt: null });
-      if (view.status === 'active') {
-        const id = `licensing.licenses.reactivated:admin:${license.licenseId}:${license.suspendedAt.getTime()}`;
-        await emit(emission(LICENSES_REACTIVATED_V1, id, changed(view), adminCtx(request.id)));
-      }
-      return { license: toJson(view) };
-    },
+    async (request) => ({
+      license: toJson(await deps.admin.reinstate(request.params.licenseId, request.id)),
+    }),
   );
-
-  async function found(licenseId: string): Promise<LicenseRecord> {
-    const license = await deps.licenses.byId(licenseId);
-    if (!license) throw new LicenseNotFoundError();
-    return license;
-  }
-
-  async function emit(item: Emission): Promise<void> {
-    await deps.outbox.emit([item]);
-  }
-}
-
-function changed(view: LicenseView) {
-  return {
-    customerEmail: view.customerEmail,
-    subscriptionId: view.subscriptionId,
-    orderId: view.orderId,
-    licenses: [toSummary(view)],
-  };
-}
-
-function adminCtx(requestId: string) {
-  return { messageId: `admin:${requestId}`, correlationId: `admin:${requestId}` };
 }
 
 /** A license view for JSON bodies. */

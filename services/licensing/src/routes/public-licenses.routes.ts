@@ -6,7 +6,7 @@ import { verifyCode, type LicenseRecord, type VerifyCode } from '../domain/licen
 import type { LicenseSigner } from '../domain/license-key';
 import type { LicenseRepository } from '../db/license.repository';
 import type { MachineRepository } from '../db/machine.repository';
-import type { LicenseViews } from '../license-views';
+import type { LicenseReader } from '../domain/license-reader';
 import type { LicensingMetrics } from '../metrics';
 import {
   LicenseNotFoundError,
@@ -20,7 +20,7 @@ export interface PublicLicenseDeps {
   signer: Pick<LicenseSigner, 'verify'>;
   licenses: LicenseRepository;
   machines: MachineRepository;
-  views: LicenseViews;
+  views: LicenseReader;
   config: Pick<LicensingConfig, 'products' | 'defaultSeats' | 'verifyRateLimit'>;
   clock: () => Date;
   /** Counts verifications by code. */

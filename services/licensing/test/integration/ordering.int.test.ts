@@ -14,10 +14,9 @@ import {
   waitForEvent,
   type Harness,
 } from './harness';
-import { createLogger, type HandlerContext } from '@billing/runtime';
+import { createLogger, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import { licensingHandlerDeps } from '../../src/app';
 import { SubscriptionRepository } from '../../src/db/subscription.repository';
-import type { Emission } from '../../src/handlers/deps';
 import { handleOrderConfirmed } from '../../src/handlers/order-confirmed.handler';
 import { handleSubscriptionEvent } from '../../src/handlers/subscription-event.handler';
 import { loadSigner } from '../../src/signing';
@@ -61,7 +60,7 @@ async function licensedKeys(h: Harness, orderId: string): Promise<string[]> {
 /** The handlers' dependencies on the harness's database, publishing into a list instead of NATS. */
 function directHandlers(h: Harness) {
   const logger = createLogger({ service: 'test', version: 'test', level: 'silent' });
-  const emitted: Emission[] = [];
+  const emitted: OutboxEvent[] = [];
   const deps = licensingHandlerDeps({
     db: h.infra.db,
     config: h.config,
@@ -283,7 +282,7 @@ describe('subscription events in any order, and duplicates', () => {
     // The handlers called directly, as a replica would, publishing into a list.
     const { deps, emitted, ctx } = directHandlers(h);
     const handle = (event: typeof back.events.subscriptionUpdated, d = deps) =>
-      handleSubscriptionEvent(event.type.split('.').at(-1) as 'updated', event as never, ctx(event.id), d);
+      handleSubscriptionEvent(event.type.split('.').at(-1) as 'updated', event as never, d, ctx(event.id));
     await handle(purchase.events.subscriptionCreated as never);
 
     // past_due is applied (its link taken) but its message waits for a retry (email unknown)...
@@ -320,7 +319,7 @@ describe('subscription events in any order, and duplicates', () => {
             deletionApplied = true;
             const event = deleted.events.subscriptionDeleted!;
             expect(
-              await handleSubscriptionEvent('deleted', event as never, ctx(event.id), deps),
+              await handleSubscriptionEvent('deleted', event as never, deps, ctx(event.id)),
             ).toMatchObject({
               status: 'done',
             });
@@ -340,7 +339,7 @@ describe('subscription events in any order, and duplicates', () => {
       causationId: 'evt_racing',
       payload: { order },
     };
-    expect(await handleOrderConfirmed(envelope as never, ctx(envelope.id), racing)).toMatchObject({
+    expect(await handleOrderConfirmed(envelope as never, racing, ctx(envelope.id))).toMatchObject({
       status: 'done',
     });
     expect(deletionApplied).toBe(true);

@@ -1,5 +1,5 @@
 import type { CustomerErasedV1, TypedEnvelope } from '@billing/contracts';
-import { done, type Outcome } from '@billing/runtime';
+import { done, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { HandlerDeps } from './deps';
 
 /**
@@ -9,10 +9,11 @@ import type { HandlerDeps } from './deps';
  */
 export async function handleCustomerErased(
   event: TypedEnvelope<CustomerErasedV1>,
-  deps: Pick<HandlerDeps, 'erasure' | 'logger'>,
+  deps: Pick<HandlerDeps, 'erasure'>,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const { email, placeholder } = event.payload;
   const erased = await deps.erasure.erase(email, placeholder);
-  deps.logger.info({ eventId: event.id, placeholder, erased }, 'customer data erased');
+  ctx.logger.info({ eventId: event.id, placeholder, erased }, 'customer data erased');
   return done();
 }

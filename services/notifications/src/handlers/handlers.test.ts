@@ -7,7 +7,6 @@ import {
   type EventDefinition,
   type OrderSnapshotV1,
 } from '@billing/contracts';
-import { createLogger } from '@billing/runtime';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { EmailRequest, SendResult } from '../email/email-sender';
 import type { TemplateName } from '../email/template-models';
@@ -33,7 +32,6 @@ function fakes(options: { sendResult?: SendResult; order?: OrderSnapshotV1 | nul
     erasure: {
       erase: async () => ({ emailSends: 0, orderSnapshots: 0, webhookMessages: 0, deliveryAttempts: 0 }),
     },
-    logger: createLogger({ service: 'test', version: 'test', level: 'silent' }),
   };
   return { deps, emails, webhooks };
 }

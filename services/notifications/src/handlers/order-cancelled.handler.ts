@@ -1,6 +1,7 @@
 import type { OrderCancelledV1, TypedEnvelope } from '@billing/contracts';
 import type { Outcome } from '@billing/runtime';
-import { emailOutcome, type HandlerDeps } from './deps';
+import type { HandlerDeps } from './deps';
+import { emailOutcome } from './email-outcome';
 
 /**
  * `orders.order.cancelled`: the cancellation confirmation email. Integrators learn of it from

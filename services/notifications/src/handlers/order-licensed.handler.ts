@@ -9,7 +9,8 @@ import type {
 import { retry, type Outcome } from '@billing/runtime';
 import type { PurchaseConfirmationModel } from '../email/template-models';
 import { outboundEvent } from '../webhooks/dispatcher';
-import { emailOutcome, type HandlerDeps } from './deps';
+import type { HandlerDeps } from './deps';
+import { emailOutcome } from './email-outcome';
 
 /** Only the public fields, so a field added to the internal event never leaks to integrators. */
 export function toOutboundLicense(license: LicenseSummaryV1): OutboundLicense {

@@ -1,7 +1,8 @@
 import type { OrderRefundedV1, TypedEnvelope } from '@billing/contracts';
 import type { Outcome } from '@billing/runtime';
 import { outboundEvent } from '../webhooks/dispatcher';
-import { emailOutcome, type HandlerDeps } from './deps';
+import type { HandlerDeps } from './deps';
+import { emailOutcome } from './email-outcome';
 
 /** `orders.order.refunded`: `order.refunded` and the refund confirmation email (one per refund). */
 export async function handleOrderRefunded(

@@ -1,13 +1,15 @@
 import type { PaymentFailedV1, TypedEnvelope } from '@billing/contracts';
-import { done, type Outcome } from '@billing/runtime';
+import { done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { describeFailure } from '../email/decline-reasons';
 import { outboundEvent } from '../webhooks/dispatcher';
-import { emailOutcome, type HandlerDeps } from './deps';
+import type { HandlerDeps } from './deps';
+import { emailOutcome } from './email-outcome';
 
 /** `orders.payment.failed`: `payment.failed`, and an email saying why in plain words and what to do. */
 export async function handlePaymentFailed(
   event: TypedEnvelope<PaymentFailedV1>,
   deps: HandlerDeps,
+  ctx: HandlerContext,
 ): Promise<Outcome> {
   const p = event.payload;
   await deps.webhooks.publish([
@@ -24,7 +26,7 @@ export async function handlePaymentFailed(
     }),
   ]);
   if (!p.customerEmail) {
-    deps.logger.info('payment failure without a customer email: no email sent');
+    ctx.logger.info('payment failure without a customer email: no email sent');
     return done();
   }
 

@@ -1,7 +1,8 @@
 import type { PaymentRecordedV1, TypedEnvelope } from '@billing/contracts';
 import { done, type Outcome } from '@billing/runtime';
 import { outboundEvent } from '../webhooks/dispatcher';
-import { emailOutcome, type HandlerDeps } from './deps';
+import type { HandlerDeps } from './deps';
+import { emailOutcome } from './email-outcome';
 
 /**
  * `orders.payment.recorded`: `payment.succeeded` for every payment; a receipt email only for

@@ -1,7 +1,8 @@
 import type { TierChangedV1, TypedEnvelope } from '@billing/contracts';
 import { done, type Outcome } from '@billing/runtime';
 import { outboundEvent } from '../webhooks/dispatcher';
-import { emailOutcome, type HandlerDeps } from './deps';
+import type { HandlerDeps } from './deps';
+import { emailOutcome } from './email-outcome';
 
 /** The tier a customer without a paid subscription has. */
 export function isFreeTier(tier: string): boolean {

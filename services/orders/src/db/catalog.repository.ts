@@ -3,7 +3,7 @@ import { insertOnce } from '@billing/runtime';
 import type { CatalogProductFields } from '../catalog/catalog.schema';
 import type { LineKeys } from '../catalog/catalog-match';
 import { catalogModel, type CatalogProduct, type CatalogProductDoc } from './catalog.model';
-import { renameId } from './insert-once';
+import { renameId } from './rename-id';
 
 const toProduct = (doc: CatalogProductDoc): CatalogProduct => renameId(doc, 'sku') as CatalogProduct;
 

@@ -1,7 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { insertOnce } from '@billing/runtime';
 import { customerModel, type Customer, type CustomerDoc } from './customer.model';
-import { renameId } from './insert-once';
+import { renameId } from './rename-id';
 
 export class CustomerRepository {
   private readonly model: Model<CustomerDoc>;

@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import { insertOnce } from '@billing/runtime';
-import { renameId } from './insert-once';
+import { renameId } from './rename-id';
 import { orderFactModel, type OrderFact, type OrderFactDoc } from './order-fact.model';
 import { paymentModel, type Payment, type PaymentDoc } from './payment.model';
 import { refundModel, type Refund, type RefundDoc } from './refund.model';

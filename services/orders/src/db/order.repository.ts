@@ -2,7 +2,7 @@ import type { Connection, QueryFilter, Model } from 'mongoose';
 import { insertOnce } from '@billing/runtime';
 import type { OrderStatus } from '@billing/contracts';
 import type { DerivedOrderState } from '../domain/order-state';
-import { renameId } from './insert-once';
+import { renameId } from './rename-id';
 import { orderLinkModel, type OrderLinkDoc } from './order-link.model';
 import { orderModel, type Order, type OrderDoc } from './order.model';
 

@@ -1,7 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { insertOnce } from '@billing/runtime';
 import { StockContentionError } from '../errors';
-import { renameId } from './insert-once';
+import { renameId } from './rename-id';
 import { stockMovementModel, type StockMovement, type StockMovementDoc } from './stock-movement.model';
 
 /** What to append, computed from the balance before it. */

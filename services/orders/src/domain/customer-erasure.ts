@@ -1,10 +1,10 @@
 import { erasedEmailHash, erasedEmailPlaceholder, isErasedEmail } from '@billing/contracts';
-import { BadRequestError } from '@billing/runtime';
+import { BadRequestError, type Cause } from '@billing/runtime';
 import type { CustomerRepository } from '../db/customer.repository';
 import type { CustomerErasureRepository } from '../db/customer-erasure.repository';
 import type { LedgerRepository } from '../db/ledger.repository';
 import type { OrderRepository } from '../db/order.repository';
-import type { Cause, OrderEvents } from './order-events';
+import type { OrderEvents } from './order-events';
 
 /** How many documents of each collection an erasure changed (0 everywhere when repeated). */
 export interface ErasedCounts {

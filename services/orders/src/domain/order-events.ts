@@ -1,4 +1,3 @@
-import type { Static, TSchema } from '@sinclair/typebox';
 import {
   CUSTOMER_ERASED_V1,
   ORDER_CANCELLED_V1,
@@ -7,36 +6,14 @@ import {
   ORDER_REFUNDED_V1,
   PAYMENT_FAILED_V1,
   PAYMENT_RECORDED_V1,
-  type EnvelopeInput,
-  type EventDefinition,
   type OrderSnapshotV1,
 } from '@billing/contracts';
-import type { EventEmitter } from '@billing/runtime';
+import { outboxEvent, type Cause, type EventEmitter, type OutboxEvent } from '@billing/runtime';
 import type { CustomerErasureDoc } from '../db/customer-erasure.model';
 import type { Order } from '../db/order.model';
 import type { OrderFact } from '../db/order-fact.model';
 import type { Payment } from '../db/payment.model';
 import type { Refund } from '../db/refund.model';
-
-/** The Stripe event that caused a domain event. */
-export interface Cause {
-  correlationId: string;
-  causationId: string;
-}
-
-/** One domain event to emit: its contract and its envelope input. */
-export interface DomainEvent {
-  definition: EventDefinition;
-  input: EnvelopeInput<unknown>;
-}
-
-/** Type-checks the payload against the definition's schema, then forgets the schema type. */
-function event<S extends TSchema>(
-  definition: EventDefinition<S>,
-  input: EnvelopeInput<Static<S>>,
-): DomainEvent {
-  return { definition, input } as unknown as DomainEvent;
-}
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -72,14 +49,14 @@ export class OrderEvents {
   constructor(private readonly emitter: Pick<EventEmitter, 'emit'>) {}
 
   /** Publishes the events in the given order. */
-  async emit(...events: DomainEvent[]): Promise<void> {
+  async emit(...events: OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
     // The emitter validates each payload against its own definition before publishing it.
-    await this.emitter.emit(events as unknown as Parameters<EventEmitter['emit']>[0]);
+    await this.emitter.emit(events);
   }
 
-  created(order: Order, cause: Cause): DomainEvent {
-    return event(ORDER_CREATED_V1, {
+  created(order: Order, cause: Cause): OutboxEvent {
+    return outboxEvent(ORDER_CREATED_V1, {
       id: `orders.order.created:${order.orderId}`,
       occurredAt: order.createdAt,
       ...cause,
@@ -87,8 +64,8 @@ export class OrderEvents {
     });
   }
 
-  confirmed(order: Order, cause: Cause): DomainEvent {
-    return event(ORDER_CONFIRMED_V1, {
+  confirmed(order: Order, cause: Cause): OutboxEvent {
+    return outboxEvent(ORDER_CONFIRMED_V1, {
       id: `orders.order.confirmed:${order.orderId}`,
       occurredAt: order.confirmedAt ?? undefined,
       ...cause,
@@ -96,8 +73,8 @@ export class OrderEvents {
     });
   }
 
-  paymentRecorded(payment: Payment, order: Order, cause: Cause): DomainEvent {
-    return event(PAYMENT_RECORDED_V1, {
+  paymentRecorded(payment: Payment, order: Order, cause: Cause): OutboxEvent {
+    return outboxEvent(PAYMENT_RECORDED_V1, {
       id: `orders.payment.recorded:${payment.paymentId}`,
       occurredAt: payment.paidAt,
       ...cause,
@@ -124,8 +101,8 @@ export class OrderEvents {
     order: Order,
     payment: { paymentIntentId: string | null; invoiceId: string | null; amount: number; currency: string },
     cause: Cause,
-  ): DomainEvent {
-    return event(PAYMENT_FAILED_V1, {
+  ): OutboxEvent {
+    return outboxEvent(PAYMENT_FAILED_V1, {
       // Once per PaymentIntent: Stripe reports one failed delayed checkout payment twice
       // (payment_intent.payment_failed and checkout.session.async_payment_failed).
       id: `orders.payment.failed:${payment.paymentIntentId ?? order.checkoutSessionId}`,
@@ -145,8 +122,8 @@ export class OrderEvents {
     });
   }
 
-  cancelled(fact: OrderFact, order: Order, cause: Cause): DomainEvent {
-    return event(ORDER_CANCELLED_V1, {
+  cancelled(fact: OrderFact, order: Order, cause: Cause): OutboxEvent {
+    return outboxEvent(ORDER_CANCELLED_V1, {
       id: `orders.order.cancelled:${order.orderId}`,
       occurredAt: fact.at,
       ...cause,
@@ -161,8 +138,8 @@ export class OrderEvents {
   }
 
   /** An operator's erasure; the other services erase what they hold for `email`. */
-  customerErased(erasure: CustomerErasureDoc, email: string, cause: Cause): DomainEvent {
-    return event(CUSTOMER_ERASED_V1, {
+  customerErased(erasure: CustomerErasureDoc, email: string, cause: Cause): OutboxEvent {
+    return outboxEvent(CUSTOMER_ERASED_V1, {
       id: `orders.customer.erased:${erasure._id}`,
       occurredAt: erasure.erasedAt,
       ...cause,
@@ -170,8 +147,8 @@ export class OrderEvents {
     });
   }
 
-  refunded(refund: Refund, order: Order, cause: Cause): DomainEvent {
-    return event(ORDER_REFUNDED_V1, {
+  refunded(refund: Refund, order: Order, cause: Cause): OutboxEvent {
+    return outboxEvent(ORDER_REFUNDED_V1, {
       id: `orders.order.refunded:${refund.refundId}`,
       occurredAt: refund.refundedAt,
       ...cause,

@@ -1,7 +1,8 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { failureReason, idOf, type CheckoutSessionWire } from '../stripe/stripe-objects';
-import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+import { eventTime, objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `checkout.session.async_payment_failed`: the delayed payment failed; the order's payment is

@@ -1,8 +1,9 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { CheckoutSessionWire } from '../stripe/stripe-objects';
 import { confirmOrder } from './confirm-order';
-import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+import { eventTime, objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `checkout.session.async_payment_succeeded`: the delayed payment (bank debit) settled; the order

@@ -1,8 +1,9 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { Refund } from '../db/refund.model';
 import { idOf, refundsCoveredBy, type ChargeWire } from '../stripe/stripe-objects';
-import { causeOf, objectOf, type OrdersHandlerDeps } from './deps';
+import { objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `charge.refunded`: applies each refund of the charge to its order, once per refund id; a refund

@@ -1,8 +1,9 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { isSessionPaid, type CheckoutSessionWire } from '../stripe/stripe-objects';
 import { confirmOrder } from './confirm-order';
-import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+import { eventTime, objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `checkout.session.completed`: stores the session's one order (customer, lines mapped to the

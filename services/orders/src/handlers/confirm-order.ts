@@ -1,7 +1,6 @@
-import type { HandlerContext } from '@billing/runtime';
+import { causeOf, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import type { Order } from '../db/order.model';
-import type { DomainEvent } from '../domain/order-events';
-import { causeOf, type OrdersHandlerDeps } from './deps';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * Confirms an order once (fact `confirmed:<orderId>`), takes its physical lines from stock, and
@@ -14,7 +13,7 @@ export async function confirmOrder(
   at: Date,
   deps: OrdersHandlerDeps,
   ctx: HandlerContext,
-  before: DomainEvent[] = [],
+  before: OutboxEvent[] = [],
 ): Promise<Order> {
   await deps.ledger.addFact({
     key: `confirmed:${order.orderId}`,

@@ -1,5 +1,5 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, retry, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, retry, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import {
   dateFromUnix,
   invoicePaymentIntentId,
@@ -7,7 +7,8 @@ import {
   invoiceSubscriptionId,
   type InvoiceWire,
 } from '../stripe/stripe-objects';
-import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+import { eventTime, objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `invoice.paid`: records a subscription payment against the subscription's order, once per

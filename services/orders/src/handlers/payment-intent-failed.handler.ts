@@ -1,7 +1,8 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
 import { failureReason, type PaymentIntentWire } from '../stripe/stripe-objects';
-import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+import { eventTime, objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `payment_intent.payment_failed`: marks the order's payment failed and keeps Stripe's reason

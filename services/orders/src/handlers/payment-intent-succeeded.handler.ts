@@ -1,7 +1,8 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, retry, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, retry, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { type PaymentIntentWire } from '../stripe/stripe-objects';
-import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+import { eventTime, objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /**
  * `payment_intent.succeeded`: records the payment of a payment-mode order, once per PaymentIntent.

@@ -1,7 +1,8 @@
 import type { StripeEventShape } from '@billing/contracts';
-import { done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
+import { causeOf, done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { SubscriptionWire } from '../stripe/stripe-objects';
-import { causeOf, eventTime, objectOf, type OrdersHandlerDeps } from './deps';
+import { eventTime, objectOf } from '../stripe/stripe-event';
+import type { OrdersHandlerDeps } from './deps';
 
 /** `customer.subscription.deleted`: the subscription's order becomes `cancelled`, once. */
 export async function handleSubscriptionDeleted(

@@ -1,18 +1,17 @@
-import { createLogger, type HandlerContext } from '@billing/runtime';
+import { createLogger, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import type { TierAnnouncementDoc } from '../db/customer.model';
 import { emailKeyOf } from '../db/license.model';
-import { parseTierCatalog } from '../domain/tiers';
-import type { Emission } from './deps';
-import type { emitWithTierChange as EmitWithTierChange } from './tier-announcement';
+import { TierAnnouncer, type TierAnnouncerDeps } from './tier-announcer';
+import { parseTierCatalog } from './tiers';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
 
 /** The store's chain of announcements, shared by every "replica"; an insert decides each link. */
 function fakeStore() {
   const chain = new Map<string, TierAnnouncementDoc>();
-  const emitted: Emission[] = [];
+  const emitted: OutboxEvent[] = [];
   let failEmits = 0;
-  const deps = {
+  const deps: TierAnnouncerDeps = {
     views: { tierOf: async () => (await tick(), 'PRO') },
     customers: {
       lastAnnouncement: async (email: string) => {
@@ -32,13 +31,9 @@ function fakeStore() {
         return true;
       },
     },
-    policy: {
-      tiers: parseTierCatalog(undefined, 'LICENSING_TIERS'),
-      revokeOnPartialRefund: false,
-      productPolicy: () => ({}),
-    },
+    tiers: parseTierCatalog(undefined, 'LICENSING_TIERS'),
     events: {
-      emit: async (items: readonly Emission[]) => {
+      emit: async (items: readonly OutboxEvent[]) => {
         if (failEmits > 0) {
           failEmits -= 1;
           throw new Error('nats down');
@@ -49,21 +44,14 @@ function fakeStore() {
     clock: () => new Date('2026-11-23T00:00:00Z'),
   };
   return {
-    deps: deps as unknown as Parameters<typeof EmitWithTierChange>[4],
+    deps,
     emitted,
     failNextEmit: () => (failEmits = 1),
   };
 }
 
-/** A fresh copy of the module, as another replica (another process) would have. */
-function replica(): typeof EmitWithTierChange {
-  let fn: typeof EmitWithTierChange | undefined;
-  jest.isolateModules(() => {
-    fn = (jest.requireActual('./tier-announcement') as { emitWithTierChange: typeof EmitWithTierChange })
-      .emitWithTierChange;
-  });
-  return fn!;
-}
+/** Another replica (another process): its own announcer, on the same store. */
+const replica = (deps: TierAnnouncerDeps) => new TierAnnouncer(deps);
 
 const ctx = (messageId: string): HandlerContext => ({
   messageId,
@@ -73,19 +61,19 @@ const ctx = (messageId: string): HandlerContext => ({
   logger: createLogger({ service: 'test', version: 'test', level: 'silent' }),
 });
 
-const tierChanges = (emitted: Emission[]) =>
+const tierChanges = (emitted: OutboxEvent[]) =>
   emitted.filter((e) => e.definition.type === 'licensing.tier.changed');
 const cause = { stripeCustomerId: 'cus_1', subscriptionId: 'sub_1' };
 
-describe('emitWithTierChange', () => {
+describe('TierAnnouncer.emitWithTierChange', () => {
   it('announces a tier change once when replicas handle events of the same customer at once', async () => {
     for (let run = 0; run < 20; run++) {
       const { deps, emitted } = fakeStore();
-      const replicas = [replica(), replica(), replica()];
+      const replicas = [replica(deps), replica(deps), replica(deps)];
       await Promise.all(
-        replicas.flatMap((emit, r) => [
-          emit('Ada@Example.com', cause, [], ctx(`evt_subscription_created_${r}`), deps),
-          emit('ada@example.com', cause, [], ctx(`orders.order.confirmed:ord_${r}`), deps),
+        replicas.flatMap((announcer, r) => [
+          announcer.emitWithTierChange('Ada@Example.com', cause, [], ctx(`evt_subscription_created_${r}`)),
+          announcer.emitWithTierChange('ada@example.com', cause, [], ctx(`orders.order.confirmed:ord_${r}`)),
         ]),
       );
       const changes = tierChanges(emitted);
@@ -97,14 +85,16 @@ describe('emitWithTierChange', () => {
 
   it('publishes the same announcement again when its message is redelivered after a failed publish', async () => {
     const { deps, emitted, failNextEmit } = fakeStore();
-    const emit = replica();
+    const announcer = replica(deps);
     failNextEmit();
-    await expect(emit('b@example.com', cause, [], ctx('m1'), deps)).rejects.toThrow('nats down');
+    await expect(announcer.emitWithTierChange('b@example.com', cause, [], ctx('m1'))).rejects.toThrow(
+      'nats down',
+    );
     // Another message finds the change decided already (by m1): nothing new to announce.
-    await emit('b@example.com', cause, [], ctx('m2'), deps);
+    await announcer.emitWithTierChange('b@example.com', cause, [], ctx('m2'));
     expect(tierChanges(emitted)).toHaveLength(0);
     // m1's redelivery publishes what m1 decided, under the same id.
-    await emit('b@example.com', cause, [], ctx('m1'), deps);
+    await announcer.emitWithTierChange('b@example.com', cause, [], ctx('m1'));
     expect(tierChanges(emitted).map((e) => e.input.id)).toEqual(['licensing.tier.changed:b@example.com:1']);
   });
 });

@@ -1,10 +1,10 @@
-import { viewOf, type LicenseRecord, type LicenseView } from './domain/license-view';
-import { grantsTier, type SubscriptionState } from './domain/subscription-state';
-import { featuresOf, highestTier, type TierCatalog } from './domain/tiers';
-import type { CustomerRepository } from './db/customer.repository';
-import type { LicenseRepository } from './db/license.repository';
-import type { OrderFactsRepository } from './db/order-facts.repository';
-import type { SubscriptionRepository } from './db/subscription.repository';
+import { viewOf, type LicenseRecord, type LicenseView } from './license-view';
+import { grantsTier, type SubscriptionState } from './subscription-state';
+import { featuresOf, highestTier, type TierCatalog } from './tiers';
+import type { CustomerRepository } from '../db/customer.repository';
+import type { LicenseRepository } from '../db/license.repository';
+import type { OrderFactsRepository } from '../db/order-facts.repository';
+import type { SubscriptionRepository } from '../db/subscription.repository';
 
 /** What-if inputs: leave out one fact, or assume a subscription state, to see "before" and "after". */
 export interface ViewOptions {
@@ -26,7 +26,7 @@ export interface Entitlements {
  * (license, subscription facts, renewals, refunds). Nothing derived is written back, so there is
  * no stored status that concurrent writers could leave behind.
  */
-export class LicenseViews {
+export class LicenseReader {
   constructor(
     private readonly deps: {
       licenses: LicenseRepository;
