@@ -60,6 +60,8 @@ export interface ServiceContextOptions {
   adminToken?: string;
   /** Collections the service may read whole (bounded by configuration, not history). */
   wholeReads?: readonly string[];
+  /** A NATS server of the suite's own (e.g. one an outage test stops) instead of the run's. */
+  natsUrl?: string;
 }
 
 /** Answers are asserted with jest matchers, so their JSON stays loosely typed. */
@@ -101,7 +103,7 @@ export abstract class ServiceTestContext<
 
   constructor(readonly options: ServiceContextOptions) {
     const env = testEnv();
-    this.natsUrl = env.natsUrl;
+    this.natsUrl = options.natsUrl ?? env.natsUrl;
     this.dbName = uniqueDbName(options.name);
     const url = new URL(env.mongoUrl);
     url.pathname = `/${this.dbName}`;
