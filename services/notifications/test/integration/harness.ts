@@ -1,10 +1,20 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NOTIFICATIONS_LICENSING_CONSUMER, NOTIFICATIONS_ORDERS_CONSUMER } from '@billing/contracts';
-import { connectServiceInfra, createLogger, type Logger, type ServiceInfra } from '@billing/runtime';
+import type { Connection } from 'mongoose';
+import {
+  connectMongo,
+  connectServiceInfra,
+  createLogger,
+  ensureIndexes,
+  type Logger,
+  type ServiceInfra,
+} from '@billing/runtime';
 import {
   ServiceTestContext,
   startSmtpServer,
+  testEnv,
+  uniqueDbName,
   useServiceContext,
   type Started,
   type TestSmtpServer,
@@ -139,6 +149,25 @@ export class NotificationsContext extends ServiceTestContext<NotificationsServic
 /** The notifications service for the suite: started before its tests, closed after them. */
 export const useNotifications = (setup: NotificationsSetup = {}) =>
   useServiceContext(() => new NotificationsContext(setup));
+
+/** Only the service's database (models and indexes) for the suite, for repository tests: `db()` in a test. */
+export function useDatabase(prefix: string): () => Connection {
+  let db: Connection | undefined;
+  beforeAll(async () => {
+    const logger = createLogger({ service: `${prefix}-test`, version: 'test', level: 'silent' });
+    db = await connectMongo({ url: testEnv().mongoUrl, dbName: uniqueDbName(prefix) }, logger);
+    registerModels(db);
+    await ensureIndexes(db);
+  });
+  afterAll(async () => {
+    await db?.dropDatabase();
+    await db?.close();
+  });
+  return () => {
+    if (!db) throw new Error('the database connects in beforeAll');
+    return db;
+  };
+}
 
 export interface ReceivedWebhook {
   path: string;
