@@ -257,12 +257,16 @@ export abstract class ServiceTestContext<
   }
 }
 
+type JestHook = (fn: () => Promise<void>) => void;
+
 /**
  * Starts a context in `beforeAll` and closes it in `afterAll`. The returned value stands for the
  * context once started, so tests write `h.api(...)`; touching it outside a test throws.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function useServiceContext<C extends ServiceTestContext<any, any>>(create: () => C): C {
+  // Jest's globals, read where they are called: the testkit is also imported outside jest (benchmarks).
+  const { beforeAll, afterAll } = globalThis as unknown as Record<'beforeAll' | 'afterAll', JestHook>;
   let context: C | undefined;
   beforeAll(async () => {
     context = await create().start();
