@@ -13,3 +13,6 @@ export * as stripeFixtures from './stripe';
 export * from './stripe-stub';
 export * from './system';
 export * from './webhook-receiver';
+export * from './service-context';
+export * from './stream-reader';
+export * from './domain-events';

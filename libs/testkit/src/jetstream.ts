@@ -1,7 +1,7 @@
 import { jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { ALL_STREAMS, natsIdentityOptions } from '@billing/contracts';
+import { natsIdentityOptions } from '@billing/contracts';
 
 export interface TestNats {
   nc: NatsConnection;
@@ -35,14 +35,8 @@ export async function connectTestNats(url: string): Promise<TestNats> {
   };
 }
 
-/** Deletes our streams (and so their consumers) so a test file starts from nothing. */
-export async function resetStreams(jsm: JetStreamManager): Promise<void> {
-  for (const def of ALL_STREAMS) {
-    await jsm.streams.delete(def.name).catch(() => undefined);
-  }
-}
-
-function subjectMatches(filter: string, subject: string): boolean {
+/** Whether a subject matches a NATS filter (`*` one token, `>` the rest). */
+export function subjectMatches(filter: string, subject: string): boolean {
   const f = filter.split('.');
   const s = subject.split('.');
   for (let i = 0; i < f.length; i++) {

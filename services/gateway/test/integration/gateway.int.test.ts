@@ -1,125 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { STRIPE_EVENTS_STREAM, declareStreams } from '@billing/contracts';
-import { connectNats, createLogger, type HttpApp, type NatsHandle } from '@billing/runtime';
+import { STRIPE_EVENTS_STREAM } from '@billing/contracts';
 import {
   connectTestNats,
   freePort,
   newWebhookSecret,
-  resetStreams,
   signStripePayload,
   startNatsServer,
-  testEnv,
   waitFor,
   type LocalServer,
   type TestNats,
 } from '@billing/testkit';
-import { buildGatewayApp } from '../../src/app';
-import { effectiveBodyLimit } from '../../src/config';
-import { jetStreamEventPublisher } from '../../src/publisher';
-import { natsReadiness } from '../../src/readiness';
-
-const logger = createLogger({ service: 'gateway-test', version: 'test', level: 'silent' });
-
-/** A whole `checkout.session.completed` event as API version 2025-03-31.basil sends it (trimmed of nothing we check). */
-function stripeEventJson(
-  id = `evt_${randomBytes(12).toString('hex')}`,
-  type = 'checkout.session.completed',
-): string {
-  const created = Math.floor(Date.now() / 1000);
-  return JSON.stringify({
-    id,
-    object: 'event',
-    api_version: '2025-03-31.basil',
-    created,
-    data: {
-      object: {
-        id: `cs_test_${randomBytes(16).toString('hex')}`,
-        object: 'checkout.session',
-        amount_subtotal: 4900,
-        amount_total: 4900,
-        currency: 'usd',
-        customer: 'cus_Q1w2e3r4t5y6u7',
-        customer_details: { email: 'ada@example.com', name: 'Ada Lovelace' },
-        mode: 'payment',
-        payment_status: 'paid',
-        status: 'complete',
-        metadata: { orderId: 'cart-42' },
-      },
-    },
-    livemode: false,
-    pending_webhooks: 1,
-    request: { id: null, idempotency_key: null },
-    type,
-  });
-}
-
-interface Harness {
-  app: HttpApp;
-  nats: NatsHandle;
-  close(): Promise<void>;
-}
-
-async function startGateway(
-  natsUrl: string,
-  secrets: string[],
-  maxBodyBytes = 1024 * 1024,
-): Promise<Harness> {
-  const nats = await connectNats(natsUrl, 'gateway-test', logger, 2000);
-  await declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]);
-  // As main.ts does: never more than NATS can store.
-  const limit = effectiveBodyLimit(maxBodyBytes, nats.nc.info?.max_payload, logger);
-  const app = await buildGatewayApp({
-    config: { webhookSecrets: secrets, toleranceSeconds: 300, maxBodyBytes: limit },
-    logger,
-    publisher: jetStreamEventPublisher(nats, 2000, logger),
-    readiness: natsReadiness(nats),
-  });
-  await app.ready();
-  return {
-    app,
-    nats,
-    close: async () => {
-      await app.close();
-      await nats.close();
-    },
-  };
-}
-
-function post(app: HttpApp, body: string, headers: Record<string, string>, url = '/api/billing/webhooks') {
-  return app.inject({
-    method: 'POST',
-    url,
-    payload: body,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
-}
+import { stripeEventJson, useGateway } from './harness';
 
 describe('gateway against real JetStream', () => {
   const secret = newWebhookSecret();
-  let testNats: TestNats;
-  let gateway: Harness;
-
-  beforeAll(async () => {
-    const { natsUrl } = testEnv();
-    testNats = await connectTestNats(natsUrl);
-    await resetStreams(testNats.jsm);
-    gateway = await startGateway(natsUrl, [secret]);
-  });
-
-  afterAll(async () => {
-    await gateway.close();
-    await testNats.close();
-  });
-
-  const stored = (eventId: string) =>
-    testNats
-      .messages(STRIPE_EVENTS_STREAM.name)
-      .then((msgs) => msgs.filter((m) => m.header?.get('Nats-Msg-Id') === eventId));
+  const h = useGateway({ secrets: [secret] });
+  const stored = (eventId: string) => h.stored(eventId);
 
   it('stores a signed event byte for byte under its type subject, then answers 200', async () => {
     const body = stripeEventJson();
     const id = JSON.parse(body).id as string;
-    const res = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+    const res = await h.post(body, { 'stripe-signature': signStripePayload(body, secret) });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ received: true });
     const msgs = await stored(id);
@@ -130,9 +30,8 @@ describe('gateway against real JetStream', () => {
   });
 
   it('accepts the second path with the same handler', async () => {
-    const body = stripeEventJson(undefined, 'invoice.paid');
-    const res = await post(
-      gateway.app,
+    const body = stripeEventJson('invoice.paid');
+    const res = await h.post(
       body,
       { 'stripe-signature': signStripePayload(body, secret) },
       '/webhooks/stripe',
@@ -145,15 +44,15 @@ describe('gateway against real JetStream', () => {
     const body = stripeEventJson();
     const signature = signStripePayload(body, secret);
     const answers = await Promise.all(
-      Array.from({ length: 5 }, () => post(gateway.app, body, { 'stripe-signature': signature })),
+      Array.from({ length: 5 }, () => h.post(body, { 'stripe-signature': signature })),
     );
     expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200]);
     expect(await stored(JSON.parse(body).id)).toHaveLength(1);
   });
 
   it('stores events of types no service handles yet', async () => {
-    const body = stripeEventJson(undefined, 'customer.tax_id.created');
-    const res = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+    const body = stripeEventJson('customer.tax_id.created');
+    const res = await h.post(body, { 'stripe-signature': signStripePayload(body, secret) });
     expect(res.statusCode).toBe(200);
     const msgs = await stored(JSON.parse(body).id);
     expect(msgs[0]?.subject).toBe('stripe.event.customer.tax_id.created');
@@ -238,18 +137,18 @@ describe('gateway against real JetStream', () => {
     ];
 
     it.each(cases)('%s', async (_name, make, status, code) => {
-      const before = (await testNats.jsm.streams.info(STRIPE_EVENTS_STREAM.name)).state.messages;
+      const before = (await h.nats.jsm.streams.info(STRIPE_EVENTS_STREAM.name)).state.messages;
       const { body, headers } = make();
-      const res = await post(gateway.app, body, headers);
+      const res = await h.post(body, headers);
       expect(res.statusCode).toBe(status);
       expect(res.json()).toEqual({ error: { code, message: expect.any(String) } });
-      const after = (await testNats.jsm.streams.info(STRIPE_EVENTS_STREAM.name)).state.messages;
+      const after = (await h.nats.jsm.streams.info(STRIPE_EVENTS_STREAM.name)).state.messages;
       expect(after).toBe(before);
     });
 
     it('answers 415 to a body that is not application/json', async () => {
       const body = stripeEventJson();
-      const res = await gateway.app.inject({
+      const res = await h.service.http.inject({
         method: 'POST',
         url: '/api/billing/webhooks',
         payload: body,
@@ -260,10 +159,15 @@ describe('gateway against real JetStream', () => {
     });
 
     it('answers 413 to a body over the limit', async () => {
-      const small = await startGateway(testEnv().natsUrl, [secret], 2048);
+      const small = await h.startGateway({ secrets: [secret], maxBodyBytes: 2048 });
       try {
         const body = JSON.stringify({ ...JSON.parse(stripeEventJson()), padding: 'x'.repeat(4096) });
-        const res = await post(small.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+        const res = await h.post(
+          body,
+          { 'stripe-signature': signStripePayload(body, secret) },
+          undefined,
+          small.http,
+        );
         expect(res.statusCode).toBe(413);
         expect(res.json().error.code).toBe('payload_too_large');
       } finally {
@@ -274,11 +178,16 @@ describe('gateway against real JetStream', () => {
 
   it('verifies with either secret of a rolled pair', async () => {
     const next = newWebhookSecret();
-    const rolled = await startGateway(testEnv().natsUrl, [secret, next]);
+    const rolled = await h.startGateway({ secrets: [secret, next] });
     try {
       for (const s of [secret, next]) {
         const body = stripeEventJson();
-        const res = await post(rolled.app, body, { 'stripe-signature': signStripePayload(body, s) });
+        const res = await h.post(
+          body,
+          { 'stripe-signature': signStripePayload(body, s) },
+          undefined,
+          rolled.http,
+        );
         expect(res.statusCode).toBe(200);
         expect(await stored(JSON.parse(body).id)).toHaveLength(1);
       }
@@ -288,8 +197,8 @@ describe('gateway against real JetStream', () => {
   });
 
   it('reports health and readiness', async () => {
-    expect((await gateway.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
-    const ready = await gateway.app.inject({ url: '/readyz' });
+    expect((await h.service.http.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    const ready = await h.service.http.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json().checks).toEqual({ nats: true, stream: true });
   });
@@ -298,16 +207,13 @@ describe('gateway against real JetStream', () => {
 describe('gateway while JetStream is down', () => {
   const secret = newWebhookSecret();
   let server: LocalServer;
-  let gateway: Harness;
   let testNats: TestNats;
 
   beforeAll(async () => {
     server = await startNatsServer();
-    gateway = await startGateway(server.url, [secret]);
   });
-
+  const h = useGateway(() => ({ secrets: [secret], natsUrl: server.url }));
   afterAll(async () => {
-    await gateway.close();
     await testNats?.close();
     await server.destroy();
   });
@@ -316,17 +222,17 @@ describe('gateway while JetStream is down', () => {
     const body = stripeEventJson();
     const id = JSON.parse(body).id as string;
     await server.stop();
-    await waitFor(() => !gateway.nats.isConnected(), { what: 'client to notice the outage' });
+    await waitFor(() => !h.infra.nats.isConnected(), { what: 'client to notice the outage' });
 
-    const down = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+    const down = await h.post(body, { 'stripe-signature': signStripePayload(body, secret) });
     expect(down.statusCode).toBe(503);
     expect(down.json()).toEqual({ error: { code: 'store_unavailable', message: expect.any(String) } });
-    const notReady = await gateway.app.inject({ url: '/readyz' });
+    const notReady = await h.service.http.inject({ url: '/readyz' });
     expect(notReady.statusCode).toBe(503);
 
     await server.start();
-    await waitFor(() => gateway.nats.isConnected(), { timeoutMs: 15_000, what: 'client to reconnect' });
-    const up = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+    await waitFor(() => h.infra.nats.isConnected(), { timeoutMs: 15_000, what: 'client to reconnect' });
+    const up = await h.post(body, { 'stripe-signature': signStripePayload(body, secret) });
     expect(up.statusCode).toBe(200);
 
     testNats = await connectTestNats(server.url);
@@ -341,14 +247,13 @@ describe('gateway while JetStream is down', () => {
 describe('gateway against a NATS that takes less than the configured body limit', () => {
   const secret = newWebhookSecret();
   let server: LocalServer;
-  let gateway: Harness;
   let monitorPort: number;
 
   beforeAll(async () => {
     monitorPort = await freePort();
     server = await startNatsServer({ extraConfig: `max_payload: 65536\nhttp_port: ${monitorPort}` });
-    gateway = await startGateway(server.url, [secret], 1024 * 1024);
   });
+  const h = useGateway(() => ({ secrets: [secret], natsUrl: server.url, maxBodyBytes: 1024 * 1024 }));
 
   it('runs on a nats-server that writes every message to disk before acknowledging it', async () => {
     // The project's nats-server.conf, which npm start, compose and the tests use.
@@ -359,7 +264,6 @@ describe('gateway against a NATS that takes less than the configured body limit'
   });
 
   afterAll(async () => {
-    await gateway.close();
     await server.destroy();
   });
 
@@ -370,29 +274,29 @@ describe('gateway against a NATS that takes less than the configured body limit'
       return JSON.stringify(event);
     };
     const tooLarge = padded(100 * 1024);
-    const res = await post(gateway.app, tooLarge, {
+    const res = await h.post(tooLarge, {
       'stripe-signature': signStripePayload(tooLarge, secret),
     });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('payload_too_large');
     const fits = padded(40 * 1024);
-    const ok = await post(gateway.app, fits, { 'stripe-signature': signStripePayload(fits, secret) });
+    const ok = await h.post(fits, { 'stripe-signature': signStripePayload(fits, secret) });
     expect(ok.statusCode).toBe(200);
   });
 
   it('declares the Stripe events stream again when it was deleted', async () => {
-    await gateway.nats.jsm.streams.delete(STRIPE_EVENTS_STREAM.name);
+    await h.infra.nats.jsm.streams.delete(STRIPE_EVENTS_STREAM.name);
     const body = stripeEventJson();
-    const first = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+    const first = await h.post(body, { 'stripe-signature': signStripePayload(body, secret) });
     expect(first.statusCode).toBe(503); // Stripe retries ...
     const again = await waitFor(
       async () => {
-        const res = await post(gateway.app, body, { 'stripe-signature': signStripePayload(body, secret) });
+        const res = await h.post(body, { 'stripe-signature': signStripePayload(body, secret) });
         return res.statusCode === 200 && res;
       },
       { what: 'stored in the declared stream', timeoutMs: 10_000, intervalMs: 300 },
     );
     expect(again.json()).toEqual({ received: true });
-    expect((await gateway.nats.jsm.streams.info(STRIPE_EVENTS_STREAM.name)).state.messages).toBe(1);
+    expect((await h.infra.nats.jsm.streams.info(STRIPE_EVENTS_STREAM.name)).state.messages).toBe(1);
   });
 });

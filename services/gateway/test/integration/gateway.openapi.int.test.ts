@@ -1,36 +1,12 @@
-import { STRIPE_EVENTS_STREAM, declareStreams } from '@billing/contracts';
-import { connectNats, createLogger, type HttpApp, type NatsHandle } from '@billing/runtime';
-import { inspectOpenApi, newWebhookSecret, testEnv } from '@billing/testkit';
-import { buildGatewayApp } from '../../src/app';
-import { jetStreamEventPublisher } from '../../src/publisher';
-import { natsReadiness } from '../../src/readiness';
-
-const logger = createLogger({ service: 'gateway-test', version: 'test', level: 'silent' });
+import { inspectOpenApi } from '@billing/testkit';
+import { useGateway } from './harness';
 
 describe('gateway OpenAPI document', () => {
-  let nats: NatsHandle;
-  let app: HttpApp;
-
-  beforeAll(async () => {
-    nats = await connectNats(testEnv().natsUrl, 'gateway-test', logger, 2000);
-    await declareStreams(nats.jsm, [STRIPE_EVENTS_STREAM]);
-    app = await buildGatewayApp({
-      config: { webhookSecrets: [newWebhookSecret()], toleranceSeconds: 300, maxBodyBytes: 64 * 1024 },
-      logger,
-      publisher: jetStreamEventPublisher(nats, 2000, logger),
-      readiness: natsReadiness(nats),
-      version: '1.2.3',
-    });
-    await app.ready();
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await nats?.close();
-  });
+  const h = useGateway({ maxBodyBytes: 64 * 1024, version: '1.2.3' });
+  const app = () => h.service.http;
 
   it('is public and describes the webhook paths and probes, each with its answer schemas', async () => {
-    const res = await app.inject({ url: '/openapi.json' });
+    const res = await app().inject({ url: '/openapi.json' });
     expect(res.statusCode).toBe(200);
     const doc = res.json();
     const report = await inspectOpenApi(doc);
@@ -51,7 +27,7 @@ describe('gateway OpenAPI document', () => {
   });
 
   it('documents the signed webhook: header, snapshot or thin event body, and every answer', async () => {
-    const doc = (await app.inject({ url: '/openapi.json' })).json();
+    const doc = (await app().inject({ url: '/openapi.json' })).json();
     const webhook = doc.paths['/api/billing/webhooks'].post;
     expect(webhook.parameters).toEqual([
       expect.objectContaining({ in: 'header', name: 'stripe-signature', required: true }),

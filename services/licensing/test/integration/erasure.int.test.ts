@@ -1,18 +1,6 @@
 import { CUSTOMER_ERASED_V1, erasedEmailHash, erasedEmailPlaceholder } from '@billing/contracts';
-import { stripeFixtures as fx } from '@billing/testkit';
-import {
-  adminHeaders,
-  entitlements,
-  licensingEvents,
-  orderLine,
-  orderSnapshot,
-  publishOrders,
-  settled,
-  startLicensing,
-  verify,
-  waitForEvent,
-  type Harness,
-} from './harness';
+import { orderLine, orderSnapshot, stripeFixtures as fx } from '@billing/testkit';
+import { adminHeaders, entitlements, type LicensingContext, useLicensing, verify } from './harness';
 import { PRODUCTS, ebook, issue } from './one-time';
 
 /** Every collection of the licensing database that could hold a customer's data. */
@@ -32,7 +20,7 @@ const COLLECTIONS = [
  * The documents of those collections as text, read with the driver itself: the service's
  * connection records its queries for the index check, and this test reads whole collections.
  */
-async function storeText(h: Harness): Promise<string> {
+async function storeText(h: LicensingContext): Promise<string> {
   const native = h.infra.db.getClient().db(h.infra.db.name);
   const parts: string[] = [];
   for (const name of COLLECTIONS)
@@ -41,13 +29,7 @@ async function storeText(h: Harness): Promise<string> {
 }
 
 describe('erasing a customer (orders.customer.erased.v1)', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startLicensing({ LICENSING_PRODUCTS: PRODUCTS });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLicensing({ LICENSING_PRODUCTS: PRODUCTS });
 
   it('leaves no trace of the email, keeps the licenses valid and the tier, and changes nothing when repeated', async () => {
     const email = 'gone@example.com';
@@ -63,13 +45,13 @@ describe('erasing a customer (orders.customer.erased.v1)', () => {
     const order = orderSnapshot({
       orderId: `ord_${p.session.id}`,
       checkoutSessionId: p.session.id,
-      email,
+      customerEmail: email,
       stripeCustomerId: p.customerId,
       mode: 'payment',
       lines: [orderLine(book!, 'digital'), orderLine(pro!, 'digital')],
     });
     const licenses = await issue(h, order);
-    await waitForEvent(h.nats, `licensing.tier.changed:${email}:1`);
+    await h.events.waitFor(`licensing.tier.changed:${email}:1`);
     const key = ebook(licenses).key;
     const activation = await h.service.http.inject({
       method: 'POST',
@@ -87,7 +69,7 @@ describe('erasing a customer (orders.customer.erased.v1)', () => {
       orderSnapshot({
         orderId: `ord_${other.session.id}`,
         checkoutSessionId: other.session.id,
-        email: 'stays@example.com',
+        customerEmail: 'stays@example.com',
         stripeCustomerId: other.customerId,
         mode: 'payment',
         lines: [orderLine(other.lineItems.data[0]!, 'digital')],
@@ -97,8 +79,8 @@ describe('erasing a customer (orders.customer.erased.v1)', () => {
 
     const id = `orders.customer.erased:${erasedEmailHash(email)}:1`;
     const payload = { email, erasedAt: new Date().toISOString(), placeholder };
-    await publishOrders(h.js, CUSTOMER_ERASED_V1, id, payload);
-    await settled(h);
+    await h.publishEnvelope(CUSTOMER_ERASED_V1, { id: id, payload: payload });
+    await h.settled();
 
     const text = await storeText(h);
     expect(text).not.toContain(email);
@@ -127,10 +109,10 @@ describe('erasing a customer (orders.customer.erased.v1)', () => {
 
     // Applied again (a redelivery after the stream's duplicate window): nothing changes, and the
     // erasure announces nothing (no tier change: the tier's history moved with the customer).
-    await publishOrders(h.js, CUSTOMER_ERASED_V1, id, payload, `${id}:again`);
-    await settled(h);
+    await h.publishEnvelope(CUSTOMER_ERASED_V1, { id: id, payload: payload }, `${id}:again`);
+    await h.settled();
     expect(await storeText(h)).toBe(text);
-    const announced = (await licensingEvents(h.nats)).filter((e) => e.id.includes('erased-'));
+    const announced = (await h.events.envelopes()).filter((e) => e.id.includes('erased-'));
     expect(announced).toEqual([]);
   });
 });

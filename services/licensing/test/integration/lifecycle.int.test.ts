@@ -6,20 +6,8 @@ import {
   type OrderSnapshotV1,
   type PaymentRecordedV1,
 } from '@billing/contracts';
-import { stripeFixtures as fx, waitFor } from '@billing/testkit';
-import {
-  entitlements,
-  licensingEvents,
-  orderLine,
-  orderSnapshot,
-  publishOrders,
-  publishStripe,
-  settled,
-  startLicensing,
-  verify,
-  waitForEvent,
-  type Harness,
-} from './harness';
+import { orderLine, orderSnapshot, stripeFixtures as fx, waitFor } from '@billing/testkit';
+import { entitlements, useLicensing, verify } from './harness';
 
 type Invoice = { id: string; lines: { data: Array<{ period: { end: number } }> } };
 const iso = (unix: number) => new Date(unix * 1000).toISOString();
@@ -46,17 +34,17 @@ function invoicePayment(order: OrderSnapshotV1, invoice: Invoice, billingReason:
 }
 
 describe('a subscription license through its whole life', () => {
-  let h: Harness;
+  const h = useLicensing();
   const email = 'ada@example.com';
   const purchase = fx.subscriptionPurchase({ email, tier: 'pro' });
   const order = orderSnapshot({
     orderId: `ord_${purchase.session.id}`,
     checkoutSessionId: purchase.session.id,
-    email,
+    customerEmail: email,
     stripeCustomerId: purchase.customerId,
     mode: 'subscription',
     subscriptionId: purchase.subscription.id,
-    currentPeriodEnd: periodEnd(purchase.subscription),
+    currentPeriodEnd: iso(periodEnd(purchase.subscription)),
     lines: [orderLine(purchase.lineItems.data[0]!, 'subscription')],
   });
   let key: string;
@@ -66,30 +54,27 @@ describe('a subscription license through its whole life', () => {
       what: `verify ${code}`,
     });
 
-  beforeAll(async () => {
-    h = await startLicensing();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
-
   it('issues a PRO license on purchase, even though Stripe announced the subscription before the order', async () => {
     // As in production: customer.subscription.created reaches licensing before orders confirmed the
     // checkout, so the customer's email is not known yet; it is applied once the order arrives.
-    await publishStripe(h.js, purchase.events.subscriptionCreated);
+    await h.publishStripeEvent(purchase.events.subscriptionCreated);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await publishOrders(h.js, ORDER_CREATED_V1, `orders.order.created:${order.orderId}`, {
-      order: { ...order, status: 'pending_payment' },
+    await h.publishEnvelope(ORDER_CREATED_V1, {
+      id: `orders.order.created:${order.orderId}`,
+      payload: {
+        order: { ...order, status: 'pending_payment' },
+      },
     });
-    await publishOrders(h.js, ORDER_CONFIRMED_V1, `orders.order.confirmed:${order.orderId}`, { order });
-    await publishOrders(
-      h.js,
-      PAYMENT_RECORDED_V1,
-      `orders.payment.recorded:pay_${purchase.invoice.id}`,
-      invoicePayment(order, purchase.invoice, 'subscription_create'),
-    );
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, {
+      id: `orders.order.confirmed:${order.orderId}`,
+      payload: { order },
+    });
+    await h.publishEnvelope(PAYMENT_RECORDED_V1, {
+      id: `orders.payment.recorded:pay_${purchase.invoice.id}`,
+      payload: invoicePayment(order, purchase.invoice, 'subscription_create'),
+    });
 
-    const licensed = await waitForEvent(h.nats, `licensing.order.licensed:${order.orderId}`);
+    const licensed = await h.events.waitFor(`licensing.order.licensed:${order.orderId}`);
     const payload = licensed.payload as {
       licenses: Array<{ key: string; status: string; tier: string; expiresAt: string; productSku: string }>;
     };
@@ -112,15 +97,14 @@ describe('a subscription license through its whole life', () => {
       tier: 'PRO',
     });
     // Announced on the Stripe event's retry, once the order told licensing the customer's email.
-    const created = await waitForEvent(
-      h.nats,
+    const created = await h.events.waitFor(
       `licensing.subscription.created:${purchase.subscription.id}`,
       40_000,
     );
     expect(created.payload).toMatchObject({ customerEmail: email, status: 'active', tier: 'PRO' });
     // The tier is announced once, by whichever of the order and the Stripe event saw it first.
-    await settled(h);
-    const tiers = await licensingEvents(h.nats, 'licensing.tier.changed.v1');
+    await h.settled();
+    const tiers = await h.events.envelopes('licensing.tier.changed.v1');
     expect(tiers.map((e) => e.payload)).toEqual([
       expect.objectContaining({ customerEmail: email, previousTier: 'FREE', tier: 'PRO' }),
     ]);
@@ -169,33 +153,33 @@ describe('a subscription license through its whole life', () => {
   const renewed = fx.renewal(purchase);
   it('extends expiry on a renewal invoice, once however often it is delivered', async () => {
     const payment = invoicePayment(order, renewed.invoice, 'subscription_cycle');
-    await publishStripe(h.js, renewed.events.subscriptionUpdated);
-    await publishOrders(h.js, PAYMENT_RECORDED_V1, `orders.payment.recorded:${payment.paymentId}`, payment);
+    await h.publishStripeEvent(renewed.events.subscriptionUpdated);
+    await h.publishEnvelope(PAYMENT_RECORDED_V1, {
+      id: `orders.payment.recorded:${payment.paymentId}`,
+      payload: payment,
+    });
     // A redelivery after JetStream's duplicate window: another message id, the same payment.
-    await publishOrders(
-      h.js,
+    await h.publishEnvelope(
       PAYMENT_RECORDED_V1,
-      `orders.payment.recorded:${payment.paymentId}`,
-      payment,
+      { id: `orders.payment.recorded:${payment.paymentId}`, payload: payment },
       'late-copy',
     );
 
-    const extended = await waitForEvent(h.nats, `licensing.licenses.extended:${renewed.invoice.id}`);
+    const extended = await h.events.waitFor(`licensing.licenses.extended:${renewed.invoice.id}`);
     expect(extended.payload).toMatchObject({ invoiceId: renewed.invoice.id, expiresAt: payment.periodEnd });
     await waitFor(async () => (await verify(h, key)).expiresAt === payment.periodEnd, {
       what: 'renewed expiry',
     });
-    await waitForEvent(h.nats, `licensing.subscription.updated:${renewed.events.subscriptionUpdated.id}`);
-    await settled(h);
-    const all = await licensingEvents(h.nats, 'licensing.licenses.extended.v1');
+    await h.events.waitFor(`licensing.subscription.updated:${renewed.events.subscriptionUpdated.id}`);
+    await h.settled();
+    const all = await h.events.envelopes('licensing.licenses.extended.v1');
     expect(all.filter((e) => e.id === extended.id)).toHaveLength(1);
   });
 
   const pastDue = fx.pastDue(renewed);
   it('suspends the license when the subscription goes past_due', async () => {
-    await publishStripe(h.js, pastDue.events.subscriptionUpdated);
-    const suspended = await waitForEvent(
-      h.nats,
+    await h.publishStripeEvent(pastDue.events.subscriptionUpdated);
+    const suspended = await h.events.waitFor(
       `licensing.licenses.suspended:${pastDue.events.subscriptionUpdated.id}`,
     );
     expect(suspended.payload).toMatchObject({ customerEmail: email, reason: 'subscription_past_due' });
@@ -207,17 +191,19 @@ describe('a subscription license through its whole life', () => {
   const recovered = fx.reactivated(pastDue);
   it('reactivates it when the retried payment succeeds and the subscription is active again', async () => {
     const payment = invoicePayment(order, recovered.invoice, 'subscription_cycle');
-    await publishOrders(h.js, PAYMENT_RECORDED_V1, `orders.payment.recorded:${payment.paymentId}`, payment);
-    await publishStripe(h.js, recovered.events.subscriptionUpdated);
-    await waitForEvent(h.nats, `licensing.licenses.reactivated:${recovered.events.subscriptionUpdated.id}`);
+    await h.publishEnvelope(PAYMENT_RECORDED_V1, {
+      id: `orders.payment.recorded:${payment.paymentId}`,
+      payload: payment,
+    });
+    await h.publishStripeEvent(recovered.events.subscriptionUpdated);
+    await h.events.waitFor(`licensing.licenses.reactivated:${recovered.events.subscriptionUpdated.id}`);
     expect(await waitForCode('VALID')).toMatchObject({ status: 'active', expiresAt: payment.periodEnd });
   });
 
   const upgraded = fx.planChange(recovered, { tier: 'premium' });
   it('moves license and customer to the new tier on a plan change', async () => {
-    await publishStripe(h.js, upgraded.events.subscriptionUpdated);
-    const updated = await waitForEvent(
-      h.nats,
+    await h.publishStripeEvent(upgraded.events.subscriptionUpdated);
+    const updated = await h.events.waitFor(
       `licensing.subscription.updated:${upgraded.events.subscriptionUpdated.id}`,
     );
     expect(updated.payload).toMatchObject({
@@ -225,7 +211,7 @@ describe('a subscription license through its whole life', () => {
       previousPlan: { tier: 'PRO', priceId: recovered.price.id },
     });
     // The second link of the email's announcement chain (the first raised it to PRO).
-    const tier = await waitForEvent(h.nats, `licensing.tier.changed:${email}:2`);
+    const tier = await h.events.waitFor(`licensing.tier.changed:${email}:2`);
     expect(tier.payload).toMatchObject({
       previousTier: 'PRO',
       tier: 'PREMIUM',
@@ -241,14 +227,14 @@ describe('a subscription license through its whole life', () => {
   const cancelled = fx.cancellation(upgraded);
   it('revokes the license and drops the customer to FREE when the subscription is deleted', async () => {
     const deleted = cancelled.events.subscriptionDeleted;
-    await publishStripe(h.js, deleted);
-    const revoked = await waitForEvent(h.nats, `licensing.licenses.revoked:${deleted.id}`);
+    await h.publishStripeEvent(deleted);
+    const revoked = await h.events.waitFor(`licensing.licenses.revoked:${deleted.id}`);
     expect(revoked.payload).toMatchObject({
       reason: 'subscription_deleted',
       licenses: [{ status: 'revoked' }],
     });
-    await waitForEvent(h.nats, `licensing.subscription.cancelled:${purchase.subscription.id}`);
-    const tier = await waitForEvent(h.nats, `licensing.tier.changed:${email}:3`);
+    await h.events.waitFor(`licensing.subscription.cancelled:${purchase.subscription.id}`);
+    const tier = await h.events.waitFor(`licensing.tier.changed:${email}:3`);
     expect(tier.payload).toMatchObject({ previousTier: 'PREMIUM', tier: 'FREE' });
     expect(await verify(h, key)).toMatchObject({ valid: false, code: 'REVOKED', status: 'revoked' });
     expect(await entitlements(h, email)).toMatchObject({
@@ -267,8 +253,11 @@ describe('a subscription license through its whole life', () => {
     );
     const lateInvoice = fx.renewal(upgraded).invoice;
     const payment = invoicePayment(order, lateInvoice, 'subscription_cycle');
-    await publishStripe(h.js, lateUpdate);
-    await publishOrders(h.js, PAYMENT_RECORDED_V1, `orders.payment.recorded:${payment.paymentId}`, payment);
+    await h.publishStripeEvent(lateUpdate);
+    await h.publishEnvelope(PAYMENT_RECORDED_V1, {
+      id: `orders.payment.recorded:${payment.paymentId}`,
+      payload: payment,
+    });
     // Both were handled once their facts are stored.
     const stored = (collection: string, id: string) =>
       h.infra.db.collection(collection).findOne({ _id: id as never });
@@ -279,9 +268,9 @@ describe('a subscription license through its whole life', () => {
         what: 'late events handled',
       },
     );
-    await settled(h);
+    await h.settled();
     expect(await verify(h, key)).toMatchObject({ code: 'REVOKED' });
-    const ids = (await licensingEvents(h.nats)).map((e) => e.id);
+    const ids = (await h.events.envelopes()).map((e) => e.id);
     expect(ids).not.toContain(`licensing.subscription.updated:${lateUpdate.id}`);
     expect(ids).not.toContain(`licensing.licenses.extended:${lateInvoice.id}`);
     expect(ids).not.toContain(`licensing.licenses.reactivated:${lateUpdate.id}`);

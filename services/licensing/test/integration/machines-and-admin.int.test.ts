@@ -5,31 +5,22 @@ import { stripeFixtures as fx } from '@billing/testkit';
 import { buildLicensingService } from '../../src/app';
 import { redactKeysInUrl } from '../../src/domain/license-key';
 import { loadSigner } from '../../src/signing';
-import {
-  adminHeaders,
-  licensingEvents,
-  publishOrders,
-  startLicensing,
-  verify,
-  waitForEvent,
-  type Harness,
-} from './harness';
+import { adminHeaders, useLicensing, verify } from './harness';
 import { PRODUCTS, ebook, issue, purchase, refundOf } from './one-time';
 
 describe('machines, operator routes and the public edge', () => {
-  let h: Harness;
+  const h = useLicensing({ LICENSING_PRODUCTS: PRODUCTS });
   let refundedKey: string;
   beforeAll(async () => {
-    h = await startLicensing({ LICENSING_PRODUCTS: PRODUCTS });
     // A license revoked by a full refund, for the activation test.
     const { purchase: p, order } = purchase('refunded@example.com');
     refundedKey = (await issue(h, order))[0]!.key;
     const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
-    await waitForEvent(h.nats, `licensing.licenses.revoked:${refund.refundId}`);
-  });
-  afterAll(async () => {
-    await h.close();
+    await h.publishEnvelope(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${refund.refundId}`,
+      payload: refund,
+    });
+    await h.events.waitFor(`licensing.licenses.revoked:${refund.refundId}`);
   });
 
   describe('machine activation', () => {
@@ -124,9 +115,9 @@ describe('machines, operator routes and the public edge', () => {
     expect((await post('reinstate')).json()).toMatchObject({ license: { status: 'revoked' } });
     expect(await verify(h, license!.key)).toMatchObject({ code: 'REVOKED' });
 
-    const revoked = await waitForEvent(h.nats, `licensing.licenses.revoked:admin:${license!.licenseId}`);
+    const revoked = await h.events.waitFor(`licensing.licenses.revoked:admin:${license!.licenseId}`);
     expect(revoked.payload).toMatchObject({ reason: 'admin', customerEmail: 'admin@example.com' });
-    const types = (await licensingEvents(h.nats))
+    const types = (await h.events.envelopes())
       .filter((e) => e.id.includes(`admin:${license!.licenseId}`))
       .map((e) => e.type);
     expect(types).toEqual([

@@ -1,26 +1,12 @@
 import { ORDER_CONFIRMED_V1, ORDER_REFUNDED_V1 } from '@billing/contracts';
 import { metricValue, parseMetrics, stripeFixtures as fx, type MetricSample } from '@billing/testkit';
-import {
-  adminHeaders,
-  publishOrders,
-  settled,
-  startLicensing,
-  verify,
-  waitForEvent,
-  type Harness,
-} from './harness';
+import { adminHeaders, useLicensing, verify } from './harness';
 import { PRODUCTS, ebook, issue, purchase, refundOf } from './one-time';
 
 const METRICS_TOKEN = 'licensing-metrics-token-0123456789';
 
 describe('licensing metrics', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startLicensing({ LICENSING_PRODUCTS: PRODUCTS, METRICS_TOKEN });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLicensing({ LICENSING_PRODUCTS: PRODUCTS, METRICS_TOKEN });
 
   async function scrape(authorization = `Bearer ${METRICS_TOKEN}`): Promise<MetricSample[]> {
     const res = await h.service.http.inject({ method: 'GET', url: '/metrics', headers: { authorization } });
@@ -34,17 +20,18 @@ describe('licensing metrics', () => {
     const { purchase: p, order } = purchase('refunded@example.com');
     const refunded = await issue(h, order);
     // A redelivered confirmation (another message id) issues nothing new.
-    await publishOrders(
-      h.js,
+    await h.publishEnvelope(
       ORDER_CONFIRMED_V1,
-      `orders.order.confirmed:${order.orderId}`,
-      { order },
+      { id: `orders.order.confirmed:${order.orderId}`, payload: { order } },
       'again',
     );
     const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
-    await waitForEvent(h.nats, `licensing.licenses.revoked:${refund.refundId}`);
-    await settled(h);
+    await h.publishEnvelope(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${refund.refundId}`,
+      payload: refund,
+    });
+    await h.events.waitFor(`licensing.licenses.revoked:${refund.refundId}`);
+    await h.settled();
 
     expect(await verify(h, ebook(keptLicenses).key)).toMatchObject({ code: 'VALID' });
     expect(await verify(h, ebook(refunded).key)).toMatchObject({ code: 'REVOKED' });

@@ -1,6 +1,6 @@
 import { ORDER_CONFIRMED_V1, type OrderRefundedV1, type OrderSnapshotV1 } from '@billing/contracts';
-import { stripeFixtures as fx } from '@billing/testkit';
-import { orderLine, orderSnapshot, publishOrders, waitForEvent, type Harness } from './harness';
+import { orderLine, orderSnapshot, stripeFixtures as fx } from '@billing/testkit';
+import type { LicensingContext } from './harness';
 
 /** Products of the one-time tests: two e-book seats, a one-year course. */
 export const PRODUCTS = '{"EBOOK-1":{"seats":2},"COURSE-1Y":{"durationDays":365}}';
@@ -22,7 +22,7 @@ export function purchase(email: string): { purchase: Purchase; order: OrderSnaps
   const order = orderSnapshot({
     orderId: `ord_${p.session.id}`,
     checkoutSessionId: p.session.id,
-    email,
+    customerEmail: email,
     stripeCustomerId: p.customerId,
     mode: 'payment',
     lines: [orderLine(ebook!, 'digital'), orderLine(course!, 'digital'), orderLine(mug!, 'physical')],
@@ -59,10 +59,12 @@ export type Licensed = {
   }>;
 };
 
-export async function issue(h: Harness, order: OrderSnapshotV1): Promise<Licensed['licenses']> {
-  await publishOrders(h.js, ORDER_CONFIRMED_V1, `orders.order.confirmed:${order.orderId}`, { order });
-  return ((await waitForEvent(h.nats, `licensing.order.licensed:${order.orderId}`)).payload as Licensed)
-    .licenses;
+export async function issue(h: LicensingContext, order: OrderSnapshotV1): Promise<Licensed['licenses']> {
+  await h.publishEnvelope(ORDER_CONFIRMED_V1, {
+    id: `orders.order.confirmed:${order.orderId}`,
+    payload: { order },
+  });
+  return ((await h.events.waitFor(`licensing.order.licensed:${order.orderId}`)).payload as Licensed).licenses;
 }
 
 export const ebook = (licenses: Licensed['licenses']) => licenses.find((l) => l.productSku === 'EBOOK-1')!;

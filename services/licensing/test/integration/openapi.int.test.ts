@@ -1,15 +1,8 @@
 import { inspectOpenApi } from '@billing/testkit';
-import { adminHeaders, startLicensing, type Harness } from './harness';
+import { adminHeaders, useLicensing } from './harness';
 
 describe('licensing OpenAPI document', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await startLicensing();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useLicensing();
 
   const get = (headers: Record<string, string> = {}) =>
     h.service.http.inject({ method: 'GET', url: '/openapi.json', headers });

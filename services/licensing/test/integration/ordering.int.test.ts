@@ -1,19 +1,6 @@
 import { ORDER_CONFIRMED_V1 } from '@billing/contracts';
-import { stripeFixtures as fx, waitFor } from '@billing/testkit';
-import {
-  adminHeaders,
-  entitlements,
-  licensingEvents,
-  orderLine,
-  orderSnapshot,
-  publishOrders,
-  publishStripe,
-  settled,
-  startLicensing,
-  verify,
-  waitForEvent,
-  type Harness,
-} from './harness';
+import { orderLine, orderSnapshot, stripeFixtures as fx, waitFor } from '@billing/testkit';
+import { adminHeaders, entitlements, type LicensingContext, useLicensing, verify } from './harness';
 import { createLogger, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import { licensingHandlerDeps } from '../../src/app';
 import { SubscriptionRepository } from '../../src/db/subscription.repository';
@@ -37,28 +24,32 @@ function orderOf(purchase: Purchase, quantity = 1) {
   return orderSnapshot({
     orderId: `ord_${purchase.session.id}`,
     checkoutSessionId: purchase.session.id,
-    email: purchase.email,
+    customerEmail: purchase.email,
     stripeCustomerId: purchase.customerId,
     mode: 'subscription',
     subscriptionId: purchase.subscription.id,
-    currentPeriodEnd: purchase.subscription.items.data[0]!.current_period_end!,
+    currentPeriodEnd: new Date(purchase.subscription.items.data[0]!.current_period_end! * 1000).toISOString(),
     lines: [orderLine({ ...item, quantity, amount_total: item.amount_total * quantity }, 'subscription')],
   });
 }
 
-async function confirm(h: Harness, purchase: Purchase, msgId?: string, quantity = 1) {
+async function confirm(h: LicensingContext, purchase: Purchase, msgId?: string, quantity = 1) {
   const order = orderOf(purchase, quantity);
-  await publishOrders(h.js, ORDER_CONFIRMED_V1, `orders.order.confirmed:${order.orderId}`, { order }, msgId);
+  await h.publishEnvelope(
+    ORDER_CONFIRMED_V1,
+    { id: `orders.order.confirmed:${order.orderId}`, payload: { order } },
+    msgId,
+  );
   return order;
 }
 
-async function licensedKeys(h: Harness, orderId: string): Promise<string[]> {
-  const event = await waitForEvent(h.nats, `licensing.order.licensed:${orderId}`);
+async function licensedKeys(h: LicensingContext, orderId: string): Promise<string[]> {
+  const event = await h.events.waitFor(`licensing.order.licensed:${orderId}`);
   return (event.payload as { licenses: Array<{ key: string }> }).licenses.map((l) => l.key);
 }
 
 /** The handlers' dependencies on the harness's database, publishing into a list instead of NATS. */
-function directHandlers(h: Harness) {
+function directHandlers(h: LicensingContext) {
   const logger = createLogger({ service: 'test', version: 'test', level: 'silent' });
   const emitted: OutboxEvent[] = [];
   const deps = licensingHandlerDeps({
@@ -79,13 +70,7 @@ function directHandlers(h: Harness) {
 }
 
 describe('subscription events in any order, and duplicates', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startLicensing();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLicensing();
 
   it('converges to revoked and FREE for every order of created, updated and deleted', async () => {
     const cases = permutations(['created', 'updated', 'deleted'] as const).map((order, i) => {
@@ -100,21 +85,21 @@ describe('subscription events in any order, and duplicates', () => {
     for (const c of cases) await confirm(h, c.purchase);
     // Orders first, so the customers' emails are known and no Stripe event waits for a retry.
     const keys = await Promise.all(cases.map((c) => licensedKeys(h, `ord_${c.purchase.session.id}`)));
-    for (const c of cases) for (const kind of c.order) await publishStripe(h.js, c.events[kind]);
+    for (const c of cases) for (const kind of c.order) await h.publishStripeEvent(c.events[kind]);
 
     for (const [i, c] of cases.entries()) {
       const [key] = keys[i]!;
       await waitFor(async () => (await verify(h, key!)).code === 'REVOKED', {
         what: `${c.order.join(',')} revoked`,
       });
-      await waitForEvent(h.nats, `licensing.subscription.cancelled:${c.purchase.subscription.id}`);
-      await waitForEvent(h.nats, `licensing.subscription.created:${c.purchase.subscription.id}`);
+      await h.events.waitFor(`licensing.subscription.cancelled:${c.purchase.subscription.id}`);
+      await h.events.waitFor(`licensing.subscription.created:${c.purchase.subscription.id}`);
       expect(await entitlements(h, c.purchase.email)).toMatchObject({
         tier: 'FREE',
         licenses: [{ status: 'revoked' }],
       });
     }
-    const events = await licensingEvents(h.nats);
+    const events = await h.events.envelopes();
     for (const c of cases) {
       const mine = events.filter(
         (e) => (e.payload as { customerEmail?: string }).customerEmail === c.purchase.email,
@@ -143,7 +128,7 @@ describe('subscription events in any order, and duplicates', () => {
     for (const c of cases) await confirm(h, c.purchase);
     // Orders first, so the customers' emails are known and no Stripe event waits for a retry.
     const keys = await Promise.all(cases.map((c) => licensedKeys(h, `ord_${c.purchase.session.id}`)));
-    for (const c of cases) for (const kind of c.order) await publishStripe(h.js, c.events[kind]);
+    for (const c of cases) for (const kind of c.order) await h.publishStripeEvent(c.events[kind]);
 
     for (const [i, c] of cases.entries()) {
       const [key] = keys[i]!;
@@ -154,7 +139,7 @@ describe('subscription events in any order, and duplicates', () => {
     }
     // The tier announced last converges too (announcements are published after the state is stored).
     const lastTier = async (email: string) =>
-      (await licensingEvents(h.nats, 'licensing.tier.changed.v1'))
+      (await h.events.envelopes('licensing.tier.changed.v1'))
         .map((e) => e.payload as { customerEmail: string; tier: string })
         .filter((t) => t.customerEmail === email)
         .at(-1)?.tier;
@@ -162,32 +147,28 @@ describe('subscription events in any order, and duplicates', () => {
       await waitFor(async () => (await lastTier(c.purchase.email)) === 'PREMIUM', {
         what: `${c.order.join(',')} PREMIUM announced`,
       });
-      await waitForEvent(h.nats, `licensing.subscription.created:${c.purchase.subscription.id}`);
+      await h.events.waitFor(`licensing.subscription.created:${c.purchase.subscription.id}`);
     }
   });
 
   it('keeps updates that arrive before the order and applies them to the licenses issued later', async () => {
     const purchase = fx.subscriptionPurchase({ email: 'early@example.com', tier: 'pro' });
     const pastDue = fx.pastDue(purchase);
-    await publishStripe(h.js, purchase.events.subscriptionCreated);
-    await publishStripe(h.js, pastDue.events.subscriptionUpdated);
+    await h.publishStripeEvent(purchase.events.subscriptionCreated);
+    await h.publishStripeEvent(pastDue.events.subscriptionUpdated);
     // Both are stored (and waiting for the customer's email) before the order exists.
     const facts = h.infra.db.collection('subscription_facts');
     await waitFor(
       async () => (await facts.countDocuments({ subscriptionId: purchase.subscription.id })) === 2,
     );
     await confirm(h, purchase);
-    const licensed = await waitForEvent(h.nats, `licensing.order.licensed:ord_${purchase.session.id}`);
+    const licensed = await h.events.waitFor(`licensing.order.licensed:ord_${purchase.session.id}`);
     expect((licensed.payload as { licenses: Array<{ status: string }> }).licenses).toEqual([
       expect.objectContaining({ status: 'suspended', tier: 'PRO' }),
     ]);
     // Once the email is known the held-back Stripe events are announced too (on their retry).
-    await waitForEvent(h.nats, `licensing.subscription.created:${purchase.subscription.id}`, 40_000);
-    await waitForEvent(
-      h.nats,
-      `licensing.subscription.updated:${pastDue.events.subscriptionUpdated.id}`,
-      40_000,
-    );
+    await h.events.waitFor(`licensing.subscription.created:${purchase.subscription.id}`, 40_000);
+    await h.events.waitFor(`licensing.subscription.updated:${pastDue.events.subscriptionUpdated.id}`, 40_000);
   });
 
   it('issues one license per unit exactly once, however often and concurrently the order is delivered', async () => {
@@ -197,7 +178,7 @@ describe('subscription events in any order, and duplicates', () => {
     const orderId = `ord_${purchase.session.id}`;
     const keys = await licensedKeys(h, orderId);
     expect(keys).toHaveLength(3);
-    await settled(h);
+    await h.settled();
 
     const res = await h.service.http.inject({
       method: 'GET',
@@ -206,18 +187,18 @@ describe('subscription events in any order, and duplicates', () => {
     });
     const listed = (res.json() as { licenses: Array<{ key: string }> }).licenses.map((l) => l.key);
     expect(listed.sort()).toEqual([...keys].sort());
-    const licensed = (await licensingEvents(h.nats, 'licensing.order.licensed.v1')).filter(
+    const licensed = (await h.events.envelopes('licensing.order.licensed.v1')).filter(
       (e) => e.id === `licensing.order.licensed:${orderId}`,
     );
     expect(licensed).toHaveLength(1);
 
     // The same Stripe deletion delivered twice revokes and announces once.
     const deleted = fx.cancellation(purchase).events.subscriptionDeleted;
-    await publishStripe(h.js, deleted);
-    await publishStripe(h.js, deleted, `${deleted.id}-again`);
-    await waitForEvent(h.nats, `licensing.licenses.revoked:${deleted.id}`);
-    await settled(h);
-    const revoked = (await licensingEvents(h.nats, 'licensing.licenses.revoked.v1')).filter((e) =>
+    await h.publishStripeEvent(deleted);
+    await h.publishStripeEvent(deleted, `${deleted.id}-again`);
+    await h.events.waitFor(`licensing.licenses.revoked:${deleted.id}`);
+    await h.settled();
+    const revoked = (await h.events.envelopes('licensing.licenses.revoked.v1')).filter((e) =>
       e.id.endsWith(deleted.id),
     );
     expect(revoked).toHaveLength(1);

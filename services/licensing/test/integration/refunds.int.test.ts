@@ -1,27 +1,10 @@
 import { ORDER_CONFIRMED_V1, ORDER_REFUNDED_V1 } from '@billing/contracts';
-import { stripeFixtures as fx, waitFor } from '@billing/testkit';
-import {
-  adminHeaders,
-  licensingEvents,
-  orderLine,
-  orderSnapshot,
-  publishOrders,
-  settled,
-  startLicensing,
-  verify,
-  waitForEvent,
-  type Harness,
-} from './harness';
+import { orderLine, orderSnapshot, stripeFixtures as fx, waitFor } from '@billing/testkit';
+import { adminHeaders, useLicensing, verify } from './harness';
 import { DAY_MS, PRODUCTS, issue, purchase, refundOf, type Licensed } from './one-time';
 
 describe('one-time licenses and refunds', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startLicensing({ LICENSING_PRODUCTS: PRODUCTS });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLicensing({ LICENSING_PRODUCTS: PRODUCTS });
 
   it('licenses each digital unit, with a fixed expiry only where the product has a duration', async () => {
     const { order } = purchase('books@example.com');
@@ -43,8 +26,11 @@ describe('one-time licenses and refunds', () => {
     const { purchase: p, order } = purchase('refund@example.com');
     const licenses = await issue(h, order);
     const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
-    const revoked = await waitForEvent(h.nats, `licensing.licenses.revoked:${refund.refundId}`);
+    await h.publishEnvelope(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${refund.refundId}`,
+      payload: refund,
+    });
+    const revoked = await h.events.waitFor(`licensing.licenses.revoked:${refund.refundId}`);
     expect(revoked.payload).toMatchObject({
       reason: 'refunded',
       orderId: order.orderId,
@@ -64,8 +50,8 @@ describe('one-time licenses and refunds', () => {
       headers: adminHeaders,
     });
     expect(again.json()).toMatchObject({ license: { status: 'revoked', revokeReason: 'refunded' } });
-    await settled(h);
-    const adminRevocations = (await licensingEvents(h.nats, 'licensing.licenses.revoked.v1')).filter((e) =>
+    await h.settled();
+    const adminRevocations = (await h.events.envelopes('licensing.licenses.revoked.v1')).filter((e) =>
       e.id.includes(licenses[0]!.licenseId),
     );
     expect(adminRevocations).toEqual([]);
@@ -79,15 +65,18 @@ describe('one-time licenses and refunds', () => {
     const order = orderSnapshot({
       orderId: `ord_${p.session.id}`,
       checkoutSessionId: p.session.id,
-      email: 'site@example.com',
+      customerEmail: 'site@example.com',
       stripeCustomerId: p.customerId,
       mode: 'payment',
       lines: [orderLine(p.lineItems.data[0]!, 'digital')],
     });
-    await publishOrders(h.js, ORDER_CONFIRMED_V1, `orders.order.confirmed:${order.orderId}`, { order });
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, {
+      id: `orders.order.confirmed:${order.orderId}`,
+      payload: { order },
+    });
     const base = `licensing.order.licensed:${order.orderId}`;
     const pages = await Promise.all(
-      [base, `${base}:page:2`, `${base}:page:3`].map((id) => waitForEvent(h.nats, id, 30_000)),
+      [base, `${base}:page:2`, `${base}:page:3`].map((id) => h.events.waitFor(id, 30_000)),
     );
     const listed = pages.map((e) => e.payload as Licensed & { page: unknown });
     expect(listed.map((l) => l.licenses.length)).toEqual([500, 500, 200]);
@@ -97,11 +86,14 @@ describe('one-time licenses and refunds', () => {
     expect(new Set(listed.flatMap((l) => l.licenses.map((x) => x.licenseId))).size).toBe(1200);
 
     const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
+    await h.publishEnvelope(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${refund.refundId}`,
+      payload: refund,
+    });
     const revokedBase = `licensing.licenses.revoked:${refund.refundId}`;
     const revoked = await Promise.all(
       [revokedBase, `${revokedBase}:page:2`, `${revokedBase}:page:3`].map((id) =>
-        waitForEvent(h.nats, id, 30_000),
+        h.events.waitFor(id, 30_000),
       ),
     );
     expect(revoked.map((e) => (e.payload as Licensed).licenses.length)).toEqual([500, 500, 200]);
@@ -113,12 +105,10 @@ describe('one-time licenses and refunds', () => {
     const partial = fx.partialRefund(p);
     const partialRefund = refundOf(partial, order);
     expect(partialRefund.full).toBe(false);
-    await publishOrders(
-      h.js,
-      ORDER_REFUNDED_V1,
-      `orders.order.refunded:${partialRefund.refundId}`,
-      partialRefund,
-    );
+    await h.publishEnvelope(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${partialRefund.refundId}`,
+      payload: partialRefund,
+    });
     await waitFor(async () =>
       h.infra.db.collection('refunds').findOne({ _id: partialRefund.refundId as never }),
     );
@@ -126,17 +116,23 @@ describe('one-time licenses and refunds', () => {
 
     const rest = refundOf(fx.fullRefund(partial), order);
     expect(rest.full).toBe(true);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${rest.refundId}`, rest);
-    await waitForEvent(h.nats, `licensing.licenses.revoked:${rest.refundId}`);
+    await h.publishEnvelope(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${rest.refundId}`,
+      payload: rest,
+    });
+    await h.events.waitFor(`licensing.licenses.revoked:${rest.refundId}`);
     expect(await verify(h, first!.key)).toMatchObject({ code: 'REVOKED' });
-    const ids = (await licensingEvents(h.nats)).map((e) => e.id);
+    const ids = (await h.events.envelopes()).map((e) => e.id);
     expect(ids).not.toContain(`licensing.licenses.revoked:${partialRefund.refundId}`);
   });
 
   it('issues licenses already revoked when the refund arrived before the order', async () => {
     const { purchase: p, order } = purchase('early-refund@example.com');
     const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
+    await h.publishEnvelope(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${refund.refundId}`,
+      payload: refund,
+    });
     await waitFor(async () => h.infra.db.collection('refunds').findOne({ _id: refund.refundId as never }));
     const licenses = await issue(h, order);
     expect(licenses.map((l) => l.status)).toEqual(['revoked', 'revoked', 'revoked']);
@@ -151,7 +147,7 @@ describe('one-time licenses and refunds', () => {
     const order = orderSnapshot({
       orderId: `ord_${p.session.id}`,
       checkoutSessionId: p.session.id,
-      email,
+      customerEmail: email,
       stripeCustomerId: p.customerId,
       mode: 'payment',
       lines: [orderLine(p.lineItems.data[0]!, 'digital')],
@@ -159,7 +155,7 @@ describe('one-time licenses and refunds', () => {
     const [license] = await issue(h, order);
     expect(license).toMatchObject({ tier: 'PRO', expiresAt: null, subscriptionId: null });
     // The email's announcement chain: link 1 raised it, link 2 drops it.
-    const raised = await waitForEvent(h.nats, `licensing.tier.changed:${email}:1`);
+    const raised = await h.events.waitFor(`licensing.tier.changed:${email}:1`);
     expect(raised.payload).toMatchObject({ customerEmail: email, previousTier: 'FREE', tier: 'PRO' });
     const entitled = await h.service.http.inject({
       method: 'GET',
@@ -169,8 +165,11 @@ describe('one-time licenses and refunds', () => {
     expect(entitled.json()).toMatchObject({ tier: 'PRO', features: h.config.tiers.features.PRO });
 
     const refund = refundOf(fx.fullRefund(p), order);
-    await publishOrders(h.js, ORDER_REFUNDED_V1, `orders.order.refunded:${refund.refundId}`, refund);
-    const dropped = await waitForEvent(h.nats, `licensing.tier.changed:${email}:2`);
+    await h.publishEnvelope(ORDER_REFUNDED_V1, {
+      id: `orders.order.refunded:${refund.refundId}`,
+      payload: refund,
+    });
+    const dropped = await h.events.waitFor(`licensing.tier.changed:${email}:2`);
     expect(dropped.payload).toMatchObject({ previousTier: 'PRO', tier: 'FREE' });
   });
 });

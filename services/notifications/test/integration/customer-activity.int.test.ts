@@ -1,30 +1,21 @@
 import { ORDER_CONFIRMED_V1, ORDER_LICENSED_V1 } from '@billing/contracts';
-import { waitFor } from '@billing/testkit';
-import { confirmedInput, license, licensedInput, orderSnapshot, rand } from './fixtures';
-import { startHarness, startReceiver, type Harness, type Json, type Receiver } from './harness';
+import {
+  licenseSummary,
+  orderConfirmed,
+  orderLicensed,
+  orderSnapshot,
+  rand,
+  waitFor,
+} from '@billing/testkit';
+import { useNotifications, type Json } from './harness';
 import { webhookHelpers } from './webhook-helpers';
 
 jest.setTimeout(30_000);
 
 describe('GET /admin/customers/:email/notifications (what operators see of a customer)', () => {
-  let h: Harness;
-  let receiver: Receiver;
+  const h = useNotifications();
 
-  beforeAll(async () => {
-    h = await startHarness();
-    receiver = await startReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-    // Also checks that every query the route ran was served by an index.
-    await h.close();
-  });
-
-  const { createEndpoint } = webhookHelpers(
-    () => h,
-    () => receiver,
-  );
+  const { createEndpoint } = webhookHelpers(h);
 
   it('lists the emails to the customer and the webhook messages naming them, behind the admin token', async () => {
     const endpoint = await createEndpoint(['checkout.completed', 'license.issued']);
@@ -32,8 +23,8 @@ describe('GET /admin/customers/:email/notifications (what operators see of a cus
     const other = orderSnapshot({ customerEmail: `someone-else-${rand(4)}@example.com` });
     const order = orderSnapshot({ customerEmail: email });
     for (const o of [order, other]) {
-      await h.publish(ORDER_CONFIRMED_V1, confirmedInput(o));
-      await h.publish(ORDER_LICENSED_V1, licensedInput(o, [license(o)]));
+      await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(o));
+      await h.publishEnvelope(ORDER_LICENSED_V1, orderLicensed(o, [licenseSummary(o)]));
     }
     const url = `/admin/customers/${encodeURIComponent(email.toUpperCase())}/notifications`;
     const activity = await waitFor(

@@ -1,25 +1,11 @@
-import { connectMongo, createLogger, ensureIndexes } from '@billing/runtime';
-import { testEnv, uniqueDbName } from '@billing/testkit';
-import type { Connection } from 'mongoose';
 import { EmailSendRepository } from '../../src/db/email-send.repository';
-import { registerModels } from '../../src/db/models';
-
-const logger = createLogger({ service: 'ledger-test', version: 'test', level: 'silent' });
+import { useDatabase } from './harness';
 
 describe('the email send ledger on the Mongo-protocol store', () => {
-  let db: Connection;
+  const database = useDatabase('ledger');
   let ledger: EmailSendRepository;
-
-  beforeAll(async () => {
-    db = await connectMongo({ url: testEnv().mongoUrl, dbName: uniqueDbName('ledger') }, logger);
-    registerModels(db);
-    await ensureIndexes(db);
-    ledger = new EmailSendRepository(db);
-  });
-
-  afterAll(async () => {
-    await db.dropDatabase();
-    await db.close();
+  beforeAll(() => {
+    ledger = new EmailSendRepository(database());
   });
 
   const claim = (now: Date) =>
@@ -62,12 +48,14 @@ describe('the email send ledger on the Mongo-protocol store', () => {
     expect(await send(started)).toMatchObject({ outcome: 'claimed', attempt: 1 });
     // The first sender died; a second took over (its claim is stored) and died before it could
     // record the takeover on the row, as when the store went away in between.
-    await db.collection('email_claims').insertOne({
-      eventId: 'evt_orphan',
-      template: 'purchase-confirmation',
-      attempt: 2,
-      claimedAt: later(120_000),
-    });
+    await database()
+      .collection('email_claims')
+      .insertOne({
+        eventId: 'evt_orphan',
+        template: 'purchase-confirmation',
+        attempt: 2,
+        claimedAt: later(120_000),
+      });
     // While that taker's lease runs, nobody else sends.
     expect(await send(later(150_000))).toEqual({ outcome: 'busy' });
     // Once it is over, the next attempt takes over instead of waiting for ever.

@@ -8,23 +8,23 @@ import {
   PAYMENT_RECORDED_V1,
   TIER_CHANGED_V1,
 } from '@billing/contracts';
-import { waitFor, type ReceivedMail } from '@billing/testkit';
+import {
+  envelopeDraft,
+  licenseSummary,
+  orderConfirmed,
+  orderLicensed,
+  orderSnapshot,
+  rand,
+  type ReceivedMail,
+  waitFor,
+} from '@billing/testkit';
 import { emailSendModel } from '../../src/db/email-send.model';
-import { confirmedInput, input, license, licensedInput, orderSnapshot, rand } from './fixtures';
-import { startHarness, type Harness } from './harness';
+import { useNotifications } from './harness';
 
 jest.setTimeout(30_000);
 
 describe('notifications emails (real NATS, store and SMTP server)', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useNotifications();
 
   const mailsTo = (address: string) => h.smtp.messages.filter((m) => m.envelopeTo.includes(address));
   const waitForMails = (address: string, count: number) =>
@@ -32,22 +32,22 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
       what: `${count} email(s) to ${address}`,
     });
   const ledger = (eventId: string) => emailSendModel(h.infra.db).find({ eventId }).lean();
-  const settle = () => waitFor(() => h.drained(), { what: 'consumers drained' });
+  const settle = () => h.settled();
   const html = (mail: ReceivedMail) => (typeof mail.parsed.html === 'string' ? mail.parsed.html : '');
 
   it('sends the purchase confirmation with the order summary, download link and license keys', async () => {
     const email = `buyer-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });
     const licenses = [
-      license(order),
-      license(order, { productName: 'Team add-on', productSku: 'TEAM', tier: null }),
+      licenseSummary(order),
+      licenseSummary(order, { productName: 'Team add-on', productSku: 'TEAM', tier: null }),
     ];
-    await h.publish(
+    await h.publishEnvelope(
       ORDER_CREATED_V1,
-      input(ORDER_CREATED_V1.type, order.orderId, { order: { ...order, status: 'pending_payment' } }),
+      envelopeDraft(ORDER_CREATED_V1.type, order.orderId, { order: { ...order, status: 'pending_payment' } }),
     );
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
-    const licensed = await h.publish(ORDER_LICENSED_V1, licensedInput(order, licenses));
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
+    const licensed = await h.publishEnvelope(ORDER_LICENSED_V1, orderLicensed(order, licenses));
 
     const [mail] = await waitForMails(email, 1);
     expect(mail!.envelopeFrom).toBe('billing@acme.example');
@@ -77,11 +77,11 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
   it('sends the keys of an order whose licenses come in pages in one email per page', async () => {
     const email = `many-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });
-    const pages = [[license(order), license(order)], [license(order)]];
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
+    const pages = [[licenseSummary(order), licenseSummary(order)], [licenseSummary(order)]];
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
     for (const [i, licenses] of pages.entries()) {
-      const first = licensedInput(order, licenses);
-      await h.publish(ORDER_LICENSED_V1, {
+      const first = orderLicensed(order, licenses);
+      await h.publishEnvelope(ORDER_LICENSED_V1, {
         ...first,
         id: i === 0 ? first.id : `${first.id}:page:${i + 1}`,
         payload: { ...first.payload, page: { number: i + 1, of: 2, licenseCount: 3 } },
@@ -101,12 +101,12 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
   it('waits for the order snapshot when the licensed event comes first, then sends once', async () => {
     const email = `early-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });
-    await h.publish(ORDER_LICENSED_V1, licensedInput(order, [license(order)]));
+    await h.publishEnvelope(ORDER_LICENSED_V1, orderLicensed(order, [licenseSummary(order)]));
     // The licensed event is retried (no snapshot yet), so nothing is sent...
     await new Promise((r) => setTimeout(r, 300));
     expect(mailsTo(email)).toHaveLength(0);
     // ...until the confirmed order shows up.
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
     await waitForMails(email, 1);
     await settle();
     expect(mailsTo(email)).toHaveLength(1);
@@ -115,12 +115,19 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
   it('sends exactly one email per event under duplicates and redelivery', async () => {
     const email = `dup-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
-    const licensed = await h.publish(ORDER_LICENSED_V1, licensedInput(order, [license(order)]));
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
+    const licensed = await h.publishEnvelope(
+      ORDER_LICENSED_V1,
+      orderLicensed(order, [licenseSummary(order)]),
+    );
     await waitForMails(email, 1);
     // Past JetStream's duplicate window the same event can arrive again, several times at once.
-    await Promise.all([h.republish(licensed, 'a'), h.republish(licensed, 'b'), h.republish(licensed, 'c')]);
-    await h.publish(ORDER_LICENSED_V1, licensedInput(order, [license(order)])); // same id: dropped by JetStream
+    await Promise.all([
+      h.republish(licensed, `${licensed.id}#a`),
+      h.republish(licensed, `${licensed.id}#b`),
+      h.republish(licensed, `${licensed.id}#c`),
+    ]);
+    await h.publishEnvelope(ORDER_LICENSED_V1, orderLicensed(order, [licenseSummary(order)])); // same id: dropped by JetStream
     await settle();
     expect(mailsTo(email)).toHaveLength(1);
     expect(await ledger(licensed.id)).toHaveLength(1);
@@ -129,10 +136,13 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
   it('retries while the SMTP server refuses and sends once it accepts again', async () => {
     const email = `outage-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
     h.smtp.setRefusing(true);
     try {
-      const licensed = await h.publish(ORDER_LICENSED_V1, licensedInput(order, [license(order)]));
+      const licensed = await h.publishEnvelope(
+        ORDER_LICENSED_V1,
+        orderLicensed(order, [licenseSummary(order)]),
+      );
       const failed = await waitFor(
         async () => {
           const [row] = await ledger(licensed.id);
@@ -170,8 +180,14 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
     });
     const first = payment('subscription_create');
     const renewal = payment('subscription_cycle');
-    await h.publish(PAYMENT_RECORDED_V1, input(PAYMENT_RECORDED_V1.type, first.paymentId, first));
-    await h.publish(PAYMENT_RECORDED_V1, input(PAYMENT_RECORDED_V1.type, renewal.paymentId, renewal));
+    await h.publishEnvelope(
+      PAYMENT_RECORDED_V1,
+      envelopeDraft(PAYMENT_RECORDED_V1.type, first.paymentId, first),
+    );
+    await h.publishEnvelope(
+      PAYMENT_RECORDED_V1,
+      envelopeDraft(PAYMENT_RECORDED_V1.type, renewal.paymentId, renewal),
+    );
     const [mail] = await waitForMails(email, 1);
     await settle();
     expect(mailsTo(email)).toHaveLength(1);
@@ -199,7 +215,10 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
       },
       failedAt: '2026-04-05T10:15:00.000Z',
     };
-    await h.publish(PAYMENT_FAILED_V1, input(PAYMENT_FAILED_V1.type, payload.paymentIntentId, payload));
+    await h.publishEnvelope(
+      PAYMENT_FAILED_V1,
+      envelopeDraft(PAYMENT_FAILED_V1.type, payload.paymentIntentId, payload),
+    );
     const [mail] = await waitForMails(email, 1);
     expect(mail!.parsed.subject).toBe('Action needed: your €19.00 payment to Acme did not go through');
     expect(mail!.parsed.text).toContain('Why: Your card has insufficient funds.');
@@ -219,9 +238,9 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
       tier,
       features,
     });
-    await h.publish(
+    await h.publishEnvelope(
       TIER_CHANGED_V1,
-      input(
+      envelopeDraft(
         TIER_CHANGED_V1.type,
         `evt_${rand()}`,
         change('FREE', 'PRO', ['Unlimited projects', 'Priority support']),
@@ -231,7 +250,10 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
     expect(welcome!.parsed.subject).toBe('Welcome to Acme PRO');
     expect(welcome!.parsed.text).toContain('- Unlimited projects');
 
-    await h.publish(TIER_CHANGED_V1, input(TIER_CHANGED_V1.type, `evt_${rand()}`, change('PRO', 'FREE', [])));
+    await h.publishEnvelope(
+      TIER_CHANGED_V1,
+      envelopeDraft(TIER_CHANGED_V1.type, `evt_${rand()}`, change('PRO', 'FREE', [])),
+    );
     const mails = await waitForMails(email, 2);
     expect(mails[1]!.parsed.subject).toBe('Your Acme PRO subscription has ended');
     expect(mails[1]!.parsed.text).toContain('your account is now on the FREE plan');
@@ -240,10 +262,10 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
   it('confirms a cancellation and a partial refund (with the items of the order)', async () => {
     const email = `cancel-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
-    await h.publish(
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
+    await h.publishEnvelope(
       ORDER_CANCELLED_V1,
-      input(ORDER_CANCELLED_V1.type, order.orderId, {
+      envelopeDraft(ORDER_CANCELLED_V1.type, order.orderId, {
         orderId: order.orderId,
         customerEmail: email,
         subscriptionId: 'sub_999',
@@ -269,7 +291,10 @@ describe('notifications emails (real NATS, store and SMTP server)', () => {
       full: false,
       refundedAt: '2026-03-10T10:15:00.000Z',
     };
-    await h.publish(ORDER_REFUNDED_V1, input(ORDER_REFUNDED_V1.type, refund.refundId, refund));
+    await h.publishEnvelope(
+      ORDER_REFUNDED_V1,
+      envelopeDraft(ORDER_REFUNDED_V1.type, refund.refundId, refund),
+    );
     const mails = await waitForMails(email, 2);
     expect(mails[1]!.parsed.subject).toBe('A refund of $25.00 is on its way');
     expect(mails[1]!.parsed.text).toContain('In total $25.00 of $74.00 has been refunded.');

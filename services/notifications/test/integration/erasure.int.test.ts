@@ -7,9 +7,16 @@ import {
   erasedEmailHash,
   erasedEmailPlaceholder,
 } from '@billing/contracts';
-import { waitFor } from '@billing/testkit';
-import { confirmedInput, input, license, licensedInput, orderSnapshot, rand } from './fixtures';
-import { startHarness, startReceiver, type Harness, type Json, type Receiver } from './harness';
+import {
+  envelopeDraft,
+  licenseSummary,
+  orderConfirmed,
+  orderLicensed,
+  orderSnapshot,
+  rand,
+  waitFor,
+} from '@billing/testkit';
+import { useNotifications, type Json } from './harness';
 import { webhookHelpers } from './webhook-helpers';
 
 jest.setTimeout(30_000);
@@ -25,26 +32,14 @@ const COLLECTIONS = [
 ];
 
 describe('erasing a customer (orders.customer.erased.v1)', () => {
-  let h: Harness;
-  let receiver: Receiver;
-
-  beforeAll(async () => {
-    h = await startHarness();
-    receiver = await startReceiver();
+  const h = useNotifications();
+  beforeAll(() => {
     // A receiver that echoes what it got: the attempt log keeps the start of the answer.
-    receiver.respond = (req) => ({ status: 200, body: req.body });
+    h.receiver.respond = (req) => ({ status: 200, body: req.body });
   });
 
-  afterAll(async () => {
-    await receiver.close();
-    await h.close();
-  });
-
-  const { createEndpoint, messagesOf } = webhookHelpers(
-    () => h,
-    () => receiver,
-  );
-  const settle = () => waitFor(() => h.drained(), { what: 'consumers drained' });
+  const { createEndpoint, messagesOf } = webhookHelpers(h);
+  const settle = () => h.settled();
 
   /**
    * The documents of those collections as text, read with the driver itself: the service's
@@ -66,12 +61,15 @@ describe('erasing a customer (orders.customer.erased.v1)', () => {
       metadata: { phone },
       subscriptionId: `sub_${rand()}`,
     });
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
-    const licensed = await h.publish(ORDER_LICENSED_V1, licensedInput(order, [license(order)]));
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
+    const licensed = await h.publishEnvelope(
+      ORDER_LICENSED_V1,
+      orderLicensed(order, [licenseSummary(order)]),
+    );
     const receiptUrl = `https://pay.stripe.com/receipts/${rand(12)}`;
-    await h.publish(
+    await h.publishEnvelope(
       PAYMENT_RECORDED_V1,
-      input(PAYMENT_RECORDED_V1.type, `in_${rand()}`, {
+      envelopeDraft(PAYMENT_RECORDED_V1.type, `in_${rand()}`, {
         paymentId: `in_${rand()}`,
         orderId: order.orderId,
         customerEmail: email,
@@ -112,9 +110,9 @@ describe('erasing a customer (orders.customer.erased.v1)', () => {
     expect(before).toContain(email);
     expect(before).toContain(gone.receiptUrl.toLowerCase());
 
-    const erased = await h.publish(
+    const erased = await h.publishEnvelope(
       CUSTOMER_ERASED_V1,
-      input(CUSTOMER_ERASED_V1.type, `${erasedEmailHash(email)}:1`, {
+      envelopeDraft(CUSTOMER_ERASED_V1.type, `${erasedEmailHash(email)}:1`, {
         email,
         erasedAt: new Date().toISOString(),
         placeholder,
@@ -157,11 +155,11 @@ describe('erasing a customer (orders.customer.erased.v1)', () => {
 
     // The events are known: delivered again, they send no second email and store no new webhook.
     const mailsBefore = h.smtp.messages.length;
-    await h.republish(gone.licensed, 'again');
+    await h.republish(gone.licensed, `${gone.licensed.id}#again`);
     // An event about the erased customer names the placeholder: no email goes to it.
-    await h.publish(
+    await h.publishEnvelope(
       ORDER_CANCELLED_V1,
-      input(ORDER_CANCELLED_V1.type, gone.order.orderId, {
+      envelopeDraft(ORDER_CANCELLED_V1.type, gone.order.orderId, {
         orderId: gone.order.orderId,
         customerEmail: placeholder,
         subscriptionId: gone.order.subscriptionId,
@@ -170,7 +168,7 @@ describe('erasing a customer (orders.customer.erased.v1)', () => {
       }),
     );
     // The erasure applied again changes nothing.
-    await h.republish(erased, 'again');
+    await h.republish(erased, `${erased.id}#again`);
     await settle();
     expect(h.smtp.messages.length).toBe(mailsBefore);
     expect(await messagesOf(endpoint.id)).toHaveLength(6);

@@ -1,29 +1,14 @@
 import { NOTIFICATIONS_LICENSING_CONSUMER } from '@billing/contracts';
-import { metricValue, parseMetrics, waitFor, type MetricSample } from '@billing/testkit';
-import { rand } from './fixtures';
-import { ADMIN_TOKEN, startHarness, startReceiver, type Harness, type Receiver } from './harness';
+import { type MetricSample, metricValue, parseMetrics, rand, waitFor } from '@billing/testkit';
+import { ADMIN_TOKEN, useNotifications } from './harness';
 import { webhookHelpers } from './webhook-helpers';
 
 jest.setTimeout(30_000);
 
 describe('notifications metrics', () => {
-  let h: Harness;
-  let receiver: Receiver;
+  const h = useNotifications();
 
-  beforeAll(async () => {
-    h = await startHarness();
-    receiver = await startReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-    await h.close();
-  });
-
-  const { createEndpoint, tierChanged } = webhookHelpers(
-    () => h,
-    () => receiver,
-  );
+  const { createEndpoint, tierChanged } = webhookHelpers(h);
 
   async function scrape(): Promise<MetricSample[]> {
     const res = await h.service.http.inject({
@@ -38,8 +23,8 @@ describe('notifications metrics', () => {
   it('counts emails by template and outcome, webhook attempts by endpoint and outcome, and disabled endpoints', async () => {
     // One receiver fails once, then answers; the other always fails, and is disabled after
     // WEBHOOK_DISABLE_AFTER_MS (1.2 s in the harness).
-    receiver.respond = (req) =>
-      req.path === '/flaky' && receiver.requests.filter((r) => r.path === '/flaky').length === 1
+    h.receiver.respond = (req) =>
+      req.path === '/flaky' && h.receiver.requests.filter((r) => r.path === '/flaky').length === 1
         ? { status: 500 }
         : req.path === '/flaky'
           ? { status: 204 }
@@ -62,7 +47,7 @@ describe('notifications metrics', () => {
         timeoutMs: 10_000,
       },
     );
-    await waitFor(() => h.drained(), { what: 'consumers drained' });
+    await h.settled();
 
     const samples = await scrape();
     const template = { template: 'subscription-confirmed' };
@@ -83,7 +68,7 @@ describe('notifications metrics', () => {
     expect(
       metricValue(samples, 'billing_webhook_delivery_duration_seconds_count', { endpoint: flaky.id }),
     ).toBe(2);
-    const brokenAttempts = receiver.requests.filter((r) => r.path === '/broken').length;
+    const brokenAttempts = h.receiver.requests.filter((r) => r.path === '/broken').length;
     expect(brokenAttempts).toBeGreaterThanOrEqual(2);
     expect(deliveries(broken.id, 'retry')).toBe(brokenAttempts);
     expect(deliveries(broken.id, 'delivered')).toBe(undefined);

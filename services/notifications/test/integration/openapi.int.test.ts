@@ -1,15 +1,8 @@
 import { inspectOpenApi } from '@billing/testkit';
-import { startHarness, type Harness } from './harness';
+import { useNotifications } from './harness';
 
 describe('notifications OpenAPI document', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useNotifications();
 
   it('is served only with the admin token', async () => {
     for (const authorization of [undefined, 'Bearer not-the-token-0123456789']) {

@@ -1,27 +1,14 @@
-import { connectMongo, createLogger, ensureIndexes, RetentionSweeper } from '@billing/runtime';
-import { testEnv, uniqueDbName } from '@billing/testkit';
-import type { Connection } from 'mongoose';
+import { createLogger, RetentionSweeper } from '@billing/runtime';
 import { loadConfig } from '../../src/config';
 import { EmailSendRepository } from '../../src/db/email-send.repository';
-import { registerModels } from '../../src/db/models';
 import { notificationRetentionRules } from '../../src/db/retention';
+import { useDatabase } from './harness';
 
 const logger = createLogger({ service: 'retention-test', version: 'test', level: 'silent' });
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('retention of webhook messages, delivery attempts and the email ledger', () => {
-  let db: Connection;
-
-  beforeAll(async () => {
-    db = await connectMongo({ url: testEnv().mongoUrl, dbName: uniqueDbName('retention') }, logger);
-    registerModels(db);
-    await ensureIndexes(db);
-  });
-
-  afterAll(async () => {
-    await db.dropDatabase();
-    await db.close();
-  });
+  const database = useDatabase('retention');
 
   it('deletes finished records past their retention and keeps recent and unfinished ones', async () => {
     const now = new Date('2026-09-01T00:00:00Z');
@@ -37,7 +24,7 @@ describe('retention of webhook messages, delivery attempts and the email ledger'
       attemptCount: 1,
       nextAttemptAt: status === 'pending' ? now : null,
     });
-    await db
+    await database()
       .collection('webhook_messages')
       .insertMany([
         message('old-delivered', 'delivered', 50),
@@ -45,23 +32,25 @@ describe('retention of webhook messages, delivery attempts and the email ledger'
         message('old-pending', 'pending', 50),
         message('new-delivered', 'delivered', 10),
       ] as never[]);
-    await db.collection('delivery_attempts').insertMany([
-      {
-        messageId: 'old-delivered',
-        endpointId: 'ep_1',
-        attemptNumber: 1,
-        status: 'succeeded',
-        startedAt: ago(50),
-      },
-      {
-        messageId: 'new-delivered',
-        endpointId: 'ep_1',
-        attemptNumber: 1,
-        status: 'succeeded',
-        startedAt: ago(10),
-      },
-    ]);
-    const ledger = new EmailSendRepository(db);
+    await database()
+      .collection('delivery_attempts')
+      .insertMany([
+        {
+          messageId: 'old-delivered',
+          endpointId: 'ep_1',
+          attemptNumber: 1,
+          status: 'succeeded',
+          startedAt: ago(50),
+        },
+        {
+          messageId: 'new-delivered',
+          endpointId: 'ep_1',
+          attemptNumber: 1,
+          status: 'succeeded',
+          startedAt: ago(10),
+        },
+      ]);
+    const ledger = new EmailSendRepository(database());
     const send = async (eventId: string, days: number, finish: boolean) => {
       const claim = await ledger.claim({
         eventId,
@@ -84,7 +73,7 @@ describe('retention of webhook messages, delivery attempts and the email ledger'
     const config = loadConfig({ ADMIN_API_TOKEN: 'x'.repeat(16) });
     expect(config.retention).toEqual({ webhooksMs: 45 * DAY, emailsMs: 45 * DAY });
     const sweeper = new RetentionSweeper({
-      rules: notificationRetentionRules(db, config.retention),
+      rules: notificationRetentionRules(database(), config.retention),
       logger,
       clock: () => now,
     });
@@ -95,7 +84,7 @@ describe('retention of webhook messages, delivery attempts and the email ledger'
       'email claims': 1,
     });
     const ids = async (collection: string, field: string) =>
-      (await db.collection(collection).find({}).toArray()).map((doc) => doc[field] as string).sort();
+      (await database().collection(collection).find({}).toArray()).map((doc) => doc[field] as string).sort();
     expect(await ids('webhook_messages', '_id')).toEqual(['new-delivered', 'old-pending']);
     expect(await ids('delivery_attempts', 'messageId')).toEqual(['new-delivered']);
     expect(await ids('email_sends', 'eventId')).toEqual(['evt_new_sent', 'evt_old_sending']);

@@ -1,8 +1,7 @@
 import { NOTIFICATIONS_ORDERS_CONSUMER, PAYMENT_FAILED_V1 } from '@billing/contracts';
-import { waitFor } from '@billing/testkit';
+import { envelopeDraft, rand, waitFor } from '@billing/testkit';
 import { emailSendModel } from '../../src/db/email-send.model';
-import { input, rand } from './fixtures';
-import { startHarness, type Harness } from './harness';
+import { useNotifications, type NotificationsContext } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -19,11 +18,11 @@ function paymentFailed(email: string) {
     reason: { code: 'card_declined', declineCode: null, message: 'Declined.', type: 'card_error' },
     failedAt: '2026-04-05T10:15:00.000Z',
   };
-  return input(PAYMENT_FAILED_V1.type, payload.paymentIntentId, payload);
+  return envelopeDraft(PAYMENT_FAILED_V1.type, payload.paymentIntentId, payload);
 }
 
 /** Waits until the event is parked after its retries; returns the parked record and the ledger row. */
-async function parkedSend(h: Harness, eventId: string) {
+async function parkedSend(h: NotificationsContext, eventId: string) {
   const parked = await waitFor(
     async () =>
       (await h.infra.parked.list({ consumer: NOTIFICATIONS_ORDERS_CONSUMER.durable })).find(
@@ -37,19 +36,11 @@ async function parkedSend(h: Harness, eventId: string) {
 
 // The test kit's SMTP server offers no STARTTLS, as a server behind a stripping attacker would.
 describe('SMTP_REQUIRE_TLS=true against a server that offers no STARTTLS', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await startHarness({ env: { SMTP_REQUIRE_TLS: 'true', CONSUMER_RETRY_FOR_MS: '800' } });
-  });
-
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useNotifications({ env: { SMTP_REQUIRE_TLS: 'true', CONSUMER_RETRY_FOR_MS: '800' } });
 
   it('sends nothing in clear: the send fails, is retried, then parked', async () => {
     const email = `tls-${rand(4)}@example.com`;
-    const event = await h.publish(PAYMENT_FAILED_V1, paymentFailed(email));
+    const event = await h.publishEnvelope(PAYMENT_FAILED_V1, paymentFailed(email));
     const { parked, row } = await parkedSend(h, event.id);
     expect(parked.kind).toBe('exhausted');
     expect(parked.reason).toMatch(/smtp: .*STARTTLS/);
@@ -61,19 +52,11 @@ describe('SMTP_REQUIRE_TLS=true against a server that offers no STARTTLS', () =>
 });
 
 describe('SMTP_REQUIRE_TLS=false against the same server', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await startHarness({ env: { SMTP_REQUIRE_TLS: 'false' } });
-  });
-
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useNotifications({ env: { SMTP_REQUIRE_TLS: 'false' } });
 
   it('delivers in clear, as chosen', async () => {
     const email = `clear-${rand(4)}@example.com`;
-    await h.publish(PAYMENT_FAILED_V1, paymentFailed(email));
+    await h.publishEnvelope(PAYMENT_FAILED_V1, paymentFailed(email));
     await waitFor(() => h.smtp.messages.some((m) => m.envelopeTo.includes(email)), {
       what: 'the email delivered',
     });
@@ -83,23 +66,15 @@ describe('SMTP_REQUIRE_TLS=false against the same server', () => {
 describe('SMTP credentials in SMTP_URL', () => {
   const PASSWORD = 'smtp-Pa55word-never-logged';
   const logs: string[] = [];
-  let h: Harness;
-
-  beforeAll(async () => {
-    // The test server implements no AUTH, so every login fails: the error path a password could leak by.
-    h = await startHarness({
-      env: { SMTP_REQUIRE_TLS: 'false', CONSUMER_RETRY_FOR_MS: '800' },
-      smtpAuth: { user: 'mailer', pass: PASSWORD },
-      logs,
-    });
-  });
-
-  afterAll(async () => {
-    await h.close();
+  // The test server implements no AUTH, so every login fails: the error path a password could leak by.
+  const h = useNotifications({
+    env: { SMTP_REQUIRE_TLS: 'false', CONSUMER_RETRY_FOR_MS: '800' },
+    smtpAuth: { user: 'mailer', pass: PASSWORD },
+    logs,
   });
 
   it('are masked in the start-up line and kept out of every log line, ledger row and parked message', async () => {
-    const event = await h.publish(PAYMENT_FAILED_V1, paymentFailed(`auth-${rand(4)}@example.com`));
+    const event = await h.publishEnvelope(PAYMENT_FAILED_V1, paymentFailed(`auth-${rand(4)}@example.com`));
     const { parked, row } = await parkedSend(h, event.id);
     expect(row.lastError).toMatch(/535/);
 

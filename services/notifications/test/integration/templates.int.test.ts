@@ -3,11 +3,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { ORDER_CONFIRMED_V1, ORDER_LICENSED_V1 } from '@billing/contracts';
 import { createLogger } from '@billing/runtime';
-import { waitFor } from '@billing/testkit';
+import {
+  licenseSummary,
+  orderConfirmed,
+  orderLicensed,
+  orderSnapshot,
+  rand,
+  waitFor,
+} from '@billing/testkit';
 import { buildNotificationsService } from '../../src/app';
 import { runPreview } from '../../src/preview';
-import { confirmedInput, license, licensedInput, orderSnapshot, rand } from './fixtures';
-import { startHarness, type Harness } from './harness';
+import { useNotifications } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -21,22 +27,14 @@ describe('template overrides and the preview command', () => {
     path.join(overrideDir, 'purchase-confirmation.html.hbs'),
     '<p class="custom">Thanks {{customerName}}!</p>{{#each licenses}}<pre>{{key}}</pre>{{/each}}',
   );
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await startHarness({ env: { NOTIFICATIONS_TEMPLATE_DIR: overrideDir } });
-  });
-
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useNotifications({ env: { NOTIFICATIONS_TEMPLATE_DIR: overrideDir } });
 
   it('sends emails from the override folder, falling back to the built-in files it does not replace', async () => {
     const email = `custom-${rand(4)}@example.com`;
     const order = orderSnapshot({ customerEmail: email });
-    const lic = license(order);
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
-    await h.publish(ORDER_LICENSED_V1, licensedInput(order, [lic]));
+    const lic = licenseSummary(order);
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
+    await h.publishEnvelope(ORDER_LICENSED_V1, orderLicensed(order, [lic]));
     const mail = await waitFor(() => h.smtp.messages.find((m) => m.envelopeTo.includes(email)), {
       what: 'email',
     });

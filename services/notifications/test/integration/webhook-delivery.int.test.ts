@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { createLogger } from '@billing/runtime';
-import { waitFor } from '@billing/testkit';
+import { envelopeDraft, rand, waitFor } from '@billing/testkit';
 import { TIER_CHANGED_V1 } from '@billing/contracts';
 import { deliveryAttemptModel } from '../../src/db/delivery-attempt.model';
 import { DeliveryAttemptRepository } from '../../src/db/delivery-attempt.repository';
@@ -12,8 +12,7 @@ import { EndpointDirectory } from '../../src/webhooks/endpoint-directory';
 import { WebhookDispatcher, outboundEvent } from '../../src/webhooks/dispatcher';
 import { createHttpDelivery, type Resolve } from '../../src/webhooks/http-delivery';
 import { newEndpointSecret } from '../../src/webhooks/signing';
-import { input, rand } from './fixtures';
-import { startHarness, startReceiver, type Harness, type Receiver } from './harness';
+import { useNotifications } from './harness';
 
 jest.setTimeout(30_000);
 
@@ -30,23 +29,12 @@ const resolve: Resolve = async (hostname) => {
 };
 
 describe('webhook delivery safety and replicas', () => {
-  let h: Harness;
-  let receiver: Receiver;
-
-  beforeAll(async () => {
-    h = await startHarness({ env: { OUTBOUND_ALLOW_PRIVATE: 'false' }, resolve });
-    receiver = await startReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-    await h.close();
-  });
+  const h = useNotifications({ env: { OUTBOUND_ALLOW_PRIVATE: 'false' }, resolve });
 
   it('refuses loopback, private and link-local URLs when they are not allowed', async () => {
-    const port = new URL(receiver.url).port;
+    const port = new URL(h.receiver.url).port;
     for (const url of [
-      receiver.url,
+      h.receiver.url,
       `http://localhost:${port}/in`,
       `http://[::1]:${port}/in`,
       'http://169.254.169.254/latest/meta-data/',
@@ -63,7 +51,7 @@ describe('webhook delivery safety and replicas', () => {
   });
 
   it('checks the addresses a name resolves to at delivery time and sends nothing to a private one', async () => {
-    const port = new URL(receiver.url).port;
+    const port = new URL(h.receiver.url).port;
     const internal = (
       await h.api('POST', '/webhooks/endpoints', {
         url: `http://hooks.internal.test:${port}/in`,
@@ -83,9 +71,9 @@ describe('webhook delivery safety and replicas', () => {
       })
     ).body;
     try {
-      await h.publish(
+      await h.publishEnvelope(
         TIER_CHANGED_V1,
-        input(TIER_CHANGED_V1.type, `evt_${rand()}`, {
+        envelopeDraft(TIER_CHANGED_V1.type, `evt_${rand()}`, {
           customerEmail: 'x@example.com',
           stripeCustomerId: null,
           subscriptionId: null,
@@ -111,7 +99,7 @@ describe('webhook delivery safety and replicas', () => {
       expect((await waitFor(() => firstAttempt(unknown.id))).error).toBe(
         'dns: nowhere.test did not resolve (ENOTFOUND)',
       );
-      expect(receiver.requests).toHaveLength(0);
+      expect(h.receiver.requests).toHaveLength(0);
     } finally {
       for (const e of [internal, mixed, unknown]) await h.api('DELETE', `/webhooks/endpoints/${e.id}`);
     }
@@ -128,7 +116,7 @@ describe('webhook delivery safety and replicas', () => {
     const secret = newEndpointSecret();
     const endpoint = await endpoints.create({
       id: `ep_${rand()}`,
-      url: `${receiver.url}/replicas`,
+      url: `${h.receiver.url}/replicas`,
       events: ['tier.changed'],
       description: '',
       secret,
@@ -164,7 +152,7 @@ describe('webhook delivery safety and replicas', () => {
         },
       );
     const workers = [replica(), replica()];
-    receiver.respond = () => ({ status: 200, delayMs: 20 });
+    h.receiver.respond = () => ({ status: 200, delayMs: 20 });
     // Stored as due at once, without a first attempt by the process that stored them, so that the
     // two workers find every message in the database and share them.
     const dispatcher = new WebhookDispatcher({
@@ -199,10 +187,10 @@ describe('webhook delivery safety and replicas', () => {
       directory.stop();
       delivery.close();
     }
-    const ids = receiver.requests.map((r) => r.headers['webhook-id']);
+    const ids = h.receiver.requests.map((r) => r.headers['webhook-id']);
     expect(ids).toHaveLength(30);
     expect(new Set(ids).size).toBe(30);
-    for (const req of receiver.requests) new Webhook(secret).verify(req.body, req.headers);
+    for (const req of h.receiver.requests) new Webhook(secret).verify(req.body, req.headers);
     expect(await deliveryAttemptModel(db).countDocuments({ endpointId: endpoint._id })).toBe(30);
     const workersUsed = new Set(
       (await deliveryAttemptModel(db).find({ endpointId: endpoint._id }).lean()).map((a) => a.worker),

@@ -1,8 +1,7 @@
-import { waitFor } from '@billing/testkit';
+import { rand, waitFor } from '@billing/testkit';
 import { endpointSecretModel } from '../../src/db/webhook-endpoint.model';
 import { newEndpointSecret } from '../../src/webhooks/signing';
-import { rand } from './fixtures';
-import { TEST_SECRETS_KEY, startHarness, startReceiver, type Harness, type Receiver } from './harness';
+import { TEST_SECRETS_KEY, useNotifications } from './harness';
 import { verify, webhookHelpers } from './webhook-helpers';
 
 jest.setTimeout(30_000);
@@ -14,29 +13,15 @@ describe('webhook signing secrets at rest (SECRETS_ENCRYPTION_KEYS)', () => {
   const logs: string[] = [];
   /** Every secret this file saw: none may appear in a log line or a stored document. */
   const secrets: string[] = [];
-  let h: Harness;
-  let receiver: Receiver;
+  const h = useNotifications({ logs });
 
-  beforeAll(async () => {
-    h = await startHarness({ logs });
-    receiver = await startReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-    await h.close();
-  });
-
-  const { createEndpoint, messagesOf, tierChanged } = webhookHelpers(
-    () => h,
-    () => receiver,
-  );
+  const { createEndpoint, messagesOf, tierChanged } = webhookHelpers(h);
   /** The documents exactly as the store holds them. */
   const storedSecrets = (endpointId: string) =>
     h.infra.db.collection('webhook_endpoint_secrets').find({ endpointId }).sort({ createdAt: 1 }).toArray();
   /** Publishes a `tier.changed` and returns the webhook it brings to `path` (every endpoint gets one). */
   const nextDelivery = async (path: string) => {
-    const to = () => receiver.requests.filter((r) => r.path === path);
+    const to = () => h.receiver.requests.filter((r) => r.path === path);
     const before = to().length;
     await tierChanged();
     return waitFor(() => to()[before], { what: `a webhook to ${path}` });
@@ -103,7 +88,7 @@ describe('webhook signing secrets at rest (SECRETS_ENCRYPTION_KEYS)', () => {
 
   it('fails a delivery clearly when a secret is under a key no longer configured, sending nothing', async () => {
     await h.restart({ SECRETS_ENCRYPTION_KEYS: K3 });
-    const before = receiver.requests.filter((r) => r.path === endpoint.path).length;
+    const before = h.receiver.requests.filter((r) => r.path === endpoint.path).length;
     // The endpoint whose secret is in clear still gets it: only the unreadable one fails.
     const toLegacy = await nextDelivery(legacy.path);
     expect(verify(legacy.secret, toLegacy).event).toBe('tier.changed');
@@ -117,7 +102,7 @@ describe('webhook signing secrets at rest (SECRETS_ENCRYPTION_KEYS)', () => {
     expect(attempts[0].error).toMatch(
       /^not sent: stored secret is encrypted with key id "k[12]", which SECRETS_ENCRYPTION_KEYS does not list$/,
     );
-    expect(receiver.requests.filter((r) => r.path === endpoint.path)).toHaveLength(before);
+    expect(h.receiver.requests.filter((r) => r.path === endpoint.path)).toHaveLength(before);
     const lines = logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toContainEqual(
       expect.objectContaining({

@@ -1,31 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { freePort, waitFor } from '@billing/testkit';
-import { rand } from './fixtures';
-import { startHarness, startReceiver, type Harness, type Receiver } from './harness';
+import { freePort, rand, waitFor } from '@billing/testkit';
+import { useNotifications } from './harness';
 import { verify, webhookHelpers } from './webhook-helpers';
 
 jest.setTimeout(30_000);
 
 describe('outbound webhook signatures: secret rotation and the subscriber example', () => {
-  let h: Harness;
-  let receiver: Receiver;
+  const h = useNotifications();
 
-  beforeAll(async () => {
-    h = await startHarness();
-    receiver = await startReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-    await h.close();
-  });
-
-  const { createEndpoint, messagesOf, tierChanged } = webhookHelpers(
-    () => h,
-    () => receiver,
-  );
+  const { createEndpoint, messagesOf, tierChanged } = webhookHelpers(h);
 
   it('signs with the old and the new secret during a rotation grace period, then with the new one only', async () => {
     const endpoint = await createEndpoint(['tier.changed']);
@@ -37,8 +22,8 @@ describe('outbound webhook signatures: secret rotation and the subscriber exampl
     expect(rotated.previousSecretsExpireAt).toHaveLength(1);
 
     await tierChanged();
-    await waitFor(() => receiver.requests.length === 1, { what: 'delivery during grace' });
-    const during = receiver.requests[0]!;
+    await waitFor(() => h.receiver.requests.length === 1, { what: 'delivery during grace' });
+    const during = h.receiver.requests[0]!;
     expect(during.headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(verify(endpoint.secret, during).event).toBe('tier.changed');
     expect(verify(rotated.secret, during).event).toBe('tier.changed');
@@ -47,8 +32,8 @@ describe('outbound webhook signatures: secret rotation and the subscriber exampl
       await h.api('POST', `/webhooks/endpoints/${endpoint.id}/rotate-secret`, { graceSeconds: 0 })
     ).body;
     await tierChanged();
-    await waitFor(() => receiver.requests.length === 2, { what: 'delivery after grace' });
-    const after = receiver.requests[1]!;
+    await waitFor(() => h.receiver.requests.length === 2, { what: 'delivery after grace' });
+    const after = h.receiver.requests[1]!;
     expect(after.headers['webhook-signature']!.split(' ')).toHaveLength(1);
     expect(verify(again.secret, after).event).toBe('tier.changed');
     expect(() => verify(endpoint.secret, after)).toThrow(WebhookVerificationError);
@@ -57,7 +42,7 @@ describe('outbound webhook signatures: secret rotation and the subscriber exampl
   });
 
   it('keeps the secrets of two rotations made at the same moment: the newer signs, the other for its grace period', async () => {
-    receiver.requests.length = 0;
+    h.receiver.requests.length = 0;
     const endpoint = await createEndpoint(['tier.changed']);
     const rotations = await Promise.all(
       [0, 1].map(
@@ -71,8 +56,8 @@ describe('outbound webhook signatures: secret rotation and the subscriber exampl
     expect(listed.secrets.filter((s: { expiresAt: string | null }) => s.expiresAt === null)).toHaveLength(1);
 
     await tierChanged();
-    await waitFor(() => receiver.requests.length === 1, { what: 'delivery after two rotations' });
-    const request = receiver.requests[0]!;
+    await waitFor(() => h.receiver.requests.length === 1, { what: 'delivery after two rotations' });
+    const request = h.receiver.requests[0]!;
     expect(request.headers['webhook-signature']!.split(' ')).toHaveLength(3);
     for (const secret of [endpoint.secret, ...rotations.map((r) => r.secret)]) {
       expect(verify(secret, request).event).toBe('tier.changed');

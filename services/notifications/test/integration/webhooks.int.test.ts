@@ -6,42 +6,35 @@ import {
   PAYMENT_FAILED_V1,
   type EventEnvelopeV1,
 } from '@billing/contracts';
-import { waitFor } from '@billing/testkit';
-import { confirmedInput, input, license, licensedInput, orderSnapshot, rand } from './fixtures';
-import { startHarness, startReceiver, type Harness, type Json, type Receiver } from './harness';
+import {
+  envelopeDraft,
+  licenseSummary,
+  orderConfirmed,
+  orderLicensed,
+  orderSnapshot,
+  rand,
+  waitFor,
+} from '@billing/testkit';
+import { useNotifications, type Json } from './harness';
 import { verify, webhookHelpers } from './webhook-helpers';
 
 jest.setTimeout(30_000);
 
 describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
-  let h: Harness;
-  let receiver: Receiver;
-
-  beforeAll(async () => {
-    h = await startHarness();
-    receiver = await startReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-    await h.close();
-  });
+  const h = useNotifications();
 
   beforeEach(() => {
-    receiver.requests.length = 0;
-    receiver.respond = () => ({ status: 204 });
+    h.receiver.requests.length = 0;
+    h.receiver.respond = () => ({ status: 204 });
   });
 
-  const { createEndpoint, messagesOf, tierChanged } = webhookHelpers(
-    () => h,
-    () => receiver,
-  );
+  const { createEndpoint, messagesOf, tierChanged } = webhookHelpers(h);
 
   it('manages endpoints behind the admin token, refusing unknown events and non-http URLs', async () => {
     const anonymous = await h.service.http.inject({ method: 'GET', url: '/webhooks/endpoints' });
     expect(anonymous.statusCode).toBe(401);
     expect(
-      (await h.api('POST', '/webhooks/endpoints', { url: `${receiver.url}/x`, events: ['order.shipped'] }))
+      (await h.api('POST', '/webhooks/endpoints', { url: `${h.receiver.url}/x`, events: ['order.shipped'] }))
         .body,
     ).toEqual({
       error: { code: 'unknown_event', message: expect.stringContaining('order.shipped') },
@@ -84,21 +77,21 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     const endpoint = await createEndpoint(['checkout.completed', 'license.issued']);
     const order = orderSnapshot({ customerEmail: `pages-${rand(4)}@example.com` });
     const pages = [
-      [license(order), license(order)],
-      [license(order), license(order)],
+      [licenseSummary(order), licenseSummary(order)],
+      [licenseSummary(order), licenseSummary(order)],
     ];
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
     for (const [i, licenses] of pages.entries()) {
-      const first = licensedInput(order, licenses);
-      await h.publish(ORDER_LICENSED_V1, {
+      const first = orderLicensed(order, licenses);
+      await h.publishEnvelope(ORDER_LICENSED_V1, {
         ...first,
         id: i === 0 ? first.id : `${first.id}:page:${i + 1}`,
         payload: { ...first.payload, page: { number: i + 1, of: 2, licenseCount: 4 } },
       });
     }
-    await waitFor(() => receiver.requests.length >= 5, { what: '5 webhooks' });
-    await waitFor(() => h.drained(), { what: 'drained' });
-    const bodies = receiver.requests.map((req) => verify(endpoint.secret, req));
+    await waitFor(() => h.receiver.requests.length >= 5, { what: '5 webhooks' });
+    await h.settled();
+    const bodies = h.receiver.requests.map((req) => verify(endpoint.secret, req));
     const checkouts = bodies.filter((b) => b.event === 'checkout.completed');
     expect(checkouts).toHaveLength(1);
     expect(checkouts[0]!.data).toMatchObject({ licenseCount: 4, licenses: pages[0]!.map((l) => ({ ...l })) });
@@ -109,7 +102,7 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
         .map((l) => l.key)
         .sort(),
     );
-    expect(receiver.requests).toHaveLength(5);
+    expect(h.receiver.requests).toHaveLength(5);
     await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
   });
 
@@ -117,12 +110,12 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     const endpoint = await createEndpoint(['checkout.completed', 'license.issued']);
     const other = await createEndpoint(['payment.failed']);
     const order = orderSnapshot({ customerEmail: `hooks-${rand(4)}@example.com` });
-    const licenses = [license(order), license(order)];
-    await h.publish(ORDER_CONFIRMED_V1, confirmedInput(order));
-    const licensed = await h.publish(ORDER_LICENSED_V1, licensedInput(order, licenses));
-    await waitFor(() => receiver.requests.length >= 3, { what: '3 webhooks' });
+    const licenses = [licenseSummary(order), licenseSummary(order)];
+    await h.publishEnvelope(ORDER_CONFIRMED_V1, orderConfirmed(order));
+    const licensed = await h.publishEnvelope(ORDER_LICENSED_V1, orderLicensed(order, licenses));
+    await waitFor(() => h.receiver.requests.length >= 3, { what: '3 webhooks' });
 
-    const bodies = receiver.requests.map((req) => {
+    const bodies = h.receiver.requests.map((req) => {
       const body = verify(endpoint.secret, req);
       expect(req.headers['webhook-id']).toBe(body.id);
       expect(req.headers['content-type']).toBe('application/json');
@@ -147,10 +140,10 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     expect(issued.sort()).toEqual(licenses.map((l) => l.key).sort());
 
     // The same domain event again (past JetStream's duplicate window): no new message, no new POST.
-    await h.republish(licensed, 'again');
-    await waitFor(() => h.drained(), { what: 'drained' });
+    await h.republish(licensed, `${licensed.id}#again`);
+    await h.settled();
     await new Promise((r) => setTimeout(r, 200));
-    expect(receiver.requests).toHaveLength(3);
+    expect(h.receiver.requests).toHaveLength(3);
     expect(await messagesOf(endpoint.id)).toHaveLength(3);
     expect(await messagesOf(other.id)).toHaveLength(0);
     await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
@@ -159,13 +152,13 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
 
   it('retries a receiver that fails first, and lists every attempt with status, duration and response', async () => {
     const endpoint = await createEndpoint(['tier.changed']);
-    receiver.respond = (_req, i) =>
+    h.receiver.respond = (_req, i) =>
       i < 2 ? { status: 500, body: `boom ${i}` } : { status: 200, body: 'ok' };
     await tierChanged();
-    await waitFor(() => receiver.requests.length >= 3, { what: 'third attempt' });
-    const ids = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
+    await waitFor(() => h.receiver.requests.length >= 3, { what: 'third attempt' });
+    const ids = new Set(h.receiver.requests.map((r) => r.headers['webhook-id']));
     expect(ids.size).toBe(1);
-    for (const req of receiver.requests) expect(verify(endpoint.secret, req).event).toBe('tier.changed');
+    for (const req of h.receiver.requests) expect(verify(endpoint.secret, req).event).toBe('tier.changed');
 
     const [message] = await waitFor(async () => {
       const items = await messagesOf(endpoint.id);
@@ -197,25 +190,25 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     ]);
     for (const attempt of detail.attemptLog) expect(attempt.durationMs).toEqual(expect.any(Number));
     // The schedule (0, 100, 200 ms) spaced the attempts.
-    const [a, b, c] = receiver.requests.map((r) => r.at);
+    const [a, b, c] = h.receiver.requests.map((r) => r.at);
     expect(b! - a!).toBeGreaterThanOrEqual(90);
     expect(c! - b!).toBeGreaterThanOrEqual(190);
 
     // Replaying the delivered message sends it again under the same id.
     expect((await h.api('POST', `/webhooks/messages/${message.id}/replay`)).status).toBe(202);
-    await waitFor(() => receiver.requests.length >= 4, { what: 'replayed delivery' });
-    expect(receiver.requests[3]!.headers['webhook-id']).toBe([...ids][0]);
+    await waitFor(() => h.receiver.requests.length >= 4, { what: 'replayed delivery' });
+    expect(h.receiver.requests[3]!.headers['webhook-id']).toBe([...ids][0]);
     await waitFor(async () => (await h.api('GET', `/webhooks/messages/${message.id}`)).body.attempts === 4);
     await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
   });
 
   it('disables an endpoint failing too long, tells the operator, keeps its messages, and replays them once fixed', async () => {
     const endpoint = await createEndpoint(['payment.failed']);
-    receiver.respond = () => ({ status: 503, body: 'down for maintenance' });
+    h.receiver.respond = () => ({ status: 503, body: 'down for maintenance' });
     const failed = (key: string) =>
-      h.publish(
+      h.publishEnvelope(
         PAYMENT_FAILED_V1,
-        input(PAYMENT_FAILED_V1.type, key, {
+        envelopeDraft(PAYMENT_FAILED_V1.type, key, {
           orderId: null,
           customerEmail: null,
           paymentIntentId: key,
@@ -253,7 +246,7 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     // an URL, status or secret an operator changed meanwhile.
     h.infra.db.off('operation-start', watchWrites);
     expect(endpointWrites).toEqual([]);
-    const attemptsBeforeDisable = receiver.requests.length;
+    const attemptsBeforeDisable = h.receiver.requests.length;
     expect(attemptsBeforeDisable).toBeGreaterThanOrEqual(4);
 
     const notices = await waitFor(async () => {
@@ -274,19 +267,19 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     await failed(`pi_${rand()}`);
     await waitFor(async () => (await messagesOf(endpoint.id)).length === 2);
     await new Promise((r) => setTimeout(r, 200));
-    expect(receiver.requests).toHaveLength(attemptsBeforeDisable);
+    expect(h.receiver.requests).toHaveLength(attemptsBeforeDisable);
     expect((await messagesOf(endpoint.id)).map((m) => m.status)).toEqual(['failed', 'failed']);
     expect((await h.api('POST', `/webhooks/endpoints/${endpoint.id}/replay`, { since })).status).toBe(409);
 
     // Fixed: enable and replay everything since before the outage.
-    receiver.respond = () => ({ status: 204 });
+    h.receiver.respond = () => ({ status: 204 });
     await h.api('POST', `/webhooks/endpoints/${endpoint.id}/enable`);
     const replay = await h.api('POST', `/webhooks/endpoints/${endpoint.id}/replay`, { since });
     expect(replay).toEqual({ status: 202, body: { replayed: 2 } });
     await waitFor(async () => (await messagesOf(endpoint.id)).every((m) => m.status === 'delivered'), {
       what: 'both delivered after replay',
     });
-    const delivered = receiver.requests
+    const delivered = h.receiver.requests
       .slice(attemptsBeforeDisable)
       .map((r) => verify(endpoint.secret, r).data.paymentIntentId);
     expect(new Set(delivered).size).toBe(2);
@@ -295,9 +288,9 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
 
   it('does not follow redirects and gives up on a receiver slower than the timeout', async () => {
     const endpoint = await createEndpoint(['tier.changed']);
-    receiver.respond = (_req, i) =>
+    h.receiver.respond = (_req, i) =>
       i === 0
-        ? { status: 302, headers: { location: `${receiver.url}/elsewhere` } }
+        ? { status: 302, headers: { location: `${h.receiver.url}/elsewhere` } }
         : { status: 200, delayMs: 1500 };
     await tierChanged();
     const [message] = await waitFor(async () => {
@@ -308,12 +301,12 @@ describe('outbound webhooks (real NATS, store and HTTP receiver)', () => {
     expect(log[0]).toMatchObject({
       status: 'failed',
       statusCode: 302,
-      error: `redirect to ${receiver.url}/elsewhere not followed`,
+      error: `redirect to ${h.receiver.url}/elsewhere not followed`,
     });
     expect(log[1]).toMatchObject({ status: 'failed', statusCode: null, error: 'timeout after 1000 ms' });
     expect(log[1].durationMs).toBeGreaterThanOrEqual(1000);
     expect(log[1].durationMs).toBeLessThan(1500);
-    expect(receiver.requests.map((r) => r.path)).not.toContain('/elsewhere');
+    expect(h.receiver.requests.map((r) => r.path)).not.toContain('/elsewhere');
     await h.api('DELETE', `/webhooks/endpoints/${endpoint.id}`);
   });
 });

@@ -1,26 +1,12 @@
-import { connectTestNats, inspectOpenApi, resetStreams, testEnv, waitFor } from '@billing/testkit';
-import { readCatalogSeed } from '../../src/catalog/catalog-seed';
+import { inspectOpenApi, waitFor } from '@billing/testkit';
 import { DEFAULT_CATALOG_SEED } from '../../src/config';
 import { orderIdFor } from '../../src/domain/order-id';
-import { publishAll, sf, startHarness, stubStripe, waitForOrder, type Harness } from './harness';
+import { sf, useOrders, stubStripe, waitForOrder } from './harness';
 
 const ERROR = { error: { code: expect.any(String), message: expect.any(String) } };
 
 describe('orders HTTP API', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    const nats = await connectTestNats(testEnv().natsUrl);
-    await resetStreams(nats.jsm);
-    await nats.close();
-    h = await startHarness({
-      prefix: 'orders_api',
-      catalog: await readCatalogSeed(DEFAULT_CATALOG_SEED, true),
-    });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useOrders({ prefix: 'orders_api', catalogSeedFile: DEFAULT_CATALOG_SEED });
 
   const http = () => h.main.service.http;
 
@@ -101,10 +87,7 @@ describe('orders HTTP API', () => {
       }),
     );
     for (const p of purchases) stubStripe(h.fake, p);
-    await publishAll(
-      h,
-      purchases.map((p) => p.events.checkoutCompleted),
-    );
+    await h.publishStripeEvents(purchases.map((p) => p.events.checkoutCompleted));
     const ids = purchases.map((p) => orderIdFor(p.session.id)).reverse();
     await Promise.all(ids.map((id) => waitForOrder(h, id, (o) => o.status === 'confirmed')));
 
@@ -133,7 +116,7 @@ describe('orders HTTP API', () => {
       lines: [{ metadata: { sku: 'PRO-LIFETIME' } }],
     });
     stubStripe(h.fake, pay);
-    await h.publish(pay.events.checkoutCompleted);
+    await h.publishStripeEvent(pay.events.checkoutCompleted);
     const orderId = orderIdFor(pay.session.id);
     await waitForOrder(h, orderId, () => true);
     const pending = (await h.api('GET', '/orders?status=pending_payment')).body.items.map(
@@ -256,7 +239,7 @@ describe('orders HTTP API', () => {
 
   it('answers the replay of a message that can never apply with its error (409, as documented)', async () => {
     // Not a Stripe event: parked at once as invalid, and a replay cannot decode it either.
-    await h.publish({ id: `evt_invalid_${Date.now()}`, type: 'checkout.session.completed' });
+    await h.publishStripeEvent({ id: `evt_invalid_${Date.now()}`, type: 'checkout.session.completed' });
     const parked = await waitFor(
       async () =>
         (await h.api('GET', '/admin/parked?kind=invalid')).body.items[0] as { id: string } | undefined,

@@ -1,7 +1,6 @@
 import { createLogger, type HandlerContext } from '@billing/runtime';
-import { connectTestNats, resetStreams, testEnv } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
-import { sf, startHarness, stubStripe, waitForOrder, type Harness, type Json } from './harness';
+import { sf, useOrders, stubStripe, waitForOrder, type Json } from './harness';
 
 type AnyEvent = { id: string; type: string; created: number };
 
@@ -58,18 +57,7 @@ function normalize(value: Json, names: Map<string, string>): Json {
 }
 
 describe('exactly once, in any order', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    const nats = await connectTestNats(testEnv().natsUrl);
-    await resetStreams(nats.jsm);
-    await nats.close();
-    h = await startHarness({ prefix: 'orders_convergence' });
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useOrders({ prefix: 'orders_convergence' });
 
   it('every ordering of checkout → invoice.paid → refund (→ cancel) converges to the same documents and events', async () => {
     const startAt = Math.floor(Date.now() / 1000) - 3600;
@@ -84,7 +72,7 @@ describe('exactly once, in any order', () => {
     }
     await Promise.all(
       stories.map(async (s) => {
-        for (const step of s.ordering) await h.publish(s.steps[step]);
+        for (const step of s.ordering) await h.publishStripeEvent(s.steps[step]);
       }),
     );
     await h.settled(30_000);
@@ -263,7 +251,7 @@ describe('exactly once, in any order', () => {
     // Stripe redelivers with the same event id after JetStream's duplicate window: new message ids.
     await Promise.all(
       Array.from({ length: 5 }, (_, i) =>
-        h.publish(event, i === 0 ? event.id : `${event.id}:redelivery-${i}`),
+        h.publishStripeEvent(event, i === 0 ? event.id : `${event.id}:redelivery-${i}`),
       ),
     );
     await h.settled();

@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
-import { connectTestNats, resetStreams, testEnv } from '@billing/testkit';
 import type { Connection } from 'mongoose';
 import { CustomerErasureRepository } from '../../src/db/customer-erasure.repository';
 import { orderIdFor } from '../../src/domain/order-id';
 import {
-  publishAll,
   sf,
-  startHarness,
+  useOrders,
   stubStripe,
   TOKEN,
   waitForDomainEvent,
   waitForOrder,
-  type Harness,
+  type OrdersContext,
 } from './harness';
 
 /** Every collection of the orders database that could hold a customer's data. */
@@ -41,7 +39,7 @@ async function storeText(db: Connection): Promise<string> {
 
 const hash = (email: string) => createHash('sha256').update(email).digest('hex').slice(0, 16);
 
-async function purchase(h: Harness, email: string) {
+async function purchase(h: OrdersContext, email: string) {
   const bought = sf.oneTimePurchase({
     email,
     clientReferenceId: 'cart-7',
@@ -49,24 +47,14 @@ async function purchase(h: Harness, email: string) {
     lines: [{ unitAmount: 8000, metadata: { sku: 'EBOOK' } }],
   });
   stubStripe(h.fake, bought);
-  await publishAll(h, bought.ordered);
+  await h.publishStripeEvents(bought.ordered);
   const orderId = orderIdFor(bought.session.id);
   await waitForOrder(h, orderId, (o) => o.status === 'confirmed' && o.amountPaid > 0);
   return { bought, orderId };
 }
 
 describe('erasing a customer: DELETE /customers/:email/data', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    const nats = await connectTestNats(testEnv().natsUrl);
-    await resetStreams(nats.jsm);
-    await nats.close();
-    h = await startHarness({ prefix: 'orders_erasure' });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useOrders({ prefix: 'orders_erasure' });
 
   const erase = (email: string, authorization?: string) =>
     h.main.service.http.inject({
@@ -81,7 +69,7 @@ describe('erasing a customer: DELETE /customers/:email/data', () => {
     const { bought, orderId } = await purchase(h, 'Erase.Me@Example.com');
     const refund = sf.partialRefund(bought, { amount: 3000 });
     stubStripe(h.fake, refund);
-    await h.publish(refund.events.chargeRefunded);
+    await h.publishStripeEvent(refund.events.chargeRefunded);
     await waitForOrder(h, orderId, (o) => o.status === 'partially_refunded');
     const other = await purchase(h, 'keep@example.com');
 

@@ -1,32 +1,11 @@
-import { jetstream } from '@nats-io/jetstream';
 import { ORDERS_STRIPE_CONSUMER, stripeEventSubject } from '@billing/contracts';
-import { publishWithId } from '@billing/runtime';
-import {
-  connectTestNats,
-  metricValue,
-  parseMetrics,
-  resetStreams,
-  testEnv,
-  waitFor,
-  type MetricSample,
-} from '@billing/testkit';
+import { metricValue, parseMetrics, waitFor, type MetricSample } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
-import { TOKEN, sf, startHarness, stubStripe, waitForOrder, type Harness } from './harness';
+import { TOKEN, sf, useOrders, stubStripe, waitForOrder } from './harness';
 
 describe('orders metrics', () => {
-  let h: Harness;
+  const h = useOrders({ prefix: 'orders_metrics', logLevel: 'silent' });
   const consumer = { consumer: ORDERS_STRIPE_CONSUMER.durable };
-
-  beforeAll(async () => {
-    const nats = await connectTestNats(testEnv().natsUrl);
-    await resetStreams(nats.jsm);
-    await nats.close();
-    h = await startHarness({ prefix: 'orders_metrics', logLevel: 'silent' });
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
 
   async function scrape(): Promise<MetricSample[]> {
     const res = await h.main.service.http.inject({
@@ -44,15 +23,12 @@ describe('orders metrics', () => {
       lines: [{ metadata: { sku: 'EBOOK' } }],
     });
     stubStripe(h.fake, purchase);
-    await h.publish(purchase.events.checkoutCompleted);
+    await h.publishStripeEvent(purchase.events.checkoutCompleted);
     await waitForOrder(h, orderIdFor(purchase.session.id), () => true);
     // Not JSON: parked at once as invalid.
-    await publishWithId(
-      jetstream(h.nats.nc),
-      stripeEventSubject('checkout.session.completed'),
-      'not json',
-      `evt_broken_${Date.now()}`,
-    );
+    await h.js.publish(stripeEventSubject('checkout.session.completed'), 'not json', {
+      msgID: `evt_broken_${Date.now()}`,
+    });
     await waitFor(async () => (await h.api('GET', '/admin/parked')).body.items.length === 1, {
       what: 'the broken message parked',
     });

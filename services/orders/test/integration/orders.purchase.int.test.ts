@@ -1,28 +1,8 @@
-import { connectTestNats, resetStreams, testEnv } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
-import {
-  publishAll,
-  sf,
-  startHarness,
-  stubStripe,
-  waitForDomainEvent,
-  waitForOrder,
-  type Harness,
-} from './harness';
+import { sf, useOrders, stubStripe, waitForDomainEvent, waitForOrder } from './harness';
 
 describe('one-time purchases', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    const nats = await connectTestNats(testEnv().natsUrl);
-    await resetStreams(nats.jsm);
-    await nats.close();
-    h = await startHarness({ prefix: 'orders_purchase' });
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useOrders({ prefix: 'orders_purchase' });
 
   it.each(['basil', 'legacy'] as const)(
     'a paid %s checkout becomes one confirmed order with mapped lines, its customer and payment',
@@ -39,7 +19,7 @@ describe('one-time purchases', () => {
       });
       stubStripe(h.fake, purchase);
       // Stripe's own order: charge, payment intent (before the order exists: retried), checkout.
-      await publishAll(h, purchase.ordered);
+      await h.publishStripeEvents(purchase.ordered);
 
       const orderId = orderIdFor(purchase.session.id);
       const order = await waitForOrder(h, orderId, (o) => o.status === 'confirmed' && o.amountPaid > 0);
@@ -121,13 +101,13 @@ describe('one-time purchases', () => {
     const pay = sf.asyncPayment({ email: 'ach@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
     stubStripe(h.fake, pay);
     const orderId = orderIdFor(pay.session.id);
-    await h.publish(pay.events.checkoutCompleted);
+    await h.publishStripeEvent(pay.events.checkoutCompleted);
     let order = await waitForOrder(h, orderId, () => true);
     expect(order).toMatchObject({ status: 'pending_payment', paymentStatus: 'unpaid', confirmedAt: null });
     await waitForDomainEvent(h, `orders.order.created:${orderId}`);
     expect((await h.domainEvents(orderId)).map((e) => e.type)).toEqual(['orders.order.created']);
 
-    await h.publish(pay.events.asyncPaymentSucceeded!);
+    await h.publishStripeEvent(pay.events.asyncPaymentSucceeded!);
     order = await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     expect(order.confirmedAt).toBe(new Date(pay.events.asyncPaymentSucceeded!.created * 1000).toISOString());
     const confirmed = await waitForDomainEvent(h, `orders.order.confirmed:${orderId}`);
@@ -138,9 +118,9 @@ describe('one-time purchases', () => {
     const pay = sf.asyncPayment({ email: 'early@example.com', lines: [{ metadata: { sku: 'EBOOK' } }] });
     stubStripe(h.fake, pay);
     const orderId = orderIdFor(pay.session.id);
-    await h.publish(pay.events.asyncPaymentSucceeded!);
+    await h.publishStripeEvent(pay.events.asyncPaymentSucceeded!);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
-    await h.publish(pay.events.checkoutCompleted);
+    await h.publishStripeEvent(pay.events.checkoutCompleted);
     await h.settled();
     const order = await h.order(orderId);
     expect(order).toMatchObject({ status: 'confirmed', lines: [expect.objectContaining({ sku: 'EBOOK' })] });
@@ -156,7 +136,7 @@ describe('one-time purchases', () => {
     });
     stubStripe(h.fake, pay);
     const orderId = orderIdFor(pay.session.id);
-    await publishAll(h, pay.ordered);
+    await h.publishStripeEvents(pay.ordered);
     const order = await waitForOrder(h, orderId, (o) => o.status === 'payment_failed');
     expect(order.paymentStatus).toBe('failed');
     expect(order.lastPaymentFailure).toMatchObject({
@@ -196,9 +176,9 @@ describe('one-time purchases', () => {
       { apiVersion: sf.CURRENT_API_VERSION, created: purchase.session.created + 30 },
     );
     const orderId = orderIdFor(purchase.session.id);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed' && o.amountPaid > 0);
-    await h.publish(decline);
+    await h.publishStripeEvent(decline);
     await waitForDomainEvent(h, `orders.payment.failed:${intent.id}`);
     const order = await h.order(orderId);
     expect(order).toMatchObject({
@@ -219,7 +199,7 @@ describe('one-time purchases', () => {
       lines: [{ metadata: { sku: 'EBOOK' } }],
     });
     stubStripe(h.fake, purchase);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     const customer = await h.api('GET', '/customers/guest@example.com');
@@ -232,14 +212,14 @@ describe('one-time purchases', () => {
       lines: [{ unitAmount: 10_000, metadata: { sku: 'EBOOK' } }],
     });
     stubStripe(h.fake, purchase);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
 
     const first = sf.partialRefund(purchase, { amount: 3000 });
     const second = sf.fullRefund(first);
     h.fake.put(first.refund as never, second.refund as never);
-    await h.publish(second.events.chargeRefunded);
+    await h.publishStripeEvent(second.events.chargeRefunded);
     let order = await waitForOrder(h, orderId, (o) => o.status === 'refunded');
     expect(order.refunds).toEqual([
       expect.objectContaining({ refundId: first.refund.id, amount: 3000, amountRefunded: 3000, full: false }),
@@ -250,7 +230,7 @@ describe('one-time purchases', () => {
         full: true,
       }),
     ]);
-    await h.publish(first.events.chargeRefunded);
+    await h.publishStripeEvent(first.events.chargeRefunded);
     await h.settled();
     order = (await h.order(orderId))!;
     expect(order).toMatchObject({ status: 'refunded', amountRefunded: 10_000, paymentStatus: 'refunded' });
@@ -266,12 +246,12 @@ describe('one-time purchases', () => {
       lines: [{ unitAmount: 5000, metadata: { sku: 'EBOOK' } }],
     });
     stubStripe(h.fake, purchase);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     const partial = sf.partialRefund(purchase, { amount: 1000 });
     stubStripe(h.fake, partial);
-    await h.publish(partial.events.chargeRefunded);
+    await h.publishStripeEvent(partial.events.chargeRefunded);
     const order = await waitForOrder(h, orderId, (o) => o.status === 'partially_refunded');
     expect(order.amountRefunded).toBe(1000);
     const refunded = await waitForDomainEvent(h, `orders.order.refunded:${partial.refund.id}`);

@@ -1,22 +1,7 @@
 import { maxDeliveries } from '@billing/runtime';
-import { connectTestNats, resetStreams, testEnv, waitFor } from '@billing/testkit';
+import { waitFor } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
-import {
-  TEST_CATALOG,
-  publishAll,
-  sf,
-  startHarness,
-  stubStripe,
-  waitForDomainEvent,
-  waitForOrder,
-  type Harness,
-} from './harness';
-
-async function freshStreams(): Promise<void> {
-  const nats = await connectTestNats(testEnv().natsUrl);
-  await resetStreams(nats.jsm);
-  await nats.close();
-}
+import { TEST_CATALOG, sf, useOrders, stubStripe, waitForDomainEvent, waitForOrder } from './harness';
 
 const physical = (sku: string, stock: number) => ({
   sku,
@@ -26,15 +11,7 @@ const physical = (sku: string, stock: number) => ({
 });
 
 describe('Stripe API outages, unmapped products', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    await freshStreams();
-    h = await startHarness({ prefix: 'orders_outage' });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useOrders({ prefix: 'orders_outage' });
 
   it('Stripe down: nothing is written and the event is retried; Stripe up: the whole order, all pages of lines', async () => {
     // 105 line items: two pages of Stripe's maximum page size.
@@ -49,7 +26,7 @@ describe('Stripe API outages, unmapped products', () => {
     stubStripe(h.fake, purchase);
     h.fake.failNext(1_000, 503);
     const before = h.fake.requests.length;
-    await h.publish(purchase.events.checkoutCompleted);
+    await h.publishStripeEvent(purchase.events.checkoutCompleted);
     await waitFor(() => h.fake.requests.length - before >= 3, { what: 'three failed attempts' });
 
     const orderId = orderIdFor(purchase.session.id);
@@ -75,14 +52,14 @@ describe('Stripe API outages, unmapped products', () => {
       lines: [{ metadata: { sku: 'EBOOK' } }],
     });
     stubStripe(h.fake, purchase);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
 
     const refund = sf.fullRefund(purchase);
     stubStripe(h.fake, refund);
     h.fake.failNext(2, 500);
-    await h.publish(refund.events.chargeRefunded);
+    await h.publishStripeEvent(refund.events.chargeRefunded);
     const order = await waitForOrder(h, orderId, (o) => o.status === 'refunded');
     expect(order.refunds).toEqual([expect.objectContaining({ refundId: refund.refund.id, full: true })]);
   });
@@ -96,7 +73,7 @@ describe('Stripe API outages, unmapped products', () => {
       ],
     });
     stubStripe(h.fake, purchase);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
     const order = await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     const mystery = purchase.lineItems.data[0]!;
@@ -141,7 +118,7 @@ describe('Stripe API outages, unmapped products', () => {
       stripeProductIds: [purchase.products[1]!.id],
     });
     stubStripe(h.fake, purchase);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     const order = await waitForOrder(h, orderIdFor(purchase.session.id), (o) => o.status === 'confirmed');
     expect(order.lines.map((l) => l.sku)).toEqual(['COURSE-A', 'COURSE-B']);
   });
@@ -151,7 +128,7 @@ describe('Stripe API outages, unmapped products', () => {
     const session = { ...purchase.session, customer_details: null, customer_email: null };
     const event = sf.makeEvent('checkout.session.completed', session);
     stubStripe(h.fake, purchase);
-    await h.publish(event);
+    await h.publishStripeEvent(event);
     const parked = await waitFor(async () => {
       const items = (await h.api('GET', '/admin/parked')).body.items as Array<{
         messageId: string;
@@ -169,17 +146,9 @@ describe('Stripe API outages, unmapped products', () => {
 });
 
 describe('inventory', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    await freshStreams();
-    h = await startHarness({
-      prefix: 'orders_inventory',
-      catalog: [...TEST_CATALOG, physical('TSHIRT', 3), physical('MUG', 2)],
-    });
-  });
-  afterAll(async () => {
-    await h?.close();
+  const h = useOrders({
+    prefix: 'orders_inventory',
+    catalog: [...TEST_CATALOG, physical('TSHIRT', 3), physical('MUG', 2)],
   });
 
   it('takes confirmed physical lines from stock and records an oversell instead of going negative', async () => {
@@ -194,7 +163,7 @@ describe('inventory', () => {
       ...['s2', 's3', 's4', 's5'].map((n) => shirts(`${n}@example.com`, 1)),
     ];
     for (const p of purchases) stubStripe(h.fake, p);
-    await Promise.all(purchases.map((p) => h.publish(p.events.checkoutCompleted)));
+    await Promise.all(purchases.map((p) => h.publishStripeEvent(p.events.checkoutCompleted)));
     const orders = await Promise.all(
       purchases.map((p) => waitForOrder(h, orderIdFor(p.session.id), (o) => o.status === 'confirmed')),
     );
@@ -217,11 +186,11 @@ describe('inventory', () => {
       lines: [{ productName: 'Mug', quantity: 2, metadata: { sku: 'MUG' } }],
     });
     stubStripe(h.fake, pay);
-    await h.publish(pay.events.checkoutCompleted);
+    await h.publishStripeEvent(pay.events.checkoutCompleted);
     const orderId = orderIdFor(pay.session.id);
     await waitForOrder(h, orderId, (o) => o.status === 'pending_payment');
     expect((await h.api('GET', '/catalog/products/MUG')).body.stock).toBe(2);
-    await h.publish(pay.events.asyncPaymentSucceeded!);
+    await h.publishStripeEvent(pay.events.asyncPaymentSucceeded!);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     expect((await h.api('GET', '/catalog/products/MUG')).body.stock).toBe(0);
 
@@ -231,31 +200,23 @@ describe('inventory', () => {
     });
     await h.api('POST', '/catalog/products/MUG/stock-adjustments', { delta: 1, note: 'found one' });
     stubStripe(h.fake, purchase);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     const refundOrder = orderIdFor(purchase.session.id);
     await waitForOrder(h, refundOrder, (o) => o.status === 'confirmed');
     expect((await h.api('GET', '/catalog/products/MUG')).body.stock).toBe(0);
     const refund = sf.fullRefund(purchase);
     stubStripe(h.fake, refund);
-    await h.publish(refund.events.chargeRefunded);
+    await h.publishStripeEvent(refund.events.chargeRefunded);
     await waitForOrder(h, refundOrder, (o) => o.status === 'refunded');
     expect((await h.api('GET', '/catalog/products/MUG')).body.stock).toBe(0);
   });
 });
 
 describe('inventory with restocking on refunds', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    await freshStreams();
-    h = await startHarness({
-      prefix: 'orders_restock',
-      restockOnRefund: true,
-      catalog: [physical('LAMP', 5)],
-    });
-  });
-  afterAll(async () => {
-    await h?.close();
+  const h = useOrders({
+    prefix: 'orders_restock',
+    restockOnRefund: true,
+    catalog: [physical('LAMP', 5)],
   });
 
   it('puts the units of a fully refunded order back, once', async () => {
@@ -264,14 +225,14 @@ describe('inventory with restocking on refunds', () => {
       lines: [{ quantity: 2, metadata: { sku: 'LAMP' } }],
     });
     stubStripe(h.fake, purchase);
-    await publishAll(h, purchase.ordered);
+    await h.publishStripeEvents(purchase.ordered);
     const orderId = orderIdFor(purchase.session.id);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     expect((await h.api('GET', '/catalog/products/LAMP')).body.stock).toBe(3);
     const refund = sf.fullRefund(purchase);
     stubStripe(h.fake, refund);
-    await h.publish(refund.events.chargeRefunded);
-    await h.publish(refund.events.chargeRefunded, `${refund.events.chargeRefunded.id}:again`);
+    await h.publishStripeEvent(refund.events.chargeRefunded);
+    await h.publishStripeEvent(refund.events.chargeRefunded, `${refund.events.chargeRefunded.id}:again`);
     await waitForOrder(h, orderId, (o) => o.status === 'refunded');
     await h.settled();
     expect((await h.api('GET', '/catalog/products/LAMP')).body.stock).toBe(5);
@@ -283,20 +244,12 @@ const PARKING_RETRY = { baseMs: 50, maxDelayMs: 150, retryForMs: 300 };
 const PARKING_DELIVERIES = maxDeliveries(PARKING_RETRY);
 
 describe('parking and replay', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    await freshStreams();
-    h = await startHarness({ prefix: 'orders_parking', retry: PARKING_RETRY });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useOrders({ prefix: 'orders_parking', retry: PARKING_RETRY });
 
   it('an event whose order never comes is retried, parked for an operator, and applied on replay once it can be', async () => {
     const purchase = sf.subscriptionPurchase({ email: 'parked@example.com' });
     stubStripe(h.fake, purchase);
-    await h.publish(purchase.events.invoicePaid);
+    await h.publishStripeEvent(purchase.events.invoicePaid);
     const parked = await waitFor(async () => {
       const items = (await h.api('GET', '/admin/parked?pending=true')).body.items as Array<
         Record<string, unknown>
@@ -318,7 +271,7 @@ describe('parking and replay', () => {
     const early = await h.api('POST', `/admin/parked/${parked.id}/replay`);
     expect(early).toMatchObject({ status: 409, body: { outcome: { status: 'retry' } } });
 
-    await h.publish(purchase.events.checkoutCompleted);
+    await h.publishStripeEvent(purchase.events.checkoutCompleted);
     const orderId = orderIdFor(purchase.session.id);
     await waitForOrder(h, orderId, (o) => o.status === 'confirmed');
     const replay = await h.api('POST', `/admin/parked/${parked.id}/replay`);

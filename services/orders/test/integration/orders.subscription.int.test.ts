@@ -1,32 +1,12 @@
-import { connectTestNats, resetStreams, testEnv } from '@billing/testkit';
 import { orderIdFor } from '../../src/domain/order-id';
-import {
-  publishAll,
-  sf,
-  startHarness,
-  stubStripe,
-  waitForDomainEvent,
-  waitForOrder,
-  type Harness,
-} from './harness';
+import { sf, useOrders, stubStripe, waitForDomainEvent, waitForOrder } from './harness';
 
 const iso = (unix: number) => new Date(unix * 1000).toISOString();
 const periodEnd = (sub: { items: { data: Array<{ current_period_end?: number }> } }) =>
   sub.items.data[0]!.current_period_end!;
 
 describe('a subscription from checkout to cancellation', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    const nats = await connectTestNats(testEnv().natsUrl);
-    await resetStreams(nats.jsm);
-    await nats.close();
-    h = await startHarness({ prefix: 'orders_subscription' });
-  });
-
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useOrders({ prefix: 'orders_subscription' });
 
   it.each(['basil', 'legacy'] as const)(
     '%s payloads: purchase, renewal, failed and recovered payment, refund, cancellation',
@@ -35,7 +15,7 @@ describe('a subscription from checkout to cancellation', () => {
       const requestsBefore = h.fake.requests.length;
       const purchase = sf.subscriptionPurchase({ shape, email, tier: 'pro', clientReferenceId: 'cart-sub' });
       stubStripe(h.fake, purchase);
-      await publishAll(h, purchase.ordered);
+      await h.publishStripeEvents(purchase.ordered);
       const orderId = orderIdFor(purchase.session.id);
 
       // Confirmed with the period end Stripe's API reported; the first invoice is the only payment
@@ -70,7 +50,7 @@ describe('a subscription from checkout to cancellation', () => {
       // Renewal: a new payment and a later period end.
       const renewed = sf.renewal(purchase);
       stubStripe(h.fake, renewed);
-      await publishAll(h, renewed.ordered);
+      await h.publishStripeEvents(renewed.ordered);
       order = await waitForOrder(
         h,
         orderId,
@@ -90,7 +70,7 @@ describe('a subscription from checkout to cancellation', () => {
       // The next renewal is declined: the order's payment failed, with Stripe's reason.
       const failed = sf.paymentFailed(renewed);
       stubStripe(h.fake, failed);
-      await publishAll(h, failed.ordered);
+      await h.publishStripeEvents(failed.ordered);
       order = await waitForOrder(h, orderId, (o) => o.status === 'payment_failed');
       expect(order.paymentStatus).toBe('failed');
       expect(order.lastPaymentFailure).toMatchObject({
@@ -110,14 +90,14 @@ describe('a subscription from checkout to cancellation', () => {
       // The retry pays the open invoice: confirmed again.
       const recovered = sf.reactivated(failed);
       stubStripe(h.fake, recovered);
-      await publishAll(h, recovered.ordered);
+      await h.publishStripeEvents(recovered.ordered);
       order = await waitForOrder(h, orderId, (o) => o.status === 'confirmed' && o.payments.length === 3);
       expect(order.paymentStatus).toBe('paid');
 
       // That payment is refunded in full.
       const refunded = sf.fullRefund(recovered);
       stubStripe(h.fake, refunded);
-      await publishAll(h, refunded.ordered);
+      await h.publishStripeEvents(refunded.ordered);
       order = await waitForOrder(h, orderId, (o) => o.status === 'refunded');
       expect(order.amountRefunded).toBe(refunded.refund.amount);
       const refundEvent = await waitForDomainEvent(h, `orders.order.refunded:${refunded.refund.id}`);
@@ -131,7 +111,7 @@ describe('a subscription from checkout to cancellation', () => {
       // And the subscription is cancelled.
       // The clock is shared along the story, so the cancellation comes after the refund.
       const cancelled = sf.cancellation(recovered);
-      await publishAll(h, cancelled.ordered);
+      await h.publishStripeEvents(cancelled.ordered);
       order = await waitForOrder(h, orderId, (o) => o.status === 'cancelled');
       expect(order.cancellationReason).toBe('cancellation_requested');
       const cancelEvent = await waitForDomainEvent(h, `orders.order.cancelled:${orderId}`);
