@@ -35,7 +35,32 @@ export const StripeHeaders = {
   eventType: 'Stripe-Event-Type',
   apiVersion: 'Stripe-Api-Version',
   livemode: 'Stripe-Livemode',
+  /**
+   * The label of the Stripe account (see STRIPE_ACCOUNTS) whose endpoint received the event; absent
+   * on events of the default account (and on every event stored before several accounts existed).
+   */
+  billingAccount: 'Billing-Account',
+  /**
+   * Connect: the connected account (`acct_...`) an event happened on (`event.account`); absent for
+   * the platform's own events. API calls about the event send it as Stripe's `Stripe-Account` header.
+   * @see https://docs.stripe.com/connect/webhooks
+   */
+  stripeAccount: 'Stripe-Account',
 } as const;
+
+/**
+ * The account label of the variables STRIPE_SECRET_KEY / STRIPE_WEBHOOK_SECRET /
+ * STRIPE_THIN_WEBHOOK_SECRET. Its data keeps the keys it had before several accounts existed.
+ */
+export const DEFAULT_BILLING_ACCOUNT = 'default';
+
+/** An account label: what `/webhooks/stripe/<label>` and the Billing-Account header carry. */
+export const BILLING_ACCOUNT_PATTERN = '^[a-z0-9-]{1,32}$';
+
+/** The billing account of a stored Stripe event's headers: the default one when none is named. */
+export function billingAccountOf(headers: Readonly<Record<string, string>> | undefined): string {
+  return headers?.[StripeHeaders.billingAccount] ?? DEFAULT_BILLING_ACCOUNT;
+}
 
 /**
  * The part of a Stripe snapshot event every consumer relies on. Consumers read the rest of
@@ -48,6 +73,8 @@ export const StripeEventShape = Type.Object({
   created: Type.Integer({ minimum: 0 }),
   api_version: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   livemode: Type.Boolean(),
+  /** Connect: the connected account the event happened on; absent for the platform's own events. */
+  account: Type.Optional(Type.Union([Type.String({ pattern: '^acct_' }), Type.Null()])),
   data: Type.Object({
     object: Type.Object({ id: Type.Optional(Type.String()), object: Type.String() }),
     previous_attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

@@ -28,3 +28,4 @@ export * from './handled-routes';
 export * from './consumers-routes';
 export * from './service';
 export * from './stripe-client';
+export * from './stripe-accounts';

@@ -26,6 +26,8 @@ const parkedSchema = new Schema<ParkedDoc>(
     streamSequence: { type: Number, required: true },
     storedAt: { type: Date, required: true },
     data: { type: String, required: true },
+    // Absent on messages parked before headers were kept, and on messages without any.
+    headers: { type: Object, default: undefined },
     kind: { type: String, required: true },
     reason: { type: String, required: true },
     deliveryCount: { type: Number, required: true },

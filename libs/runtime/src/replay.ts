@@ -30,6 +30,7 @@ export function replayRoute<E>(codec: Codec<E>, handlers: Readonly<Record<string
         subject: record.subject,
         deliveryCount: record.deliveryCount + 1,
         logger: logger.child({ eventId: decoded.messageId }),
+        headers: record.headers,
       });
     },
   };

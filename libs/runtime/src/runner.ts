@@ -26,6 +26,11 @@ export interface HandlerContext {
   /** 1 for the first delivery. */
   deliveryCount: number;
   logger: Logger;
+  /**
+   * The message's headers (first value of each), e.g. the gateway's Billing-Account and
+   * Stripe-Account on a Stripe event; kept with a parked message for its replay.
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export type Handler<E> = (event: E, ctx: HandlerContext) => Promise<Outcome>;
@@ -47,6 +52,8 @@ export interface ParkedMessage {
   /** When the stream stored it: with the sequence, unique even after the stream is re-created. */
   storedAt: Date;
   data: string;
+  /** The message's headers, given to the handler again on replay. */
+  headers?: Record<string, string>;
   kind: ParkKind;
   reason: string;
   deliveryCount: number;
@@ -271,6 +278,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         subject: msg.subject,
         deliveryCount,
         logger: ctxLog,
+        headers: headersOf(msg),
       });
       switch (outcome.status) {
         case 'done':
@@ -338,6 +346,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         streamSequence: msg.seq,
         storedAt: msg.time,
         data: text.decode(msg.data),
+        headers: headersOf(msg),
         kind,
         reason,
         deliveryCount: msg.info.deliveryCount,
@@ -393,4 +402,12 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
       return stopped;
     },
   };
+}
+
+/** The first value of each header of a message (none: undefined). */
+function headersOf(msg: JsMsg): Record<string, string> | undefined {
+  if (!msg.headers) return undefined;
+  const headers: Record<string, string> = {};
+  for (const key of msg.headers.keys()) headers[key] = msg.headers.get(key);
+  return headers;
 }

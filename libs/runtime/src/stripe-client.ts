@@ -12,8 +12,12 @@ export interface StripeApiConfig {
 }
 
 export function readStripeApiConfig(reader: EnvReader): StripeApiConfig {
+  return { secretKey: reader.string('STRIPE_SECRET_KEY'), ...readStripeApiSettings(reader) };
+}
+
+/** What every account's client shares: the API's URL, the timeout and the retries. */
+export function readStripeApiSettings(reader: EnvReader): Omit<StripeApiConfig, 'secretKey'> {
   return {
-    secretKey: reader.string('STRIPE_SECRET_KEY'),
     apiUrl: reader.url('STRIPE_API_URL', 'https://api.stripe.com', ['http:', 'https:']),
     timeoutMs: reader.int('STRIPE_API_TIMEOUT_MS', 20_000, { min: 100, max: 120_000 }),
     maxNetworkRetries: reader.int('STRIPE_API_MAX_RETRIES', 2, { min: 0, max: 10 }),

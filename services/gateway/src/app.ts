@@ -1,3 +1,4 @@
+import { DEFAULT_BILLING_ACCOUNT } from '@billing/contracts';
 import {
   createHttpApp,
   registerOpenApiRoute,
@@ -13,6 +14,15 @@ import { registerAdminRoutes } from './routes/admin.routes';
 import { stripeWebhookRoutes } from './routes/stripe-webhook.route';
 import type { StripeEventSource } from './thin-events';
 
+/** Another Stripe account (STRIPE_ACCOUNTS): its secrets, its API and its reconciler. */
+export interface GatewayAccountDeps {
+  label: string;
+  webhookSecrets: readonly string[];
+  thinWebhookSecrets: readonly string[];
+  stripeEvents?: StripeEventSource;
+  reconciler?: StripeReconciler;
+}
+
 export interface GatewayDeps {
   config: Pick<
     GatewayConfig,
@@ -27,6 +37,8 @@ export interface GatewayDeps {
   stripeEvents?: StripeEventSource;
   /** Stores missed events from Stripe's Events API; absent without STRIPE_SECRET_KEY. */
   reconciler?: StripeReconciler;
+  /** The accounts besides the default one (whose fields are the ones above). */
+  accounts?: readonly GatewayAccountDeps[];
   readiness: Record<string, () => boolean | Promise<boolean>>;
   /** The version the OpenAPI document states. */
   version?: string;
@@ -59,10 +71,21 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<HttpApp> {
     maxBodyBytes: deps.config.maxBodyBytes,
     publisher: deps.publisher,
     stripeEvents: deps.stripeEvents,
+    accounts: new Map(
+      (deps.accounts ?? []).map((a) => [
+        a.label,
+        { secrets: a.webhookSecrets, thinSecrets: a.thinWebhookSecrets, stripeEvents: a.stripeEvents },
+      ]),
+    ),
   });
   // Without ADMIN_API_TOKEN the gateway has no admin routes at all.
-  if (deps.config.adminToken)
-    registerAdminRoutes(app, { reconciler: deps.reconciler, auth: requireBearer(deps.config.adminToken) });
+  if (deps.config.adminToken) {
+    const reconcilers = new Map<string, StripeReconciler | undefined>([
+      [DEFAULT_BILLING_ACCOUNT, deps.reconciler],
+      ...(deps.accounts ?? []).map((a) => [a.label, a.reconciler] as const),
+    ]);
+    registerAdminRoutes(app, { reconcilers, auth: requireBearer(deps.config.adminToken) });
+  }
   // Public like the webhook routes it describes.
   registerOpenApiRoute(app);
   return app;

@@ -51,4 +51,26 @@ describe('gateway config', () => {
       loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0' }),
     ).toThrow(/^STRIPE_WEBHOOK_TOLERANCE_SECONDS/);
   });
+
+  it('reads the accounts of STRIPE_ACCOUNTS after the default one, with the shared API settings', () => {
+    const config = loadConfig({
+      STRIPE_WEBHOOK_SECRET: 'whsec_default',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+      STRIPE_ACCOUNTS: JSON.stringify({ eu: { secretKey: 'sk_test_eu', webhookSecrets: ['whsec_eu'] } }),
+    });
+    expect(config.accounts).toEqual([
+      { label: 'default', webhookSecrets: ['whsec_default'], thinWebhookSecrets: [], stripeApi: undefined },
+      {
+        label: 'eu',
+        webhookSecrets: ['whsec_eu'],
+        thinWebhookSecrets: [],
+        stripeApi: {
+          secretKey: 'sk_test_eu',
+          apiUrl: 'http://127.0.0.1:12111',
+          timeoutMs: 20_000,
+          maxNetworkRetries: 2,
+        },
+      },
+    ]);
+  });
 });

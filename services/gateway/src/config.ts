@@ -1,15 +1,26 @@
-import { STRIPE_EVENTS_STREAM } from '@billing/contracts';
+import { DEFAULT_BILLING_ACCOUNT, STRIPE_EVENTS_STREAM } from '@billing/contracts';
 import {
   EnvReader,
+  readExtraStripeAccounts,
   readCommonConfig,
   readMetricsToken,
   readShutdownGraceMs,
   readStripeApiConfig,
+  readStripeApiSettings,
   type LogLevel,
   type Logger,
   type NatsTls,
   type StripeApiConfig,
 } from '@billing/runtime';
+
+/** A Stripe account the gateway receives the webhooks of, at `/webhooks/stripe/<label>`. */
+export interface GatewayAccount {
+  label: string;
+  webhookSecrets: readonly string[];
+  thinWebhookSecrets: readonly string[];
+  /** Its API (thin events, reconciliation); unset only for the default account without STRIPE_SECRET_KEY. */
+  stripeApi?: StripeApiConfig;
+}
 
 export interface GatewayConfig {
   port: number;
@@ -43,6 +54,11 @@ export interface GatewayConfig {
   reconcileIntervalMs: number;
   /** STRIPE_EVENTS_MAX_AGE_DAYS: how long Stripe events stay in the stream (at least 30). */
   streamMaxAgeDays: number;
+  /**
+   * Every account: first the default one (the variables above), then those of STRIPE_ACCOUNTS /
+   * STRIPE_ACCOUNTS_FILE, each with the API settings (URL, timeout, retries) of the default one.
+   */
+  accounts: readonly GatewayAccount[];
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<GatewayConfig> {
@@ -60,6 +76,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (secrets.some((secret) => !secret.startsWith('whsec_')))
       throw new Error(`${name}: each secret must start with whsec_`);
   }
+  const stripeApi = reader.raw('STRIPE_SECRET_KEY') === undefined ? undefined : readStripeApiConfig(reader);
+  const apiSettings = readStripeApiSettings(reader);
+  const accounts: GatewayAccount[] = [
+    { label: DEFAULT_BILLING_ACCOUNT, webhookSecrets, thinWebhookSecrets, stripeApi },
+    ...readExtraStripeAccounts(reader).map(({ secretKey, ...account }) => ({
+      ...account,
+      stripeApi: { ...apiSettings, secretKey: secretKey as string },
+    })),
+  ];
   return Object.freeze({
     port: reader.port('GATEWAY_PORT', 3001),
     host: reader.string('GATEWAY_HOST', '0.0.0.0'),
@@ -77,12 +102,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: readShutdownGraceMs(reader),
     metricsToken: readMetricsToken(reader),
     adminToken: readOptionalAdminToken(reader),
-    stripeApi: reader.raw('STRIPE_SECRET_KEY') === undefined ? undefined : readStripeApiConfig(reader),
+    stripeApi,
     reconcileIntervalMs: reader.duration('STRIPE_RECONCILE_INTERVAL', 5 * 60_000, {
       min: 0,
       max: 24 * 3_600_000,
     }),
     streamMaxAgeDays: reader.int('STRIPE_EVENTS_MAX_AGE_DAYS', 35, { min: 30, max: 3650 }),
+    accounts: Object.freeze(accounts),
   });
 }
 

@@ -1,8 +1,7 @@
-import { CONSUMED_STRIPE_EVENT_TYPES, declareStreams, stripeEventsStream } from '@billing/contracts';
+import { declareStreams, stripeEventsStream } from '@billing/contracts';
 import {
   connectNats,
   createLogger,
-  createStripeClient,
   exitOnStartupError,
   Metrics,
   onShutdownSignal,
@@ -17,10 +16,8 @@ import { buildGatewayApp } from './app';
 import { effectiveBodyLimit, loadConfig } from './config';
 import { jetStreamEventPublisher } from './publisher';
 import { natsReadiness } from './readiness';
-import { StripeReconciler } from './reconcile/reconciler';
 import { keyValueReconcilerState } from './reconcile/reconciler-state';
-import { stripeEventLister } from './reconcile/stripe-event-lister';
-import { stripeEventSource } from './thin-events';
+import { accountDeps } from './accounts';
 
 const VERSION = packageVersion(__dirname);
 
@@ -59,41 +56,37 @@ async function main(): Promise<void> {
       publishObserver(metrics),
       stream,
     );
-    const reconciler =
-      config.stripeApi &&
-      new StripeReconciler({
-        // The lister honours Stripe's Retry-After itself: no retries hidden inside the client.
-        lister: stripeEventLister(
-          createStripeClient({ ...config.stripeApi, maxNetworkRetries: 0 }),
-          CONSUMED_STRIPE_EVENT_TYPES,
-          log,
-        ),
-        publisher,
-        state: await untilReady('JetStream', () => keyValueReconcilerState(nats), log, { stopped }),
-        logger: log.child({ component: 'reconciler' }),
-        options: { account: 'default', intervalMs: config.reconcileIntervalMs },
-      });
-    if (!reconciler) log.warn('STRIPE_SECRET_KEY is not set: missed Stripe events are not looked for');
+    const state = await untilReady('JetStream', () => keyValueReconcilerState(nats), log, { stopped });
+    const [defaultAccount, ...accounts] = accountDeps(config.accounts, {
+      publisher,
+      state,
+      logger: log,
+      intervalMs: config.reconcileIntervalMs,
+    });
+    const reconcilers = [defaultAccount?.reconciler, ...accounts.map((a) => a.reconciler)];
+    if (!defaultAccount?.reconciler)
+      log.warn('STRIPE_SECRET_KEY is not set: missed Stripe events are not looked for');
     const app = await buildGatewayApp({
       config: { ...config, maxBodyBytes },
       logger: log,
       metrics,
       publisher,
-      reconciler,
-      stripeEvents: config.stripeApi && stripeEventSource(createStripeClient(config.stripeApi)),
+      reconciler: defaultAccount?.reconciler,
+      stripeEvents: defaultAccount?.stripeEvents,
+      accounts,
       readiness: natsReadiness(nats),
       version: VERSION,
     });
     // Stop accepting and reconciling, let in-flight publishes finish and answer, then drain NATS.
     shutdown = async () => {
       await app.close();
-      await reconciler?.stop();
+      for (const reconciler of reconcilers) await reconciler?.stop();
       await nats.close();
       await tracing?.shutdown();
     };
     await startup.close();
     await app.listen({ port: config.port, host: config.host });
-    reconciler?.start();
+    for (const reconciler of reconcilers) reconciler?.start();
   } catch (err) {
     exitOnStartupError(logger, err);
   }

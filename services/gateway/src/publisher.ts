@@ -1,5 +1,6 @@
 import {
   STRIPE_EVENTS_STREAM,
+  DEFAULT_BILLING_ACCOUNT,
   StripeHeaders,
   declareStreams,
   stripeEventSubject,
@@ -17,12 +18,28 @@ import {
   type PublishObserver,
 } from '@billing/runtime';
 
-/** Stores a verified Stripe event; resolves only once JetStream acknowledged it. */
+/**
+ * Stores a verified Stripe event; resolves only once JetStream acknowledged it. `account` is the
+ * label of the Stripe account it came from (default: the default account).
+ */
 export interface StripeEventPublisher {
   /** A snapshot event under `stripe.event.<type>`, message id = its id. */
-  publish(event: StripeEventShape, rawBody: Buffer): Promise<{ duplicate: boolean }>;
+  publish(event: StripeEventShape, rawBody: Buffer, account?: string): Promise<{ duplicate: boolean }>;
   /** A Stripe v2 event under `stripe.v2event.<type>`, message id = its id. */
-  publishV2(event: StripeV2EventShape, body: Buffer): Promise<{ duplicate: boolean }>;
+  publishV2(event: StripeV2EventShape, body: Buffer, account?: string): Promise<{ duplicate: boolean }>;
+}
+
+/**
+ * The account headers: Billing-Account for an account other than the default one (the default
+ * account's messages stay as they were before several accounts existed), Stripe-Account for an
+ * event of a Connect account. Stripe event ids are unique across accounts, so the message id
+ * (the event id) needs no label.
+ */
+function accountHeaders(account: string, connected: string | null | undefined): Record<string, string> {
+  return {
+    ...(account !== DEFAULT_BILLING_ACCOUNT && { [StripeHeaders.billingAccount]: account }),
+    ...(connected && { [StripeHeaders.stripeAccount]: connected }),
+  };
 }
 
 /**
@@ -68,17 +85,19 @@ export function jetStreamEventPublisher(
     }
   };
   return {
-    publish: (event, rawBody) =>
+    publish: (event, rawBody, account = DEFAULT_BILLING_ACCOUNT) =>
       store(stripeEventSubject(event.type), rawBody, event.id, {
         [StripeHeaders.eventType]: event.type,
         [StripeHeaders.apiVersion]: event.api_version ?? 'unknown',
         [StripeHeaders.livemode]: String(event.livemode),
+        ...accountHeaders(account, event.account),
       }),
-    // v2 events are unversioned: no Stripe-Api-Version.
-    publishV2: (event, body) =>
+    // v2 events are unversioned: no Stripe-Api-Version. Their `context` names a connected account.
+    publishV2: (event, body, account = DEFAULT_BILLING_ACCOUNT) =>
       store(stripeV2EventSubject(event.type), body, event.id, {
         [StripeHeaders.eventType]: event.type,
         [StripeHeaders.livemode]: String(event.livemode),
+        ...accountHeaders(account, event.context?.startsWith('acct_') ? event.context : undefined),
       }),
   };
 }

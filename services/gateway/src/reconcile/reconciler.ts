@@ -94,7 +94,11 @@ export class StripeReconciler {
     if (since > until) return result;
     for await (const page of this.deps.lister.list({ since, until } satisfies CreatedRange)) {
       for (const event of page) {
-        const { duplicate } = await this.deps.publisher.publish(event, Buffer.from(JSON.stringify(event)));
+        const { duplicate } = await this.deps.publisher.publish(
+          event,
+          Buffer.from(JSON.stringify(event)),
+          this.options.account,
+        );
         result.found += 1;
         if (duplicate) result.alreadyPresent += 1;
         else {

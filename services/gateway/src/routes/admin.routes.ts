@@ -1,7 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { STRIPE_EVENTS_API_WINDOW_MS } from '@billing/contracts';
-import { BadRequestError, ServiceUnavailableError, errorResponses, type HttpApp } from '@billing/runtime';
+import {
+  BILLING_ACCOUNT_PATTERN,
+  DEFAULT_BILLING_ACCOUNT,
+  STRIPE_EVENTS_API_WINDOW_MS,
+} from '@billing/contracts';
+import {
+  BadRequestError,
+  NotFoundError,
+  ServiceUnavailableError,
+  errorResponses,
+  type HttpApp,
+} from '@billing/runtime';
 import type { StripeReconciler } from '../reconcile/reconciler';
 
 const DateTime = Type.String({ format: 'date-time' });
@@ -19,11 +29,16 @@ const ReconcileAnswer = Type.Object({
 /**
  * `POST /admin/reconcile?since=&until=`: lists Stripe's events created in the range (Stripe keeps
  * 30 days; `until` defaults to now) and stores those the stream lacks, then answers what it
- * found. Runs in the request, so a long range takes as long as Stripe's pages do.
+ * found. Runs in the request, so a long range takes as long as Stripe's pages do. `account` picks
+ * the Stripe account (a label of STRIPE_ACCOUNTS; default: the default account).
  */
 export function registerAdminRoutes(
   app: HttpApp,
-  deps: { reconciler: StripeReconciler | undefined; auth: (request: FastifyRequest) => Promise<void> },
+  deps: {
+    /** By account label; undefined: that account has no API key. */
+    reconcilers: ReadonlyMap<string, StripeReconciler | undefined>;
+    auth: (request: FastifyRequest) => Promise<void>;
+  },
 ): void {
   app.post(
     '/admin/reconcile',
@@ -33,10 +48,14 @@ export function registerAdminRoutes(
         summary: "Stores the Stripe events of a time range that the stream lacks (Stripe's Events API)",
         tags: ['reconciliation'],
         querystring: Type.Object(
-          { since: DateTime, until: Type.Optional(DateTime) },
+          {
+            since: DateTime,
+            until: Type.Optional(DateTime),
+            account: Type.Optional(Type.String({ pattern: BILLING_ACCOUNT_PATTERN })),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: ReconcileAnswer, ...errorResponses(400, 401, 503) },
+        response: { 200: ReconcileAnswer, ...errorResponses(400, 401, 404, 503) },
       },
     },
     async (request) => {
@@ -48,12 +67,19 @@ export function registerAdminRoutes(
           'Stripe keeps events for 30 days: the range ends before that',
           'invalid_range',
         );
-      if (!deps.reconciler)
+      const account = request.query.account ?? DEFAULT_BILLING_ACCOUNT;
+      if (!deps.reconcilers.has(account))
+        throw new NotFoundError(
+          `no Stripe account "${account}" is configured (STRIPE_ACCOUNTS)`,
+          'unknown_account',
+        );
+      const reconciler = deps.reconcilers.get(account);
+      if (!reconciler)
         throw new ServiceUnavailableError(
           'reconciliation needs Stripe API access: set STRIPE_SECRET_KEY',
           'reconciliation_off',
         );
-      return deps.reconciler.reconcile({ since, until });
+      return reconciler.reconcile({ since, until });
     },
   );
 }

@@ -1,25 +1,49 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifySchema } from 'fastify';
-import { StripeEventShape, StripeV2EventShape } from '@billing/contracts';
-import { errorResponses, inSpan, PUBLIC, SpanKind, STRIPE_EVENT_ID, type HttpApp } from '@billing/runtime';
+import {
+  BILLING_ACCOUNT_PATTERN,
+  DEFAULT_BILLING_ACCOUNT,
+  StripeEventShape,
+  StripeV2EventShape,
+} from '@billing/contracts';
+import {
+  errorResponses,
+  inSpan,
+  NotFoundError,
+  PUBLIC,
+  SpanKind,
+  STRIPE_EVENT_ID,
+  type HttpApp,
+} from '@billing/runtime';
 import type { StripeEventPublisher } from '../publisher';
 import { fetchThinEvent, type StripeEventSource } from '../thin-events';
 import { verifyStripeWebhook, type VerifiedWebhook } from '../verify';
 
-export interface WebhookRouteOptions {
+/** What one Stripe account's webhooks are verified and completed with. */
+export interface AccountWebhooks {
   secrets: readonly string[];
   thinSecrets: readonly string[];
-  toleranceSeconds: number;
-  maxBodyBytes: number;
-  publisher: StripeEventPublisher;
+  /** Its API, to fetch the event of a thin notification. */
   stripeEvents?: StripeEventSource;
 }
 
+/** The default account's webhooks (the fields of AccountWebhooks), and the other accounts'. */
+export interface WebhookRouteOptions extends AccountWebhooks {
+  toleranceSeconds: number;
+  maxBodyBytes: number;
+  publisher: StripeEventPublisher;
+  /** The accounts of STRIPE_ACCOUNTS by label, received at `/webhooks/stripe/<label>`. */
+  accounts?: ReadonlyMap<string, AccountWebhooks>;
+}
+
 /**
- * Both paths Stripe may be configured with; one handler for snapshot webhook endpoints and for
- * event destinations with thin payloads (told apart by the body's `object`).
+ * Both paths Stripe may be configured with for the default account; one handler for snapshot
+ * webhook endpoints and for event destinations with thin payloads (told apart by the body's `object`).
  */
 export const WEBHOOK_PATHS = ['/api/billing/webhooks', '/webhooks/stripe'] as const;
+
+/** The path of each account's endpoint (`default` is the default account too). */
+export const ACCOUNT_WEBHOOK_PATH = '/webhooks/stripe/:account';
 
 const schema = {
   summary: 'Receives a Stripe webhook: verified, stored in JetStream, then answered',
@@ -34,6 +58,13 @@ const schema = {
     200: Type.Object({ received: Type.Literal(true) }),
     ...errorResponses(400, 413, 415, 503),
   },
+};
+
+const accountSchema = {
+  ...schema,
+  summary: "Receives a Stripe webhook of one account (STRIPE_ACCOUNTS), verified with that account's secrets",
+  params: Type.Object({ account: Type.String({ pattern: BILLING_ACCOUNT_PATTERN }) }),
+  response: { ...schema.response, ...errorResponses(404) },
 };
 
 /**
@@ -63,13 +94,25 @@ export async function stripeWebhookRoutes(app: HttpApp, options: WebhookRouteOpt
     (_request, body, done) => done(null, body),
   );
 
-  for (const url of WEBHOOK_PATHS) {
+  const accountOf = (label: string | undefined): { label: string; webhooks: AccountWebhooks } => {
+    if (label === undefined || label === DEFAULT_BILLING_ACCOUNT)
+      return { label: DEFAULT_BILLING_ACCOUNT, webhooks: options };
+    const webhooks = options.accounts?.get(label);
+    if (!webhooks)
+      throw new NotFoundError(
+        `no Stripe account "${label}" is configured (STRIPE_ACCOUNTS)`,
+        'unknown_account',
+      );
+    return { label, webhooks };
+  };
+
+  for (const url of [...WEBHOOK_PATHS, ACCOUNT_WEBHOOK_PATH]) {
     // Fastify's two per-request info lines are off on this hot path; one line per stored event
     // says the same, and every rejection is still logged (at warn) by the error handler.
     const routeOptions = {
       bodyLimit: options.maxBodyBytes,
       logLevel: 'warn' as const,
-      schema,
+      schema: url === ACCOUNT_WEBHOOK_PATH ? accountSchema : schema,
       config: { swaggerTransform: documentSignedBody },
     };
     app.post(url, routeOptions, (request, reply) =>
@@ -78,17 +121,19 @@ export async function stripeWebhookRoutes(app: HttpApp, options: WebhookRouteOpt
         `POST ${url}`,
         { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': url } },
         async (span) => {
+          const account = accountOf((request.params as { account?: string }).account);
           const verified = await verifyStripeWebhook(
             request.body as Buffer,
             request.headers['stripe-signature'],
-            options,
+            { ...account.webhooks, toleranceSeconds: options.toleranceSeconds },
           );
           const notificationId = verified.kind === 'thin' ? verified.notification.id : undefined;
           if (notificationId) span.setAttribute('stripe.notification_id', notificationId);
-          const { event, duplicate } = await store(verified, request.body as Buffer, options);
+          const { event, duplicate } = await store(verified, request.body as Buffer, account, options);
           span.setAttributes({
             [STRIPE_EVENT_ID]: event.id,
             'stripe.event_type': event.type,
+            'billing.account': account.label,
             'http.response.status_code': 200,
             'billing.duplicate': duplicate,
           });
@@ -97,6 +142,7 @@ export async function stripeWebhookRoutes(app: HttpApp, options: WebhookRouteOpt
               reqId: request.id,
               eventId: event.id,
               eventType: event.type,
+              account: account.label,
               ...(notificationId && { notificationId }),
               duplicate,
               ms: Math.round(reply.elapsedTime),
@@ -114,16 +160,22 @@ export async function stripeWebhookRoutes(app: HttpApp, options: WebhookRouteOpt
 async function store(
   verified: VerifiedWebhook,
   rawBody: Buffer,
+  account: { label: string; webhooks: AccountWebhooks },
   options: WebhookRouteOptions,
 ): Promise<{ event: { id: string; type: string }; duplicate: boolean }> {
+  const { publisher } = options;
   if (verified.kind === 'snapshot') {
-    const { duplicate } = await options.publisher.publish(verified.event, rawBody);
+    const { duplicate } = await publisher.publish(verified.event, rawBody, account.label);
     return { event: verified.event, duplicate };
   }
-  const fetched = await fetchThinEvent(verified.notification, options.stripeEvents, options.maxBodyBytes);
+  const fetched = await fetchThinEvent(
+    verified.notification,
+    account.webhooks.stripeEvents,
+    options.maxBodyBytes,
+  );
   const { duplicate } =
     fetched.kind === 'snapshot'
-      ? await options.publisher.publish(fetched.event, fetched.body)
-      : await options.publisher.publishV2(fetched.event, fetched.body);
+      ? await publisher.publish(fetched.event, fetched.body, account.label)
+      : await publisher.publishV2(fetched.event, fetched.body, account.label);
   return { event: fetched.event, duplicate };
 }

@@ -15,7 +15,7 @@ import {
   useServiceContext,
   type Started,
 } from '@billing/testkit';
-import { buildGatewayApp } from '../../src/app';
+import { buildGatewayApp, type GatewayAccountDeps } from '../../src/app';
 import { effectiveBodyLimit } from '../../src/config';
 import { jetStreamEventPublisher } from '../../src/publisher';
 import { natsReadiness } from '../../src/readiness';
@@ -31,6 +31,8 @@ export interface GatewaySetup {
   version?: string;
   /** A NATS server of the suite's own instead of the run's. */
   natsUrl?: string;
+  /** Stripe accounts besides the default one (STRIPE_ACCOUNTS). */
+  accounts?: GatewayAccountDeps[];
 }
 
 type Gateway = { http: HttpApp };
@@ -75,6 +77,7 @@ export class GatewayContext extends ServiceTestContext<Gateway, { nats: NatsHand
       publisher: jetStreamEventPublisher(nats, 2000, logger, publishObserver(metrics)),
       readiness: natsReadiness(nats),
       version: setup.version,
+      accounts: setup.accounts,
     });
     await http.ready();
     const close = async () => {
