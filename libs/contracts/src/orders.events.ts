@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineEvent } from './envelope';
 import { Nullable } from './schema';
+import { BILLING_ACCOUNT_PATTERN } from './stripe';
 
 export const ProductKind = Type.Union([
   Type.Literal('digital'),
@@ -42,6 +43,16 @@ export const OrderStatus = Type.Union([
 ]);
 export type OrderStatus = Static<typeof OrderStatus>;
 
+/**
+ * Which Stripe account an order or payment belongs to, when a deployment serves several
+ * (STRIPE_ACCOUNTS): `account` is the label (absent: the default account), `stripeAccount` the
+ * Connect account (`acct_...`) the checkout happened on (absent: the platform's own).
+ */
+export const BillingAccountFieldsV1 = {
+  account: Type.Optional(Type.String({ pattern: BILLING_ACCOUNT_PATTERN })),
+  stripeAccount: Type.Optional(Type.String({ pattern: '^acct_' })),
+};
+
 /** The order as other services need it. */
 export const OrderSnapshotV1 = Type.Object({
   orderId: Type.String(),
@@ -62,6 +73,7 @@ export const OrderSnapshotV1 = Type.Object({
   currency: Type.String(),
   lines: Type.Array(OrderLineV1),
   createdAt: Type.String({ format: 'date-time' }),
+  ...BillingAccountFieldsV1,
 });
 export type OrderSnapshotV1 = Static<typeof OrderSnapshotV1>;
 
@@ -117,6 +129,7 @@ export const PaymentRecordedV1 = Type.Object({
   /** Hosted invoice / receipt URL when Stripe provides one. */
   receiptUrl: Nullable(Type.String()),
   paidAt: Type.String({ format: 'date-time' }),
+  ...BillingAccountFieldsV1,
 });
 export type PaymentRecordedV1 = Static<typeof PaymentRecordedV1>;
 export const PAYMENT_RECORDED_V1 = defineEvent('orders', 'orders.payment.recorded', 1, PaymentRecordedV1);

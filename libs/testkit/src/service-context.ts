@@ -148,16 +148,27 @@ export abstract class ServiceTestContext<
     return started;
   }
 
-  /** Publishes a Stripe event as the gateway stores it; `msgId` defaults to the event id. */
-  async publishStripeEvent(event: { id: string; type: string }, msgId = event.id): Promise<void> {
+  /**
+   * Publishes a Stripe event as the gateway stores it; `msgId` defaults to the event id. `extra`:
+   * more headers, e.g. the Billing-Account of an event received at `/webhooks/stripe/<label>`.
+   */
+  async publishStripeEvent(
+    event: { id: string; type: string },
+    msgId = event.id,
+    extra: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     const headers = natsHeaders();
     headers.set('Stripe-Event-Type', event.type);
+    for (const [name, value] of Object.entries(extra)) headers.set(name, value);
     await this.js.publish(stripeEventSubject(event.type), JSON.stringify(event), { msgID: msgId, headers });
   }
 
   /** Publishes Stripe events one after another, in the given order. */
-  async publishStripeEvents(events: ReadonlyArray<{ id: string; type: string }>): Promise<void> {
-    for (const event of events) await this.publishStripeEvent(event);
+  async publishStripeEvents(
+    events: ReadonlyArray<{ id: string; type: string }>,
+    extra: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
+    for (const event of events) await this.publishStripeEvent(event, event.id, extra);
   }
 
   /** Publishes a domain event as its service does: subject `<type>.v<version>`, msg id = envelope id. */

@@ -1,8 +1,8 @@
 import { ORDERS_STRIPE_CONSUMER } from '@billing/contracts';
-import { createStripeClient, packageVersion, runConsumerService } from '@billing/runtime';
+import { packageVersion, runConsumerService } from '@billing/runtime';
 import { buildOrdersService } from './app';
 import { readCatalogSeed } from './catalog/catalog-seed';
-import { loadConfig } from './config';
+import { loadConfig, stripeClients } from './config';
 import { registerModels } from './db/models';
 import { stripeApi } from './stripe/stripe-api';
 
@@ -19,7 +19,7 @@ void runConsumerService({
       config,
       logger,
       infra,
-      stripe: stripeApi(createStripeClient(config.stripe)),
+      stripe: stripeApi(stripeClients(config)),
       catalogSeed: await readCatalogSeed(config.catalogSeedPath, config.catalogSeedRequired),
       version: VERSION,
     }),

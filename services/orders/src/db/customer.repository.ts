@@ -1,7 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import { insertOnce } from '@billing/runtime';
+import { customerKey, type BillingAccountFields } from '../domain/billing-account';
 import { customerModel, type Customer, type CustomerDoc } from './customer.model';
-import { renameId } from './rename-id';
 
 export class CustomerRepository {
   private readonly model: Model<CustomerDoc>;
@@ -13,30 +13,38 @@ export class CustomerRepository {
   /**
    * Looks up the account for an email (already lower-cased) or creates it. Concurrent first orders
    * race on the email key; the loser finds the winner's account. A Stripe customer id seen later
-   * is added to the account.
+   * is added to the account. Each Stripe account has its own customers (see customerKey).
    */
-  async ensure(input: {
-    email: string;
-    name: string | null;
-    stripeCustomerId: string | null;
-    at: Date;
-  }): Promise<void> {
+  async ensure(
+    input: {
+      email: string;
+      name: string | null;
+      stripeCustomerId: string | null;
+      at: Date;
+    } & BillingAccountFields,
+  ): Promise<void> {
+    const key = customerKey(input.email, input.account);
     const created = await insertOnce(this.model, {
-      _id: input.email,
+      _id: key,
+      ...(input.account && { account: input.account }),
+      ...(input.stripeAccount && { stripeAccount: input.stripeAccount }),
       name: input.name,
       stripeCustomerIds: input.stripeCustomerId ? [input.stripeCustomerId] : [],
       createdAt: input.at,
     });
     if (created || !input.stripeCustomerId) return;
     await this.model.updateOne(
-      { _id: input.email, stripeCustomerIds: { $ne: input.stripeCustomerId } },
+      { _id: key, stripeCustomerIds: { $ne: input.stripeCustomerId } },
       { $addToSet: { stripeCustomerIds: input.stripeCustomerId } },
     );
   }
 
-  async get(email: string): Promise<Customer | null> {
-    const doc = await this.model.findById(email).lean<CustomerDoc>();
-    return doc ? (renameId(doc, 'email') as Customer) : null;
+  /** The customer of an email in an account (default: the default account). */
+  async get(email: string, account?: string): Promise<Customer | null> {
+    const doc = await this.model.findById(customerKey(email, account)).lean<CustomerDoc>();
+    if (!doc) return null;
+    const { _id, ...rest } = doc;
+    return { email, ...rest };
   }
 
   /**

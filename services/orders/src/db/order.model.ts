@@ -1,9 +1,10 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { OrderLineV1 } from '@billing/contracts';
+import type { BillingAccountFields } from '../domain/billing-account';
 import type { DerivedOrderState } from '../domain/order-state';
 
 /** A sales order: what Checkout sold (fixed once stored) plus the state derived from its facts. */
-export interface Order extends DerivedOrderState {
+export interface Order extends DerivedOrderState, BillingAccountFields {
   /** `ord_` + a hash of the checkout session id, so every replica derives the same id. */
   orderId: string;
   checkoutSessionId: string;
@@ -40,6 +41,9 @@ const orderSchema = new Schema<OrderDoc>(
   {
     _id: { type: String, required: true },
     checkoutSessionId: { type: String, required: true },
+    // Absent: the default account / the platform's own checkout (see BillingAccountFields).
+    account: { type: String },
+    stripeAccount: { type: String },
     mode: { type: String, required: true },
     livemode: { type: Boolean, required: true },
     customerEmail: { type: String, required: true },

@@ -1,7 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { BillingAccountFields } from '../domain/billing-account';
 
 /** A payment recorded against an order: one per Stripe invoice or payment-mode PaymentIntent. */
-export interface Payment {
+export interface Payment extends BillingAccountFields {
   /** The invoice id (`in_...`) or PaymentIntent id (`pi_...`): once per invoice / intent. */
   paymentId: string;
   orderId: string;
@@ -25,6 +26,9 @@ const paymentSchema = new Schema<PaymentDoc>(
   {
     _id: { type: String, required: true },
     orderId: { type: String, required: true },
+    // The order's account (see BillingAccountFields).
+    account: { type: String },
+    stripeAccount: { type: String },
     customerEmail: { type: String, required: true },
     source: { type: String, required: true },
     invoiceId: { type: String, default: null },

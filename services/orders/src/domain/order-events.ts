@@ -13,6 +13,7 @@ import type { CustomerErasureDoc } from '../db/customer-erasure.model';
 import type { Order } from '../db/order.model';
 import type { OrderFact } from '../db/order-fact.model';
 import type { Payment } from '../db/payment.model';
+import { accountFieldsOf } from './billing-account';
 import type { Refund } from '../db/refund.model';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -35,6 +36,7 @@ export function orderSnapshot(order: Order): OrderSnapshotV1 {
     currency: order.currency,
     lines: order.lines,
     createdAt: order.createdAt.toISOString(),
+    ...accountFieldsOf(order),
   };
 }
 
@@ -92,6 +94,7 @@ export class OrderEvents {
         periodEnd: iso(payment.periodEnd),
         receiptUrl: payment.receiptUrl,
         paidAt: payment.paidAt.toISOString(),
+        ...accountFieldsOf(order),
       },
     });
   }

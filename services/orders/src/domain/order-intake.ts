@@ -7,6 +7,8 @@ import type { Order } from '../db/order.model';
 import type { OrderRepository } from '../db/order.repository';
 import type { LineItemWire, StripeApi } from '../stripe/stripe-api';
 import { dateFromUnix, idOf, sessionEmail, type CheckoutSessionWire } from '../stripe/stripe-objects';
+import type { StripeScope } from '../stripe/stripe-event';
+import { accountFields } from './billing-account';
 import { orderIdFor } from './order-id';
 import { deriveOrderState } from './order-state';
 
@@ -23,10 +25,15 @@ export class OrderIntake {
     private readonly stripe: StripeApi,
   ) {}
 
+  /**
+   * `scope`: the event's account. The order id needs no account: it derives from the checkout
+   * session id, and Stripe ids are unique across all accounts, so two accounts' orders never collide.
+   */
   async ensureOrder(
     session: CheckoutSessionWire,
     eventTime: Date,
     log: Logger,
+    scope: StripeScope,
   ): Promise<{ order: Order; created: boolean }> {
     const orderId = orderIdFor(session.id);
     const existing = await this.orders.get(orderId);
@@ -37,21 +44,23 @@ export class OrderIntake {
 
     const email = sessionEmail(session);
     if (!email) throw new PermanentError(`checkout session ${session.id} has no customer email`);
-    const items = await this.stripe.lineItems(session.id);
+    const items = await this.stripe.lineItems(session.id, scope);
     const subscriptionId = idOf(session.subscription);
     const periodEnd =
       session.mode === 'subscription' && subscriptionId
-        ? await this.stripe.subscriptionPeriodEnd(subscriptionId)
+        ? await this.stripe.subscriptionPeriodEnd(subscriptionId, scope)
         : null;
     const lines = await this.mapLines(items, orderId, log);
 
     const createdAt = dateFromUnix(session.created) ?? eventTime;
     const stripeCustomerId = idOf(session.customer);
     const customerName = session.customer_details?.name ?? null;
-    await this.customers.ensure({ email, name: customerName, stripeCustomerId, at: createdAt });
+    const account = accountFields(scope);
+    await this.customers.ensure({ email, name: customerName, stripeCustomerId, at: createdAt, ...account });
     const order: Order = {
       orderId,
       checkoutSessionId: session.id,
+      ...account,
       mode: session.mode,
       livemode: session.livemode ?? false,
       customerEmail: email,

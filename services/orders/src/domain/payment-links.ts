@@ -1,6 +1,7 @@
 import type { Order } from '../db/order.model';
 import type { OrderRepository } from '../db/order.repository';
 import type { InvoiceLink, StripeApi } from '../stripe/stripe-api';
+import type { StripeScope } from '../stripe/stripe-event';
 import { idOf } from '../stripe/stripe-objects';
 
 /** A PaymentIntent or charge, as far as finding its order goes. */
@@ -11,6 +12,8 @@ export interface PaymentRef {
    * no such field (`undefined`), and Stripe's InvoicePayments API is asked instead.
    */
   invoice: unknown;
+  /** The event's account, for the Stripe API calls that find the invoice. */
+  scope: StripeScope;
 }
 
 export interface ResolvedPayment {
@@ -40,8 +43,8 @@ export class PaymentLinks {
 
   async invoiceOf(ref: PaymentRef): Promise<InvoiceLink | null> {
     const legacyInvoiceId = idOf(ref.invoice);
-    if (legacyInvoiceId) return this.stripe.invoiceLink(legacyInvoiceId);
+    if (legacyInvoiceId) return this.stripe.invoiceLink(legacyInvoiceId, ref.scope);
     if (ref.invoice === null || !ref.paymentIntentId) return null;
-    return this.stripe.invoiceOfPaymentIntent(ref.paymentIntentId);
+    return this.stripe.invoiceOfPaymentIntent(ref.paymentIntentId, ref.scope);
   }
 }

@@ -1,7 +1,7 @@
 import type { StripeEventShape } from '@billing/contracts';
 import { causeOf, done, type HandlerContext, type Outcome } from '@billing/runtime';
 import { failureReason, idOf, type CheckoutSessionWire } from '../stripe/stripe-objects';
-import { eventTime, objectOf } from '../stripe/stripe-event';
+import { eventTime, objectOf, scopeOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 
 /**
@@ -14,7 +14,7 @@ export async function handleAsyncPaymentFailed(
   ctx: HandlerContext,
 ): Promise<Outcome> {
   const session = objectOf<CheckoutSessionWire>(event);
-  const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger);
+  const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger, scopeOf(event, ctx));
   const paymentIntentId = idOf(session.payment_intent);
   const key = `payment_failed:${event.id}`;
   const known = await deps.ledger.getFact(key);
@@ -26,7 +26,9 @@ export async function handleAsyncPaymentFailed(
         kind: 'payment_failed',
         at: eventTime(event),
         eventId: event.id,
-        reason: paymentIntentId ? await deps.stripe.paymentFailure(paymentIntentId) : failureReason(null),
+        reason: paymentIntentId
+          ? await deps.stripe.paymentFailure(paymentIntentId, scopeOf(event, ctx))
+          : failureReason(null),
         paymentIntentId,
         cancellationReason: null,
       });

@@ -2,7 +2,7 @@ import type { StripeEventShape } from '@billing/contracts';
 import { causeOf, done, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { CheckoutSessionWire } from '../stripe/stripe-objects';
 import { confirmOrder } from './confirm-order';
-import { eventTime, objectOf } from '../stripe/stripe-event';
+import { eventTime, objectOf, scopeOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 
 /**
@@ -16,7 +16,7 @@ export async function handleAsyncPaymentSucceeded(
   ctx: HandlerContext,
 ): Promise<Outcome> {
   const session = objectOf<CheckoutSessionWire>(event);
-  const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger);
+  const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger, scopeOf(event, ctx));
   await confirmOrder(order, eventTime(event), deps, ctx, [deps.events.created(order, causeOf(ctx))]);
   return done();
 }

@@ -2,7 +2,7 @@ import type { StripeEventShape } from '@billing/contracts';
 import { causeOf, done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
 import type { Refund } from '../db/refund.model';
 import { idOf, refundsCoveredBy, type ChargeWire } from '../stripe/stripe-objects';
-import { objectOf } from '../stripe/stripe-event';
+import { objectOf, scopeOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 
 /**
@@ -17,12 +17,16 @@ export async function handleChargeRefunded(
 ): Promise<Outcome> {
   const charge = objectOf<ChargeWire>(event);
   const paymentIntentId = idOf(charge.payment_intent);
-  const { order } = await deps.links.resolve({ paymentIntentId, invoice: charge.invoice });
+  const { order } = await deps.links.resolve({
+    paymentIntentId,
+    invoice: charge.invoice,
+    scope: scopeOf(event, ctx),
+  });
   if (!order) return retry(`no order for charge ${charge.id} yet`);
 
   const refunds = refundsCoveredBy(
     charge,
-    charge.refunds?.data ?? (await deps.stripe.refundsOfCharge(charge.id)),
+    charge.refunds?.data ?? (await deps.stripe.refundsOfCharge(charge.id, scopeOf(event, ctx))),
   );
   if (!refunds) return retry(`refunds of ${charge.id} do not add up to ${charge.amount_refunded} yet`);
   const stored: Refund[] = [];

@@ -2,7 +2,7 @@ import type { StripeEventShape } from '@billing/contracts';
 import { causeOf, done, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { isSessionPaid, type CheckoutSessionWire } from '../stripe/stripe-objects';
 import { confirmOrder } from './confirm-order';
-import { eventTime, objectOf } from '../stripe/stripe-event';
+import { eventTime, objectOf, scopeOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 
 /**
@@ -17,7 +17,7 @@ export async function handleCheckoutCompleted(
 ): Promise<Outcome> {
   const session = objectOf<CheckoutSessionWire>(event);
   if (session.mode === 'setup') return skipped('setup-mode session: nothing was sold');
-  const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger);
+  const { order } = await deps.intake.ensureOrder(session, eventTime(event), ctx.logger, scopeOf(event, ctx));
   const created = deps.events.created(order, causeOf(ctx));
   if (isSessionPaid(session)) {
     await confirmOrder(order, eventTime(event), deps, ctx, [created]);

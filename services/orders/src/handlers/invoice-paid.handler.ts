@@ -8,6 +8,7 @@ import {
   type InvoiceWire,
 } from '../stripe/stripe-objects';
 import { eventTime, objectOf } from '../stripe/stripe-event';
+import { accountFieldsOf } from '../domain/billing-account';
 import type { OrdersHandlerDeps } from './deps';
 
 /**
@@ -29,6 +30,7 @@ export async function handleInvoicePaid(
   const { payment } = await deps.ledger.addPayment({
     paymentId: invoice.id,
     orderId: order.orderId,
+    ...accountFieldsOf(order),
     customerEmail: order.customerEmail,
     source: 'invoice',
     invoiceId: invoice.id,

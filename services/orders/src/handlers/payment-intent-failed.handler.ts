@@ -1,7 +1,7 @@
 import type { StripeEventShape } from '@billing/contracts';
 import { causeOf, done, retry, type HandlerContext, type Outcome } from '@billing/runtime';
 import { failureReason, type PaymentIntentWire } from '../stripe/stripe-objects';
-import { eventTime, objectOf } from '../stripe/stripe-event';
+import { eventTime, objectOf, scopeOf } from '../stripe/stripe-event';
 import type { OrdersHandlerDeps } from './deps';
 
 /**
@@ -18,6 +18,7 @@ export async function handlePaymentIntentFailed(
   const { order, invoice } = await deps.links.resolve({
     paymentIntentId: intent.id,
     invoice: intent.invoice,
+    scope: scopeOf(event, ctx),
   });
   if (!order) return retry(`no order for payment intent ${intent.id} yet`);
   const { fact } = await deps.ledger.addFact({

@@ -1,7 +1,8 @@
 import type { StripeEventShape } from '@billing/contracts';
 import { causeOf, done, retry, skipped, type HandlerContext, type Outcome } from '@billing/runtime';
 import { type PaymentIntentWire } from '../stripe/stripe-objects';
-import { eventTime, objectOf } from '../stripe/stripe-event';
+import { eventTime, objectOf, scopeOf } from '../stripe/stripe-event';
+import { accountFieldsOf } from '../domain/billing-account';
 import type { OrdersHandlerDeps } from './deps';
 
 /**
@@ -17,13 +18,18 @@ export async function handlePaymentIntentSucceeded(
   const intent = objectOf<PaymentIntentWire>(event);
   const order = await deps.orders.byPaymentIntent(intent.id);
   if (!order) {
-    const invoice = await deps.links.invoiceOf({ paymentIntentId: intent.id, invoice: intent.invoice });
+    const invoice = await deps.links.invoiceOf({
+      paymentIntentId: intent.id,
+      invoice: intent.invoice,
+      scope: scopeOf(event, ctx),
+    });
     if (invoice?.subscriptionId) return skipped('pays a subscription invoice: recorded from invoice.paid');
     return retry(`no order for payment intent ${intent.id} yet`);
   }
   const { payment } = await deps.ledger.addPayment({
     paymentId: intent.id,
     orderId: order.orderId,
+    ...accountFieldsOf(order),
     customerEmail: order.customerEmail,
     source: 'payment_intent',
     invoiceId: null,

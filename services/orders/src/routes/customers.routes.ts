@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { BILLING_ACCOUNT_PATTERN } from '@billing/contracts';
 import { NotFoundError, type HttpApp, type Logger } from '@billing/runtime';
 import type { FastifyRequest } from 'fastify';
 import type { CustomerRepository } from '../db/customer.repository';
@@ -35,12 +36,20 @@ export function registerCustomerRoutes(
         summary: `A customer (email matched case-insensitively) with the latest ${SHOWN} orders and payments`,
         tags: ['customers'],
         params: Type.Object({ email: Type.String({ minLength: 3, maxLength: 320 }) }),
+        querystring: Type.Object({
+          account: Type.Optional(
+            Type.String({
+              pattern: BILLING_ACCOUNT_PATTERN,
+              description: 'The Stripe account label (STRIPE_ACCOUNTS); default: the default account',
+            }),
+          ),
+        }),
         response: { 200: CustomerDetail, ...errorResponses },
       },
     },
     async (request) => {
       const email = normalizeEmail(request.params.email);
-      const customer = await deps.customers.get(email);
+      const customer = await deps.customers.get(email, request.query.account);
       if (!customer) throw new NotFoundError(`no customer ${email}`);
       const [orders, payments] = await Promise.all([
         deps.orders.list({ email, limit: SHOWN }),

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import {
+  BillingAccountFieldsV1,
   Nullable,
   OrderLineV1,
   OrderRefundedV1,
@@ -31,6 +32,7 @@ export const PaymentView = Type.Composite([PaymentRecordedV1, Type.Object({ even
 export const RefundView = Type.Omit(OrderRefundedV1, ['customerEmail']);
 
 const orderFields = {
+  ...BillingAccountFieldsV1,
   orderId: Type.String(),
   checkoutSessionId: Type.String(),
   status: OrderStatus,
@@ -102,6 +104,7 @@ export const CustomerErasureView = Type.Object({
 });
 
 export const CustomerDetail = Type.Object({
+  ...BillingAccountFieldsV1,
   email: Type.String(),
   name: Nullable(Type.String()),
   stripeCustomerIds: Type.Array(Type.String()),

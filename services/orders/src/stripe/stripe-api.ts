@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import type { PaymentFailureReasonV1 } from '@billing/contracts';
-import { inSpan, SpanKind } from '@billing/runtime';
+import { inSpan, PermanentError, SpanKind } from '@billing/runtime';
 import { StripeApiError } from '../errors';
+import type { StripeScope } from './stripe-event';
 import {
   failureReason,
   idOf,
@@ -35,19 +36,20 @@ export interface InvoiceLink {
 
 /**
  * What the orders service asks Stripe's API. Every method throws `StripeApiError` when Stripe
- * cannot answer; handlers turn that into a retry.
+ * cannot answer; handlers turn that into a retry. `scope` is the event's account: its API key,
+ * and for a Connect event the `Stripe-Account` header.
  */
 export interface StripeApi {
   /** All line items of a Checkout Session, every page, with price and product expanded. */
-  lineItems(sessionId: string): Promise<LineItemWire[]>;
+  lineItems(sessionId: string, scope: StripeScope): Promise<LineItemWire[]>;
   /** End of the subscription's current period. */
-  subscriptionPeriodEnd(subscriptionId: string): Promise<Date | null>;
-  invoiceLink(invoiceId: string): Promise<InvoiceLink>;
+  subscriptionPeriodEnd(subscriptionId: string, scope: StripeScope): Promise<Date | null>;
+  invoiceLink(invoiceId: string, scope: StripeScope): Promise<InvoiceLink>;
   /** The invoice a PaymentIntent pays (basil's InvoicePayments), or null for a plain payment. */
-  invoiceOfPaymentIntent(paymentIntentId: string): Promise<InvoiceLink | null>;
-  refundsOfCharge(chargeId: string): Promise<RefundWire[]>;
+  invoiceOfPaymentIntent(paymentIntentId: string, scope: StripeScope): Promise<InvoiceLink | null>;
+  refundsOfCharge(chargeId: string, scope: StripeScope): Promise<RefundWire[]>;
   /** The PaymentIntent's `last_payment_error`. */
-  paymentFailure(paymentIntentId: string): Promise<PaymentFailureReasonV1>;
+  paymentFailure(paymentIntentId: string, scope: StripeScope): Promise<PaymentFailureReasonV1>;
 }
 
 /** One Stripe API call, as a client span of the event's trace; failures become StripeApiError. */
@@ -59,6 +61,7 @@ function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
       try {
         return await fn();
       } catch (err) {
+        if (err instanceof PermanentError) throw err; // an account without a key: not Stripe's failure
         const status = (err as { statusCode?: unknown }).statusCode;
         throw new StripeApiError(operation, typeof status === 'number' ? status : null, { cause: err });
       }
@@ -74,38 +77,70 @@ async function collect<T>(list: AsyncIterable<T>): Promise<T[]> {
 
 const PAGE = 100;
 
-/** The port over stripe-node; objects are read as loose JSON (see stripe-objects.ts). */
-export function stripeApi(stripe: Stripe): StripeApi {
-  const invoiceLink = (invoiceId: string) =>
+/**
+ * The port over stripe-node, with a client per account label; objects are read as loose JSON (see
+ * stripe-objects.ts). An event of an account without a key here cannot be handled: it is parked
+ * as permanent, to be replayed once STRIPE_ACCOUNTS names the account.
+ */
+export function stripeApi(clients: ReadonlyMap<string, Stripe>): StripeApi {
+  const stripeOf = (scope: StripeScope): Stripe => {
+    const client = clients.get(scope.account);
+    if (!client) {
+      throw new PermanentError(
+        `no Stripe API key for account "${scope.account}": add it to STRIPE_ACCOUNTS, then replay`,
+      );
+    }
+    return client;
+  };
+  // Connect: requests about a connected account's objects name it (stripe-node sends Stripe-Account).
+  const on = (scope: StripeScope): Stripe.RequestOptions =>
+    scope.stripeAccount ? { stripeAccount: scope.stripeAccount } : {};
+
+  const invoiceLink = (invoiceId: string, scope: StripeScope) =>
     call('invoices.retrieve', async () => {
-      const invoice = (await stripe.invoices.retrieve(invoiceId)) as unknown as InvoiceWire;
+      const invoice = (await stripeOf(scope).invoices.retrieve(
+        invoiceId,
+        undefined,
+        on(scope),
+      )) as unknown as InvoiceWire;
       return { invoiceId, subscriptionId: invoiceSubscriptionId(invoice) };
     });
 
   return {
-    lineItems: (sessionId) =>
+    lineItems: (sessionId, scope) =>
       call('checkout.sessions.listLineItems', () =>
         collect(
-          stripe.checkout.sessions.listLineItems(sessionId, { limit: PAGE, expand: ['data.price.product'] }),
+          stripeOf(scope).checkout.sessions.listLineItems(
+            sessionId,
+            { limit: PAGE, expand: ['data.price.product'] },
+            on(scope),
+          ),
         ),
       ) as unknown as Promise<LineItemWire[]>,
 
-    subscriptionPeriodEnd: (subscriptionId) =>
+    subscriptionPeriodEnd: (subscriptionId, scope) =>
       call('subscriptions.retrieve', async () =>
         subscriptionPeriodEnd(
-          (await stripe.subscriptions.retrieve(subscriptionId)) as unknown as SubscriptionWire,
+          (await stripeOf(scope).subscriptions.retrieve(
+            subscriptionId,
+            undefined,
+            on(scope),
+          )) as unknown as SubscriptionWire,
         ),
       ),
 
     invoiceLink,
 
-    async invoiceOfPaymentIntent(paymentIntentId) {
+    async invoiceOfPaymentIntent(paymentIntentId, scope) {
       const page = await call('invoicePayments.list', () =>
-        stripe.invoicePayments.list({
-          payment: { type: 'payment_intent', payment_intent: paymentIntentId },
-          limit: 10,
-          expand: ['data.invoice'],
-        }),
+        stripeOf(scope).invoicePayments.list(
+          {
+            payment: { type: 'payment_intent', payment_intent: paymentIntentId },
+            limit: 10,
+            expand: ['data.invoice'],
+          },
+          on(scope),
+        ),
       );
       const first = page.data[0];
       if (!first) return null;
@@ -114,17 +149,20 @@ export function stripeApi(stripe: Stripe): StripeApi {
         return { invoiceId: invoice.id, subscriptionId: invoiceSubscriptionId(invoice) };
       }
       const invoiceId = idOf(first.invoice);
-      return invoiceId ? invoiceLink(invoiceId) : null;
+      return invoiceId ? invoiceLink(invoiceId, scope) : null;
     },
 
-    refundsOfCharge: (chargeId) =>
+    refundsOfCharge: (chargeId, scope) =>
       call('refunds.list', () =>
-        collect(stripe.refunds.list({ charge: chargeId, limit: PAGE })),
+        collect(stripeOf(scope).refunds.list({ charge: chargeId, limit: PAGE }, on(scope))),
       ) as unknown as Promise<RefundWire[]>,
 
-    paymentFailure: (paymentIntentId) =>
+    paymentFailure: (paymentIntentId, scope) =>
       call('paymentIntents.retrieve', async () =>
-        failureReason((await stripe.paymentIntents.retrieve(paymentIntentId)).last_payment_error),
+        failureReason(
+          (await stripeOf(scope).paymentIntents.retrieve(paymentIntentId, undefined, on(scope)))
+            .last_payment_error,
+        ),
       ),
   };
 }

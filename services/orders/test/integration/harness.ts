@@ -2,7 +2,6 @@ import { ORDERS_EVENTS_STREAM, ORDERS_STRIPE_CONSUMER, type EventEnvelopeV1 } fr
 import {
   connectServiceInfra,
   createLogger,
-  createStripeClient,
   DAY_MS,
   type LogLevel,
   type Logger,
@@ -22,10 +21,14 @@ import {
 import type { Static } from '@sinclair/typebox';
 import { buildOrdersService, type OrdersService } from '../../src/app';
 import { readCatalogSeed } from '../../src/catalog/catalog-seed';
+import { stripeClients } from '../../src/config';
 import type { CatalogProductCreate } from '../../src/catalog/catalog.schema';
 import { registerModels } from '../../src/db/models';
 import type { OrderDetail } from '../../src/routes/schemas';
 import { stripeApi } from '../../src/stripe/stripe-api';
+
+/** The API key of each Stripe account the service is configured with (as STRIPE_ACCOUNTS gives them). */
+export const ACCOUNT_KEYS = { default: 'sk_test_orders', eu: 'sk_test_orders_eu' } as const;
 
 export const TOKEN = 'orders-test-token-0123456789abcdef';
 /**
@@ -110,11 +113,14 @@ export class OrdersContext extends ServiceTestContext<OrdersService, ServiceInfr
       registerModels,
     });
     const stripe = stripeApi(
-      createStripeClient({
-        secretKey: 'sk_test_orders',
-        apiUrl: this.fake.url,
-        timeoutMs: 2000,
-        maxNetworkRetries: 0,
+      stripeClients({
+        stripe: {
+          secretKey: ACCOUNT_KEYS.default,
+          apiUrl: this.fake.url,
+          timeoutMs: 2000,
+          maxNetworkRetries: 0,
+        },
+        stripeKeys: ACCOUNT_KEYS,
       }),
     );
     const service = await buildOrdersService({
