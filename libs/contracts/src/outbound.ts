@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Nullable, compile, type Validator } from './schema';
+import { BillingAccountFieldsV1 } from './orders.events';
 
 /**
  * Outbound webhooks: what the notifications service POSTs to the endpoints integrators register.
@@ -49,6 +50,8 @@ export const CheckoutCompletedData = Type.Object({
   licenses: Type.Array(OutboundLicense),
   /** Every license of the order, when more than `licenses` lists. */
   licenseCount: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The order's Stripe account label and Connect account, when not the default / the platform. */
+  ...BillingAccountFieldsV1,
 });
 export type CheckoutCompletedData = Static<typeof CheckoutCompletedData>;
 
@@ -67,6 +70,8 @@ export const PaymentSucceededData = Type.Object({
   periodEnd: Nullable(DateTime),
   receiptUrl: Nullable(Type.String()),
   paidAt: DateTime,
+  /** The payment's Stripe account label and Connect account, when not the default / the platform. */
+  ...BillingAccountFieldsV1,
 });
 export type PaymentSucceededData = Static<typeof PaymentSucceededData>;
 

@@ -13,6 +13,9 @@ const licenseSchema = new Schema<LicenseDoc>(
     _id: { type: String, required: true },
     key: { type: String, required: true },
     orderId: { type: String, required: true },
+    // The order's Stripe account and Connect account; absent for the default account / the platform.
+    account: { type: String },
+    stripeAccount: { type: String },
     lineId: { type: String, required: true },
     unitIndex: { type: Number, required: true },
     customerEmail: { type: String, required: true },

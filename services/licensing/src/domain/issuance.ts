@@ -64,6 +64,8 @@ export function planLicenses(inputs: IssuanceInputs): LicenseRecord[] {
         licenseId,
         key: inputs.sign(claims),
         orderId: order.orderId,
+        ...(order.account && { account: order.account }),
+        ...(order.stripeAccount && { stripeAccount: order.stripeAccount }),
         lineId: line.lineId,
         unitIndex,
         customerEmail: order.customerEmail,

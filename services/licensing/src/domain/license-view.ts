@@ -26,6 +26,10 @@ export interface LicenseRecord {
   revokeReason: RevokeReason | null;
   /** Set by an operator; cleared by an operator. */
   suspendedAt: Date | null;
+  /** The order's Stripe account label (absent: the default account), see OrderSnapshotV1. */
+  account?: string;
+  /** The order's Connect account (absent: the platform's own checkout). */
+  stripeAccount?: string;
 }
 
 /** Facts stored elsewhere that decide a license's current status, tier and expiry. */

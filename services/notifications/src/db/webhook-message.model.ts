@@ -17,6 +17,8 @@ export interface WebhookMessageDoc {
    * messages; null when the event names none (and on messages stored before it was recorded).
    */
   customerEmail?: string | null;
+  /** `data.account` of the body: the Stripe account label (absent: the default account). */
+  account?: string;
   createdAt: Date;
   status: MessageStatus;
   /** Attempts made so far; attempt n is claimed by inserting (messageId, n) into delivery_attempts. */
@@ -41,6 +43,7 @@ const schema = new Schema<WebhookMessageDoc>(
     endpointId: { type: String, required: true },
     body: { type: String, required: true },
     customerEmail: { type: String, default: null },
+    account: { type: String },
     createdAt: { type: Date, required: true },
     status: { type: String, required: true, enum: ['pending', 'delivered', 'failed'] },
     attemptCount: { type: Number, required: true },

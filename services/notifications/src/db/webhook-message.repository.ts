@@ -10,6 +10,8 @@ export interface NewMessage {
   body: string;
   /** The customer the body names (`data.customerEmail`), for erasure. */
   customerEmail: string | null;
+  /** The Stripe account label the body names (`data.account`); absent: the default account. */
+  account?: string;
   now: Date;
   /**
    * When other replicas may take the first attempt: the replica that stores the message attempts
@@ -47,6 +49,7 @@ export class WebhookMessageRepository {
       endpointId: input.endpointId,
       body: input.body,
       customerEmail: input.customerEmail,
+      ...(input.account && { account: input.account }),
       createdAt: input.now,
       status: input.deliverable ? 'pending' : 'failed',
       attemptCount: 0,

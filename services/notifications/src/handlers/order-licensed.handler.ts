@@ -90,6 +90,8 @@ export async function handleOrderLicensed(
     currency: order.currency,
     licenses,
     ...(page && { licenseCount: page.licenseCount }),
+    ...(order.account && { account: order.account }),
+    ...(order.stripeAccount && { stripeAccount: order.stripeAccount }),
   });
   await deps.webhooks.publish([
     ...(!page || page.number === 1 ? [completed] : []),

@@ -27,6 +27,8 @@ export async function handlePaymentRecorded(
       periodEnd: p.periodEnd,
       receiptUrl: p.receiptUrl,
       paidAt: p.paidAt,
+      ...(p.account && { account: p.account }),
+      ...(p.stripeAccount && { stripeAccount: p.stripeAccount }),
     }),
   ]);
   if (p.billingReason !== 'subscription_cycle') return done();

@@ -86,7 +86,7 @@ export class WebhookDispatcher implements WebhookPublisher {
       };
       const json = JSON.stringify(body);
       // Every outbound event names its customer here (or null); stored so an erasure finds it.
-      const customerEmail = (event.data as { customerEmail?: string | null }).customerEmail;
+      const { customerEmail, account } = event.data as { customerEmail?: string | null; account?: string };
       for (const endpoint of this.deps.endpoints.subscribedTo(event.type)) {
         const now = this.deps.now();
         const stored = await this.deps.messages.insertIfAbsent({
@@ -96,6 +96,7 @@ export class WebhookDispatcher implements WebhookPublisher {
           endpointId: endpoint._id,
           body: json,
           customerEmail: customerEmail ? customerEmail.trim().toLowerCase() : null,
+          ...(account && { account }),
           now,
           firstAttemptAt: new Date(now.getTime() + this.deps.holdMs),
           deliverable: endpoint.status === 'enabled',
