@@ -120,6 +120,7 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
     ledger,
     erasures: new CustomerErasureRepository(infra.db),
     events: new OrderEvents(infra.outbox),
+    handled: infra.handled,
     clock: () => new Date(),
   });
   registerCustomerRoutes(http, { customers, orders, ledger, erasure, logger, auth });
