@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { PaymentFailureReasonV1 } from '@billing/contracts';
-import { inSpan, SpanKind } from '@billing/runtime';
+import { callStripe } from '@billing/runtime';
 import { StripeApiError } from '../errors';
 import {
   failureReason,
@@ -52,18 +52,7 @@ export interface StripeApi {
 
 /** One Stripe API call, as a client span of the event's trace; failures become StripeApiError. */
 function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  return inSpan(
-    `stripe ${operation}`,
-    { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'stripe', 'rpc.method': operation } },
-    async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        const status = (err as { statusCode?: unknown }).statusCode;
-        throw new StripeApiError(operation, typeof status === 'number' ? status : null, { cause: err });
-      }
-    },
-  );
+  return callStripe(operation, fn, (err, status) => new StripeApiError(operation, status, { cause: err }));
 }
 
 async function collect<T>(list: AsyncIterable<T>): Promise<T[]> {
