@@ -218,8 +218,7 @@ function printSummary(env, infra, services, infraOnly) {
   const has = (name) => services.some((s) => s.name === name);
   if (has('gateway'))
     rows.push(['Webhook endpoint', `http://${HOST}:${port('gateway')}/api/billing/webhooks`]);
-  // The dashboard's view of the services (the gateway's for looking up missed Stripe events).
-  for (const name of ['gateway', 'orders', 'licensing', 'notifications']) {
+  for (const name of ['orders', 'licensing', 'notifications']) {
     if (has(name))
       rows.push([`${name[0].toUpperCase()}${name.slice(1)} API`, `http://${HOST}:${port(name)}`]);
   }
