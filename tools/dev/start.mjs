@@ -276,7 +276,8 @@ async function main() {
     // Local runs listen on loopback only; containers set 0.0.0.0 themselves.
     setDefault(env, `${service.name.toUpperCase()}_HOST`, '127.0.0.1');
   }
-  for (const name of ['orders', 'licensing', 'notifications']) {
+  // The dashboard's view of the services (the gateway's for looking up missed Stripe events).
+  for (const name of ['gateway', 'orders', 'licensing', 'notifications']) {
     setDefault(env, `${name.toUpperCase()}_URL`, `http://${HOST}:${env[`${name.toUpperCase()}_PORT`]}`);
   }
 

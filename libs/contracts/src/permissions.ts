@@ -73,6 +73,8 @@ function streamAdmin(stream: StreamDefinition, owned: boolean): string[] {
     `${api}.STREAM.INFO.${stream.name}`,
     `${api}.STREAM.CREATE.${stream.name}`,
     ...(owned ? [`${api}.STREAM.UPDATE.${stream.name}`] : []),
+    // A stream it reads: one stored message by sequence, to replay it (README, "Replay").
+    ...(owned ? [] : [`${api}.STREAM.MSG.GET.${stream.name}`]),
   ];
 }
 

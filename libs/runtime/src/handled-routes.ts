@@ -1,9 +1,11 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { STRIPE_EVENT_TYPE_PATTERN } from '@billing/contracts';
+import { BadRequestError } from './errors';
 import { EVENT_ORDER_PATTERN, type HandledLog } from './handled';
 import type { HttpApp } from './http';
 import { AnswerDate as DateTime, errorResponses } from './openapi';
+import type { StripeEventReplayer } from './stripe-replay';
 
 const Outcome = Type.Union([
   Type.Literal('done'),
@@ -76,8 +78,14 @@ const StripeEventQuery = Type.Object(
  */
 export function registerHandledRoutes(
   app: HttpApp,
-  deps: { handled: HandledLog; auth: (request: FastifyRequest) => Promise<void> },
+  deps: {
+    handled: HandledLog;
+    /** Where the service consumes Stripe events: `POST /admin/stripe-events/replay`. */
+    replayer?: StripeEventReplayer;
+    auth: (request: FastifyRequest) => Promise<void>;
+  },
 ): void {
+  if (deps.replayer) registerStripeReplayRoute(app, deps.replayer, deps.auth);
   app.get(
     '/admin/stripe-events',
     {
@@ -118,5 +126,84 @@ export function registerHandledRoutes(
       },
     },
     async (request) => ({ items: await deps.handled.forStripeEvent(request.params.id) }),
+  );
+}
+
+const StripeReplayBody = Type.Object(
+  {
+    eventIds: Type.Optional(
+      Type.Array(Type.String({ pattern: '^evt_[A-Za-z0-9_]{1,250}$' }), { minItems: 1, maxItems: 1000 }),
+    ),
+    types: Type.Optional(
+      Type.Array(Type.String({ pattern: STRIPE_EVENT_TYPE_PATTERN }), { minItems: 1, maxItems: 20 }),
+    ),
+    since: Type.Optional(Type.String({ format: 'date-time', description: 'Created by Stripe at or after' })),
+    until: Type.Optional(Type.String({ format: 'date-time', description: 'Created by Stripe before' })),
+    consumer: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+const StripeReplayAnswer = Type.Object({
+  replayed: Type.Integer({ description: 'Events run again' }),
+  items: Type.Array(
+    Type.Object({
+      eventId: Type.String(),
+      type: Nullable(Type.String()),
+      consumer: Type.String(),
+      outcome: Type.Union(
+        [
+          Type.Literal('done'),
+          Type.Literal('skipped'),
+          Type.Literal('retry'),
+          Type.Literal('failed'),
+          Type.Literal('gone'),
+        ],
+        { description: '`failed`: the handler threw; `gone`: no longer in the stream' },
+      ),
+      reason: Nullable(Type.String()),
+    }),
+  ),
+});
+
+function registerStripeReplayRoute(
+  app: HttpApp,
+  replayer: StripeEventReplayer,
+  auth: (request: FastifyRequest) => Promise<void>,
+): void {
+  app.post(
+    '/admin/stripe-events/replay',
+    {
+      onRequest: auth,
+      schema: {
+        summary:
+          "Runs stored Stripe events through this service's consumers again: by id, or by type and creation time",
+        description:
+          'Oldest first; effects stay exactly once (applied ones are skipped). Each outcome is also ' +
+          'written to the handled-message log (`GET /admin/stripe-events`).',
+        tags: ['stripe events'],
+        body: StripeReplayBody,
+        response: { 200: StripeReplayAnswer, ...errorResponses(400, 401) },
+      },
+    },
+    async (request) => {
+      const { eventIds, types, since, until, consumer, limit } = request.body;
+      if (!eventIds && !types && !since)
+        throw new BadRequestError('name the events to replay: eventIds, types or since', 'no_selection');
+      if (eventIds && (types || since || until))
+        throw new BadRequestError(
+          'eventIds cannot be combined with types or a time range',
+          'invalid_selection',
+        );
+      return replayer.replay({
+        eventIds,
+        types,
+        since: since ? new Date(since) : undefined,
+        until: until ? new Date(until) : undefined,
+        consumer,
+        limit,
+      });
+    },
   );
 }

@@ -239,6 +239,18 @@ export class HandledLog {
     return { items, nextBefore: more && last?.eventOrder ? last.eventOrder : null };
   }
 
+  /**
+   * A customer's erasure: the Stripe events that carried the email name the placeholder instead
+   * (served by the email index). Returns how many records changed.
+   */
+  async eraseEmail(email: string, placeholder: string): Promise<number> {
+    const result = await this.model.updateMany(
+      { email: email.trim().toLowerCase() },
+      { $set: { email: placeholder } },
+    );
+    return result.modifiedCount;
+  }
+
   /** Records not handled again for `keepMs` are deleted. */
   retentionRule(keepMs: number): RetentionRule {
     return { name: 'handled-message log', model: this.model, field: 'lastAt', keepMs };

@@ -13,6 +13,7 @@ export * from './parked';
 export * from './handled';
 export * from './stripe-event-facts';
 export * from './replay';
+export * from './stripe-replay';
 export * from './rate-limits';
 export * from './retention';
 export * from './retry';

@@ -11,9 +11,12 @@ import type { Logger } from './logger';
 import type { ParkedFilter, ParkedRecord, ParkedStore } from './parked';
 import type { Handler, Outcome } from './runner';
 
-/** How the messages one consumer parked are run again: its codec and its handlers. */
+/** A stored message to run again: a parked one, or one read back from its stream. */
+export type StoredMessage = Pick<ParkedRecord, 'subject' | 'data' | 'deliveryCount' | 'headers'>;
+
+/** How the messages of one consumer are run again: its codec and its handlers. */
 export interface ReplayRoute {
-  replay(record: ParkedRecord, logger: Logger): Promise<Outcome>;
+  replay(record: StoredMessage, logger: Logger): Promise<Outcome>;
 }
 
 export function replayRoute<E>(codec: Codec<E>, handlers: Readonly<Record<string, Handler<E>>>): ReplayRoute {
@@ -21,7 +24,7 @@ export function replayRoute<E>(codec: Codec<E>, handlers: Readonly<Record<string
     async replay(record, logger) {
       const decoded = codec.decode(record.subject, new TextEncoder().encode(record.data));
       if (!decoded.ok)
-        throw new BadRequestError(`parked message cannot be decoded: ${decoded.error}`, 'undecodable');
+        throw new BadRequestError(`stored message cannot be decoded: ${decoded.error}`, 'undecodable');
       const handler = handlers[decoded.route];
       if (!handler) throw new BadRequestError(`no handler for ${decoded.route}`, 'no_handler');
       return handler(decoded.event, {

@@ -278,7 +278,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         subject: msg.subject,
         deliveryCount,
         logger: ctxLog,
-        headers: headersOf(msg),
+        headers: headersRecord(msg.headers),
       });
       switch (outcome.status) {
         case 'done':
@@ -346,7 +346,7 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
         streamSequence: msg.seq,
         storedAt: msg.time,
         data: text.decode(msg.data),
-        headers: headersOf(msg),
+        headers: headersRecord(msg.headers),
         kind,
         reason,
         deliveryCount: msg.info.deliveryCount,
@@ -405,9 +405,11 @@ export async function startConsumer<E>(options: RunnerOptions<E>): Promise<Runni
 }
 
 /** The first value of each header of a message (none: undefined). */
-function headersOf(msg: JsMsg): Record<string, string> | undefined {
-  if (!msg.headers) return undefined;
-  const headers: Record<string, string> = {};
-  for (const key of msg.headers.keys()) headers[key] = msg.headers.get(key);
-  return headers;
+export function headersRecord(
+  headers: { keys(): string[]; get(key: string): string } | undefined,
+): Record<string, string> | undefined {
+  if (!headers) return undefined;
+  const record: Record<string, string> = {};
+  for (const key of headers.keys()) record[key] = headers.get(key);
+  return record;
 }

@@ -1,6 +1,7 @@
 import { STRIPE_API_VERSION } from '@billing/contracts';
 import Stripe from 'stripe';
 import type { EnvReader } from './config';
+import { inSpan, SpanKind } from './tracing';
 
 export interface StripeApiConfig {
   secretKey: string;
@@ -39,4 +40,27 @@ export function createStripeClient(config: StripeApiConfig): Stripe {
     maxNetworkRetries: config.maxNetworkRetries,
     appInfo: { name: 'stripe-billing-events' },
   });
+}
+
+/**
+ * One Stripe API call as a client span of the current trace. A failure is handed to `onError`
+ * with the HTTP status Stripe answered (null: no answer), which maps it to what the caller does next.
+ */
+export function callStripe<T>(
+  operation: string,
+  fn: () => Promise<T>,
+  onError: (err: unknown, status: number | null) => Error,
+): Promise<T> {
+  return inSpan(
+    `stripe ${operation}`,
+    { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'stripe', 'rpc.method': operation } },
+    async () => {
+      try {
+        return await fn();
+      } catch (err) {
+        const status = (err as { statusCode?: unknown }).statusCode;
+        throw onError(err, typeof status === 'number' ? status : null);
+      }
+    },
+  );
 }

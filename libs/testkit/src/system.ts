@@ -162,6 +162,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const urlOf = (service: ServiceName) => processes.find((p) => p.service === service)!.url;
     return {
       DASHBOARD_HOST: '127.0.0.1',
+      GATEWAY_URL: urlOf('gateway'),
       ORDERS_URL: urlOf('orders'),
       LICENSING_URL: urlOf('licensing'),
       NOTIFICATIONS_URL: urlOf('notifications'),

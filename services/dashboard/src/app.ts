@@ -12,6 +12,7 @@ import { registerOrderPages } from './routes/orders.routes';
 import { registerOverviewRoutes } from './routes/overview.routes';
 import { registerParkedPages } from './routes/parked.routes';
 import { registerStripeEventPages } from './routes/stripe-events.routes';
+import { registerStripeReplayActions } from './routes/stripe-replay.routes';
 import { registerWebhookPages } from './routes/webhooks.routes';
 import { UpstreamError } from './upstream/api-client';
 import { upstreams, type Upstreams } from './upstream/services';
@@ -98,6 +99,7 @@ export async function buildDashboardApp(deps: DashboardDeps): Promise<HttpApp> {
       registerLicensePages(signedIn, routeDeps);
       registerWebhookPages(signedIn, routeDeps);
       registerStripeEventPages(signedIn, routeDeps);
+      registerStripeReplayActions(signedIn, routeDeps);
       registerParkedPages(signedIn, routeDeps);
     });
   });

@@ -12,6 +12,7 @@ describe('dashboard config', () => {
         orders: 'http://127.0.0.1:3002',
         licensing: 'http://127.0.0.1:3003',
         notifications: 'http://127.0.0.1:3004',
+        gateway: 'http://127.0.0.1:3001',
       },
       sessionTtlMs: 8 * 3600_000,
       secureCookie: false,
@@ -27,9 +28,11 @@ describe('dashboard config', () => {
     const config = loadConfig({
       ADMIN_API_TOKEN: TOKEN,
       ORDERS_URL: 'https://orders.internal/',
+      GATEWAY_URL: 'http://gateway:3001//',
       NODE_ENV: 'production',
     });
     expect(config.upstreams.orders).toBe('https://orders.internal');
+    expect(config.upstreams.gateway).toBe('http://gateway:3001');
     expect(config.secureCookie).toBe(true);
     expect(
       loadConfig({ ADMIN_API_TOKEN: TOKEN, DASHBOARD_SECURE_COOKIE: 'false', NODE_ENV: 'production' })
@@ -41,6 +44,7 @@ describe('dashboard config', () => {
     expect(() => loadConfig({})).toThrow(/^ADMIN_API_TOKEN: is required/);
     expect(() => loadConfig({ ADMIN_API_TOKEN: 'short' })).toThrow(/^ADMIN_API_TOKEN: must be at least 16/);
     expect(() => loadConfig({ ADMIN_API_TOKEN: TOKEN, LICENSING_URL: 'ftp://x' })).toThrow(/^LICENSING_URL/);
+    expect(() => loadConfig({ ADMIN_API_TOKEN: TOKEN, GATEWAY_URL: 'not a url' })).toThrow(/^GATEWAY_URL/);
     expect(() => loadConfig({ ADMIN_API_TOKEN: TOKEN, DASHBOARD_SESSION_SECRET: 'short' })).toThrow(
       /^DASHBOARD_SESSION_SECRET/,
     );

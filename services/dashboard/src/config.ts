@@ -7,8 +7,11 @@ export interface DashboardConfig {
   logLevel: LogLevel;
   /** The other services' admin token: what operators sign in with, and what is sent to the APIs. */
   adminToken: string;
-  /** Base URLs of the services whose HTTP APIs the dashboard reads (never their databases). */
-  upstreams: { orders: string; licensing: string; notifications: string };
+  /**
+   * Base URLs of the services whose HTTP APIs the dashboard reads (never their databases); the
+   * gateway's only for looking up missed Stripe events (`POST /admin/reconcile`).
+   */
+  upstreams: { orders: string; licensing: string; notifications: string; gateway: string };
   /** Per request to another service. */
   upstreamTimeoutMs: number;
   /** HMAC key of the session cookie and the CSRF tokens. */
@@ -50,6 +53,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       orders: url('ORDERS_URL', 'http://127.0.0.1:3002'),
       licensing: url('LICENSING_URL', 'http://127.0.0.1:3003'),
       notifications: url('NOTIFICATIONS_URL', 'http://127.0.0.1:3004'),
+      gateway: url('GATEWAY_URL', 'http://127.0.0.1:3001'),
     }),
     upstreamTimeoutMs: reader.int('DASHBOARD_UPSTREAM_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
     sessionKey: sessionKeyOf(reader, adminToken),

@@ -5,7 +5,7 @@ import {
   type StripeEventShape,
   type StripeV2EventShape,
 } from '@billing/contracts';
-import { AppError, BadRequestError, ServiceUnavailableError, SpanKind, inSpan } from '@billing/runtime';
+import { AppError, BadRequestError, ServiceUnavailableError, callStripe } from '@billing/runtime';
 
 /** What the gateway asks Stripe's API about a thin event notification. */
 export interface StripeEventSource {
@@ -73,27 +73,17 @@ export async function fetchThinEvent(
 
 /** One Stripe API call as a client span; its failure mapped to what Stripe should do next. */
 function call<T>(operation: string, eventId: string, fn: () => Promise<T>): Promise<T> {
-  return inSpan(
-    `stripe ${operation}`,
-    { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'stripe', 'rpc.method': operation } },
-    async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        const status = (err as { statusCode?: unknown }).statusCode;
-        if (status === 404) {
-          throw new BadRequestError(`Stripe has no event ${eventId}`, 'event_not_found', { cause: err });
-        }
-        // Network errors, timeouts, 429 and 5xx (after stripe-node's own retries), but also 401/403:
-        // a key the operator can fix while Stripe retries.
-        throw new ServiceUnavailableError(
-          `Stripe API could not fetch event ${eventId} (status ${typeof status === 'number' ? status : 'none'})`,
-          'stripe_api_unavailable',
-          { cause: err },
-        );
-      }
-    },
-  );
+  return callStripe(operation, fn, (err, status) => {
+    if (status === 404)
+      return new BadRequestError(`Stripe has no event ${eventId}`, 'event_not_found', { cause: err });
+    // Network errors, timeouts, 429 and 5xx (after stripe-node's own retries), but also 401/403:
+    // a key the operator can fix while Stripe retries.
+    return new ServiceUnavailableError(
+      `Stripe API could not fetch event ${eventId} (status ${status ?? 'none'})`,
+      'stripe_api_unavailable',
+      { cause: err },
+    );
+  });
 }
 
 function unexpectedAnswer(eventId: string, reason: string): ServiceUnavailableError {

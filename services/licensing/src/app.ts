@@ -6,6 +6,7 @@ import {
   ORDERS_EVENTS,
   type StripeEventShape,
   type TypedEnvelope,
+  STRIPE_EVENTS_STREAM,
 } from '@billing/contracts';
 import {
   ParkedReplayer,
@@ -19,6 +20,7 @@ import {
   registerHandledRoutes,
   registerParkedRoutes,
   replayRoute,
+  StripeEventReplayer,
   requireBearer,
   runnerDefaults,
   sharedRateLimitStore,
@@ -181,7 +183,15 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     handled: infra.handled,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
-  registerHandledRoutes(http, { handled: infra.handled, auth });
+  // Stored Stripe events run again through the Stripe consumer (an operator after a fix).
+  const stripeReplayer = new StripeEventReplayer({
+    handled: infra.handled,
+    jsm: infra.nats.jsm,
+    stream: STRIPE_EVENTS_STREAM.name,
+    routes: { [LICENSING_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, fromStripe) },
+    logger,
+  });
+  registerHandledRoutes(http, { handled: infra.handled, replayer: stripeReplayer, auth });
   registerConsumerRoutes(http, { jetstream: infra.jetstream, auth });
   registerOpenApiRoute(http, auth);
   const retention = new RetentionSweeper({

@@ -1,4 +1,4 @@
-import { ORDERS_STRIPE_CONSUMER, type StripeEventShape } from '@billing/contracts';
+import { ORDERS_STRIPE_CONSUMER, STRIPE_EVENTS_STREAM, type StripeEventShape } from '@billing/contracts';
 import {
   createHttpApp,
   infraReadiness,
@@ -10,6 +10,7 @@ import {
   registerHandledRoutes,
   registerParkedRoutes,
   replayRoute,
+  StripeEventReplayer,
   requireBearer,
   runnerDefaults,
   startConsumer,
@@ -119,6 +120,7 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
     ledger,
     erasures: new CustomerErasureRepository(infra.db),
     events: new OrderEvents(infra.outbox),
+    handled: infra.handled,
     clock: () => new Date(),
   });
   registerCustomerRoutes(http, { customers, orders, ledger, erasure, logger, auth });
@@ -130,7 +132,15 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
     handled: infra.handled,
   });
   registerParkedRoutes(http, { store: infra.parked, replayer, auth });
-  registerHandledRoutes(http, { handled: infra.handled, auth });
+  // Stored Stripe events run again through the Stripe consumer (an operator after a fix).
+  const stripeReplayer = new StripeEventReplayer({
+    handled: infra.handled,
+    jsm: infra.nats.jsm,
+    stream: STRIPE_EVENTS_STREAM.name,
+    routes: { [ORDERS_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, handlers) },
+    logger,
+  });
+  registerHandledRoutes(http, { handled: infra.handled, replayer: stripeReplayer, auth });
   registerConsumerRoutes(http, { jetstream: infra.jetstream, auth });
   const retention = new RetentionSweeper({
     rules: [...infraRetentionRules(infra, config)],

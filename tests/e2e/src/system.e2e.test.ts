@@ -280,6 +280,18 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
       },
     );
     expect(again.body).toMatchObject({ found: answer.body.found, stored: 0 });
+    // And replayed from the stream through every Stripe consumer: applied again, nothing new.
+    const eventIds = [...missed.ordered, ...racing.ordered].map((e) => e.id);
+    for (const service of ['orders', 'licensing'] as const) {
+      const replay = await api<{ items: Array<{ outcome: string }> }>(
+        `${system.urls[service]}/admin/stripe-events/replay`,
+        system.adminToken,
+        { method: 'POST', body: { eventIds } },
+      );
+      expect(replay.status).toBe(200);
+      for (const item of replay.body.items) expect(['done', 'skipped']).toContain(item.outcome);
+      if (service === 'orders') expect(replay.body.items.length).toBeGreaterThan(0);
+    }
     await settle();
     for (const email of ['rosalind.missed@example.com', 'rosalind.racing@example.com']) {
       expect(mailsTo(smtp, email, /order .* is confirmed/)).toHaveLength(1);

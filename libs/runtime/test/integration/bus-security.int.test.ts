@@ -99,7 +99,7 @@ describe('the bus: every service has its own identity and may only do its own wo
     );
     const streams = await state.streamSubjects();
     const stripe = streams.find((s) => s.stream === STRIPE_EVENTS_STREAM.name)!;
-    expect(stripe.subjects).toEqual([{ subject: stripeEventSubject('invoice.paid'), messages: 1 }]);
+    expect(stripe.subjects).toContainEqual({ subject: stripeEventSubject('invoice.paid'), messages: 1 });
     // Not another service's consumers, though they exist.
     await declareConsumers(admin.jsm, CONSUMERS_OF.orders);
     const foreign = new JetStreamState(licensing.jsm, CONSUMERS_OF.orders, 0);

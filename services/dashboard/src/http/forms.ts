@@ -25,3 +25,18 @@ export function registerFormParser(app: FastifyInstance): void {
 export function formOf(body: unknown): FormBody {
   return body && typeof body === 'object' && !Array.isArray(body) ? (body as FormBody) : {};
 }
+
+/** `<input type="datetime-local">` sends `2026-03-05T10:15` (the forms say UTC). */
+const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+/** A datetime-local field read as UTC, as ISO 8601; undefined when it is not one. */
+export function utcOfLocalTime(value: string | undefined): string | undefined {
+  if (!value || !LOCAL_TIME.test(value)) return undefined;
+  const date = new Date(`${value}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** What a datetime-local field shows for a time (UTC, to the minute). */
+export function localTimeOf(date: Date): string {
+  return date.toISOString().slice(0, 16);
+}

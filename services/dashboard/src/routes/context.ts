@@ -48,7 +48,7 @@ export function queryParam(request: FastifyRequest, name: string): string | unde
 }
 
 const CODE = /^[a-z0-9_]{1,64}$/;
-const SERVICES = new Set(['dashboard', 'orders', 'licensing', 'notifications']);
+const SERVICES = new Set(['dashboard', 'gateway', 'orders', 'licensing', 'notifications']);
 const DETAIL = /^[A-Za-z0-9 ,.:()]{1,120}$/;
 
 /** A signed-in page with the notice or failure its query names (`done`, `failed` and `by`, `detail`). */

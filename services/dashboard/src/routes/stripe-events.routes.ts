@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { PARKING_SERVICES, STRIPE_SERVICES, type StripeEventSearch } from '../upstream/services';
 import type { StripeEventSummary } from '../upstream/types';
+import { localTimeOf } from '../http/forms';
 import { mergeStripeEvents, stripeEventView, type StripeEventQuery } from '../views/stripe-events.view';
-import { queryParam, renderPage, settled, type RouteDeps } from './context';
+import { queryParam, renderPage, sessionOf, settled, type RouteDeps } from './context';
+import { decodeReplay } from './replay-result';
 
 /** Stripe event ids (`evt_…`) and the ids of test events: letters, digits, `_` and `-`. */
 const EVENT_ID = /^[A-Za-z0-9_-]{1,255}$/;
@@ -34,6 +36,12 @@ export function registerStripeEventPages(app: FastifyInstance, deps: RouteDeps):
       customer: field('customer'),
       email: field('email').toLowerCase(),
     };
+    // The forms' actions: their CSRF token, a default start, and a replay's result after its redirect.
+    const actions = {
+      csrf: sessionOf(request).csrf,
+      defaultSince: localTimeOf(new Date(Date.now() - 86_400_000)),
+      replayed: decodeReplay(queryParam(request, 'replay')),
+    };
     const page = (body: ReturnType<typeof stripeEventView>, status = 200) =>
       renderPage(request, reply, { title: 'Stripe events', section: 'stripe-events', body }, status);
 
@@ -45,7 +53,10 @@ export function registerStripeEventPages(app: FastifyInstance, deps: RouteDeps):
       const services = PARKING_SERVICES.map((service, i) => ({ service, result: results[i] }));
       const known = results.some((r) => r.ok && r.value.length > 0);
       const unanswered = results.some((r) => !r.ok);
-      return page(stripeEventView({ query, detail: { valid, services } }), !known && !unanswered ? 404 : 200);
+      return page(
+        stripeEventView({ query, actions, detail: { valid, services } }),
+        !known && !unanswered ? 404 : 200,
+      );
     }
 
     const search: StripeEventSearch = {
@@ -53,11 +64,11 @@ export function registerStripeEventPages(app: FastifyInstance, deps: RouteDeps):
       customer: query.customer || undefined,
       email: query.email || undefined,
     };
-    if (!search.type && !search.customer && !search.email) return page(stripeEventView({ query }));
+    if (!search.type && !search.customer && !search.email) return page(stripeEventView({ query, actions }));
     const invalid = invalidField(search);
     if (invalid) {
       request.log.warn({ field: invalid }, 'Stripe event search refused');
-      return page(stripeEventView({ query, list: { invalid } }), 400);
+      return page(stripeEventView({ query, actions, list: { invalid } }), 400);
     }
     const answers = await Promise.all(
       STRIPE_SERVICES.map(async (service) => ({
@@ -67,6 +78,8 @@ export function registerStripeEventPages(app: FastifyInstance, deps: RouteDeps):
         ),
       })),
     );
-    return page(stripeEventView({ query, list: { answers, events: mergeStripeEvents(answers, 50) } }));
+    return page(
+      stripeEventView({ query, actions, list: { answers, events: mergeStripeEvents(answers, 50) } }),
+    );
   });
 }

@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { formOf } from '../http/forms';
+import { formOf, localTimeOf, utcOfLocalTime } from '../http/forms';
 import { href } from '../views/components';
 import { html } from '../views/html';
 import { endpointView, endpointsView, messageView, rotatedView } from '../views/webhooks.view';
 import { act, queryParam, renderPage, seeOther, sessionOf, type RouteDeps } from './context';
 
 const STATUSES = new Set(['pending', 'delivered', 'failed']);
-/** `<input type="datetime-local">` sends `2026-03-05T10:15` (the form says UTC). */
-const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 
 /**
  * Webhook endpoints and deliveries: list, one endpoint with its messages, enable / disable,
@@ -42,7 +40,7 @@ export function registerWebhookPages(app: FastifyInstance, deps: RouteDeps): voi
       );
     }
     const messages = await notifications.messagesOf(endpoint.id, status);
-    const defaultSince = new Date(Date.now() - 86_400_000).toISOString().slice(0, 16);
+    const defaultSince = localTimeOf(new Date(Date.now() - 86_400_000));
     return renderPage(request, reply, {
       title: `Endpoint ${endpoint.id}`,
       section: 'webhooks',
@@ -62,10 +60,8 @@ export function registerWebhookPages(app: FastifyInstance, deps: RouteDeps): voi
           request.log.info({ endpointId: id, action }, 'webhook endpoint changed by operator');
         });
       case 'replay': {
-        if (!form.since || !LOCAL_TIME.test(form.since)) {
-          return seeOther(reply, `${back}?failed=invalid_time&by=dashboard`);
-        }
-        const since = new Date(`${form.since}Z`).toISOString();
+        const since = utcOfLocalTime(form.since);
+        if (!since) return seeOther(reply, `${back}?failed=invalid_time&by=dashboard`);
         return act(reply, back, 'endpoint_replayed', async () => {
           const { replayed } = await notifications.replaySince(id, since, form.includeDelivered === 'yes');
           request.log.info({ endpointId: id, since, replayed }, 'webhook messages replayed by operator');

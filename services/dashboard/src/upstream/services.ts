@@ -13,7 +13,10 @@ import type {
   OrderDetail,
   ParkedMessage,
   ParkedSummary,
+  ReconcileAnswer,
   StripeEventPage,
+  StripeReplayAnswer,
+  StripeReplaySelection,
   WebhookMessage,
 } from './types';
 
@@ -77,6 +80,14 @@ class ParkedApi {
   /** The Stripe events the service handled, newest first (libs/runtime handled-routes). */
   stripeEvents(search: StripeEventSearch): Promise<StripeEventPage> {
     return this.api.get(`/admin/stripe-events${query(search)}`);
+  }
+
+  /**
+   * Runs stored Stripe events through the service's Stripe consumers again (orders and licensing
+   * only: libs/runtime handled-routes); effects stay exactly once.
+   */
+  replayStripeEvents(selection: StripeReplaySelection): Promise<StripeReplayAnswer> {
+    return this.api.post('/admin/stripe-events/replay', selection);
   }
 
   /** Its durable consumers' lag and the streams they read (libs/runtime consumers-routes). */
@@ -170,22 +181,34 @@ export class NotificationsApi {
   }
 }
 
+/** The gateway's admin API: only reconciliation (it parks nothing and has no handled-message log). */
+export class GatewayApi {
+  constructor(readonly api: ApiClient) {}
+
+  /** Stores the Stripe events of the range that the stream lacks (from Stripe's Events API). */
+  reconcile(since: string, until?: string): Promise<ReconcileAnswer> {
+    return this.api.post(`/admin/reconcile${query({ since, until })}`);
+  }
+}
+
 export interface Upstreams {
   orders: OrdersApi;
   licensing: LicensingApi;
   notifications: NotificationsApi;
+  gateway: GatewayApi;
 }
 
 export function upstreams(config: {
   adminToken: string;
-  upstreams: Record<ParkingService, string>;
+  upstreams: Record<ParkingService | 'gateway', string>;
   upstreamTimeoutMs: number;
 }): Upstreams {
-  const client = (service: ParkingService) =>
+  const client = (service: ParkingService | 'gateway') =>
     new ApiClient(service, config.upstreams[service], config.adminToken, config.upstreamTimeoutMs);
   return {
     orders: new OrdersApi(client('orders')),
     licensing: new LicensingApi(client('licensing')),
     notifications: new NotificationsApi(client('notifications')),
+    gateway: new GatewayApi(client('gateway')),
   };
 }

@@ -229,3 +229,31 @@ export interface ConsumersState {
     subjects: Array<{ subject: string; messages: number }>;
   }>;
 }
+
+/** What one consumer did with one replayed Stripe event (`POST /admin/stripe-events/replay`). */
+export const STRIPE_REPLAY_OUTCOMES = ['done', 'skipped', 'retry', 'failed', 'gone'] as const;
+export type StripeReplayOutcome = (typeof STRIPE_REPLAY_OUTCOMES)[number];
+
+export interface StripeReplayAnswer {
+  replayed: number;
+  items: Array<{
+    eventId: string;
+    type: string | null;
+    consumer: string;
+    outcome: StripeReplayOutcome;
+    reason: string | null;
+  }>;
+}
+
+/** Which stored Stripe events to run again: by id, or by type and Stripe's creation time. */
+export type StripeReplaySelection =
+  { eventIds: string[] } | { types: string[]; since: string; until?: string; limit: number };
+
+/** The gateway's answer to `POST /admin/reconcile`. */
+export interface ReconcileAnswer {
+  since: string;
+  until: string;
+  found: number;
+  alreadyPresent: number;
+  stored: number;
+}

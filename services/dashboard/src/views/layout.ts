@@ -27,6 +27,7 @@ export const NOTICES = {
   endpoint_replayed: 'Failed messages since then are queued for delivery again.',
   parked_replayed: 'Parked message replayed.',
   parked_replayed_all: 'Parked messages replayed.',
+  stripe_reconciled: 'Looked for missed Stripe events:',
 } as const;
 export type NoticeKey = keyof typeof NOTICES;
 

@@ -1,8 +1,10 @@
+import type { ServiceReplay } from '../routes/replay-result';
 import type { ParkingService } from '../upstream/services';
 import type { HandledMessage, StripeEventSummary } from '../upstream/types';
 import { badge, href, link, table, when } from './components';
 import { html, type Html } from './html';
 import type { Result } from './orders.view';
+import { reconcileForm, replayMatchingForm, replayOneForm, replayResult } from './stripe-replay.view';
 
 /** The runner's outcomes in the words of this page. */
 const OUTCOME: Record<HandledMessage['outcome'], string> = {
@@ -124,16 +126,26 @@ function resultList(events: readonly MergedStripeEvent[]): Html {
   });
 }
 
+/** What the page's action forms need, and a replay's result after its redirect. */
+export interface StripeEventActions {
+  csrf: string;
+  /** A datetime-local value (UTC) the time-range forms start at. */
+  defaultSince: string;
+  replayed: readonly ServiceReplay[] | undefined;
+}
+
 export function stripeEventView(data: {
   query: StripeEventQuery;
+  actions: StripeEventActions;
   detail?: {
     valid: boolean;
     services: ReadonlyArray<{ service: ParkingService; result: Result<HandledMessage[]> | undefined }>;
   };
   list?: { invalid: string } | { answers: readonly Answer[]; events: readonly MergedStripeEvent[] };
 }): Html {
-  const { query } = data;
+  const { query, actions } = data;
   const form = searchForm(query);
+  const replayed = actions.replayed ? replayResult(actions.replayed) : '';
   if (data.list && 'invalid' in data.list) {
     return html`${form}
       <p role="status">Not a valid ${FIELD_NAMES[data.list.invalid] ?? data.list.invalid}.</p>`;
@@ -147,9 +159,10 @@ export function stripeEventView(data: {
           ${a.service}: unavailable (${a.result.ok ? '' : a.result.error}).
         </p>`,
     )}
-    ${resultList(data.list.events)}`;
+    ${replayed} ${resultList(data.list.events)}
+    ${query.type ? replayMatchingForm({ ...query, ...actions }) : ''}`;
   }
-  if (!data.detail) return form;
+  if (!data.detail) return html`${form}${reconcileForm(actions.csrf, actions.defaultSince)}`;
   if (!data.detail.valid)
     return html`${form}
       <p role="status">Not a Stripe event id: <code>${query.q}</code>.</p>`;
@@ -160,8 +173,9 @@ export function stripeEventView(data: {
     return html`${form}
       <p role="status">No service knows the Stripe event <code>${query.q}</code>.</p>`;
   }
-  return html`${form}
+  return html`${form} ${replayed}
     <h2>Stripe event <code>${query.q}</code></h2>
+    ${replayOneForm(query.q, actions.csrf)}
     ${services.map(
       ({ service, result }) =>
         html`<section aria-labelledby="handled-${service}">

@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { insertOnce } from '@billing/runtime';
+import { HandledLog, insertOnce } from '@billing/runtime';
 import {
   customerModel,
   tierAnnouncementModel,
@@ -32,8 +32,11 @@ export class LicensingErasure {
   private readonly customers: Model<CustomerDoc>;
   private readonly announcements: Model<TierAnnouncementDoc>;
   private readonly machines: Model<MachineDoc>;
+  /** The handled-message log keeps the email of the Stripe events that carried it. */
+  private readonly handled: HandledLog;
 
   constructor(conn: Connection) {
+    this.handled = new HandledLog(conn);
     this.licenses = licenseModel(conn);
     this.customers = customerModel(conn);
     this.announcements = tierAnnouncementModel(conn);
@@ -62,6 +65,7 @@ export class LicensingErasure {
           ).modifiedCount;
 
     const tierAnnouncements = await this.moveAnnouncements(emailKey, placeholderKey);
+    await this.handled.eraseEmail(email, placeholder);
     const customers = (
       await this.customers.updateMany(
         { emailKey },

@@ -1,5 +1,5 @@
 import { erasedEmailHash, erasedEmailPlaceholder, isErasedEmail } from '@billing/contracts';
-import { BadRequestError, type Cause } from '@billing/runtime';
+import { BadRequestError, type Cause, type HandledLog } from '@billing/runtime';
 import type { CustomerRepository } from '../db/customer.repository';
 import type { CustomerErasureRepository } from '../db/customer-erasure.repository';
 import type { LedgerRepository } from '../db/ledger.repository';
@@ -43,6 +43,8 @@ export class CustomerErasure {
       ledger: Pick<LedgerRepository, 'erasePayments' | 'eraseRefunds'>;
       erasures: Pick<CustomerErasureRepository, 'last' | 'next'>;
       events: Pick<OrderEvents, 'emit' | 'customerErased'>;
+      /** The handled-message log keeps the email of the Stripe events that carried it. */
+      handled: Pick<HandledLog, 'eraseEmail'>;
       clock: () => Date;
     },
   ) {}
@@ -72,6 +74,7 @@ export class CustomerErasure {
     const payments = await ledger.erasePayments(email, placeholder);
     const erasedOrders = await orders.erase(email, placeholder);
     const erasedCustomers = await customers.erase(email, placeholder);
+    await this.deps.handled.eraseEmail(email, placeholder);
 
     const cause: Cause = { correlationId: `admin:${requestId}`, causationId: `admin:${requestId}` };
     const event = events.customerErased(erasure, email, cause);

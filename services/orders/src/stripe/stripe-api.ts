@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type { PaymentFailureReasonV1 } from '@billing/contracts';
-import { inSpan, PermanentError, SpanKind } from '@billing/runtime';
+import { callStripe, PermanentError } from '@billing/runtime';
 import { StripeApiError } from '../errors';
 import type { StripeScope } from './stripe-event';
 import {
@@ -54,18 +54,9 @@ export interface StripeApi {
 
 /** One Stripe API call, as a client span of the event's trace; failures become StripeApiError. */
 function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  return inSpan(
-    `stripe ${operation}`,
-    { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'stripe', 'rpc.method': operation } },
-    async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        if (err instanceof PermanentError) throw err; // an account without a key: not Stripe's failure
-        const status = (err as { statusCode?: unknown }).statusCode;
-        throw new StripeApiError(operation, typeof status === 'number' ? status : null, { cause: err });
-      }
-    },
+  return callStripe(operation, fn, (err, status) =>
+    // An account without a key is not Stripe's failure: it stays permanent.
+    err instanceof PermanentError ? err : new StripeApiError(operation, status, { cause: err }),
   );
 }
 

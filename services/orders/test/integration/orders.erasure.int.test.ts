@@ -23,6 +23,8 @@ const COLLECTIONS = [
   'stock_movements',
   'customer_erasures',
   'outbox',
+  // What each consumer did with each message, with the email of the Stripe events that carried it.
+  'handled_messages',
 ];
 
 /**
@@ -111,6 +113,9 @@ describe('erasing a customer: DELETE /customers/:email/data', () => {
     ]);
     expect(order.refunds).toEqual([expect.objectContaining({ refundId: refund.refund.id, amount: 3000 })]);
     expect(await h.api('GET', `/customers/${email}`)).toMatchObject({ status: 404 });
+    // The operators' view of the Stripe events finds them under the placeholder only.
+    expect((await h.api('GET', `/admin/stripe-events?email=${email}`)).body.items).toEqual([]);
+    expect((await h.api('GET', `/admin/stripe-events?email=${placeholder}`)).body.items).not.toEqual([]);
     expect(await h.api('GET', `/customers/${placeholder}`)).toMatchObject({
       status: 200,
       body: { email: placeholder, name: null, stripeCustomerIds: [bought.customerId] },
