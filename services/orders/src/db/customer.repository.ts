@@ -48,29 +48,34 @@ export class CustomerRepository {
   }
 
   /**
-   * Erasure: the account keyed by the email moves to the placeholder key, without its name (its
-   * Stripe customer ids and creation time stay). Inserted before the original is deleted, so a
-   * crash in between leaves the email for a repeated request to find. Returns the accounts erased.
+   * Erasure, in one Stripe account: the customer keyed by the email moves to the placeholder key,
+   * without its name (its Stripe customer ids, account fields and creation time stay). Inserted
+   * before the original is deleted, so a crash in between leaves the email for a repeated request
+   * to find. Returns the customers erased (0 or 1).
    */
-  async erase(email: string, placeholder: string): Promise<number> {
-    const doc = await this.model.findById(email).lean<CustomerDoc>();
+  async erase(email: string, placeholder: string, account?: string): Promise<number> {
+    const key = customerKey(email, account);
+    const placeholderKey = customerKey(placeholder, account);
+    const doc = await this.model.findById(key).lean<CustomerDoc>();
     if (!doc) return 0;
     const moved = await insertOnce(this.model, {
-      _id: placeholder,
+      _id: placeholderKey,
+      ...(doc.account && { account: doc.account }),
+      ...(doc.stripeAccount && { stripeAccount: doc.stripeAccount }),
       name: null,
       stripeCustomerIds: doc.stripeCustomerIds,
       createdAt: doc.createdAt,
     });
-    // The customer came back after an earlier erasure: their placeholder account exists already.
+    // The customer came back after an earlier erasure: their placeholder customer exists already.
     if (!moved) {
       for (const id of doc.stripeCustomerIds) {
         await this.model.updateOne(
-          { _id: placeholder, stripeCustomerIds: { $ne: id } },
+          { _id: placeholderKey, stripeCustomerIds: { $ne: id } },
           { $addToSet: { stripeCustomerIds: id } },
         );
       }
     }
-    const { deletedCount } = await this.model.deleteOne({ _id: email });
+    const { deletedCount } = await this.model.deleteOne({ _id: key });
     return deletedCount;
   }
 }

@@ -1,6 +1,6 @@
 import type { Connection, QueryFilter, Model } from 'mongoose';
 import { insertOnce } from '@billing/runtime';
-import type { OrderStatus } from '@billing/contracts';
+import { DEFAULT_BILLING_ACCOUNT, type OrderStatus } from '@billing/contracts';
 import type { DerivedOrderState } from '../domain/order-state';
 import { renameId } from './rename-id';
 import { orderLinkModel, type OrderLinkDoc } from './order-link.model';
@@ -87,6 +87,17 @@ export class OrderRepository {
       .find({ customerEmail: { $in: [...emails] } }, { _id: 1 })
       .lean<Array<Pick<OrderDoc, '_id'>>>();
     return docs.map((d) => d._id);
+  }
+
+  /**
+   * The Stripe accounts (labels; the default one for orders without) in which these emails have
+   * orders: where an erasure finds their customers.
+   */
+  async accountsOfCustomers(emails: readonly string[]): Promise<string[]> {
+    const docs = await this.model
+      .find({ customerEmail: { $in: [...emails] } }, { account: 1 })
+      .lean<Array<Pick<OrderDoc, 'account'>>>();
+    return [...new Set(docs.map((d) => d.account ?? DEFAULT_BILLING_ACCOUNT))];
   }
 
   /**

@@ -1,4 +1,9 @@
-import { erasedEmailHash, erasedEmailPlaceholder, isErasedEmail } from '@billing/contracts';
+import {
+  DEFAULT_BILLING_ACCOUNT,
+  erasedEmailHash,
+  erasedEmailPlaceholder,
+  isErasedEmail,
+} from '@billing/contracts';
 import { BadRequestError, type Cause, type HandledLog } from '@billing/runtime';
 import type { CustomerRepository } from '../db/customer.repository';
 import type { CustomerErasureRepository } from '../db/customer-erasure.repository';
@@ -39,7 +44,7 @@ export class CustomerErasure {
   constructor(
     private readonly deps: {
       customers: Pick<CustomerRepository, 'erase'>;
-      orders: Pick<OrderRepository, 'idsOfCustomers' | 'erase'>;
+      orders: Pick<OrderRepository, 'idsOfCustomers' | 'accountsOfCustomers' | 'erase'>;
       ledger: Pick<LedgerRepository, 'erasePayments' | 'eraseRefunds'>;
       erasures: Pick<CustomerErasureRepository, 'last' | 'next'>;
       events: Pick<OrderEvents, 'emit' | 'customerErased'>;
@@ -60,6 +65,11 @@ export class CustomerErasure {
     // Orders already erased are included: their refunds may still name the email (a refund
     // stored while an earlier erasure ran).
     const orderIds = await orders.idsOfCustomers([email, placeholder]);
+    // Each Stripe account has its own customer of the email (see customerKey).
+    const accounts = new Set([
+      DEFAULT_BILLING_ACCOUNT,
+      ...(await orders.accountsOfCustomers([email, placeholder])),
+    ]);
     // Every request is an erasure of its own, with its own event id, so the other services erase
     // again too (data a delayed message stored after an earlier erasure, say). Concurrent requests
     // race for the same insert and share the winner's record and event.
@@ -73,7 +83,8 @@ export class CustomerErasure {
     const refunds = await ledger.eraseRefunds(orderIds, email, placeholder);
     const payments = await ledger.erasePayments(email, placeholder);
     const erasedOrders = await orders.erase(email, placeholder);
-    const erasedCustomers = await customers.erase(email, placeholder);
+    let erasedCustomers = 0;
+    for (const account of accounts) erasedCustomers += await customers.erase(email, placeholder, account);
     await this.deps.handled.eraseEmail(email, placeholder);
 
     const cause: Cause = { correlationId: `admin:${requestId}`, causationId: `admin:${requestId}` };

@@ -52,6 +52,18 @@ describe('several Stripe accounts and Connect', () => {
     expect(lineItemRequests(h.fake.requests, eu.session.id).map(keyOf)).toEqual([
       `Bearer ${ACCOUNT_KEYS.eu}`,
     ]);
+
+    // Erasing the email erases its customer in every account it bought in.
+    const erased = await h.api('DELETE', `/customers/${email}/data`);
+    expect(erased.status).toBe(202);
+    expect(erased.body.erased).toMatchObject({ customers: 2, orders: 2 });
+    expect((await h.api('GET', `/customers/${email}`)).status).toBe(404);
+    expect((await h.api('GET', `/customers/${email}?account=eu`)).status).toBe(404);
+    const placeholder = erased.body.placeholder as string;
+    expect(await h.api('GET', `/customers/${placeholder}?account=eu`)).toMatchObject({
+      status: 200,
+      body: { account: 'eu', name: null, stripeCustomerIds: [eu.customerId] },
+    });
   });
 
   it("a Connect checkout's Stripe API calls carry the Stripe-Account header, and its order the account", async () => {
