@@ -16,9 +16,14 @@ export function newWebhookSecret(): string {
 }
 
 /** Posts a Stripe event to the gateway as Stripe would: the exact JSON bytes, signed. */
-export async function postStripeEvent(gatewayUrl: string, secret: string, event: unknown): Promise<number> {
+export async function postStripeEvent(
+  gatewayUrl: string,
+  secret: string,
+  event: unknown,
+  path = '/api/billing/webhooks',
+): Promise<number> {
   const body = JSON.stringify(event);
-  const res = await fetch(`${gatewayUrl}/api/billing/webhooks`, {
+  const res = await fetch(`${gatewayUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'stripe-signature': signStripePayload(body, secret) },
     body,

@@ -32,6 +32,7 @@ type License = { key: string; licenseId: string; orderId: string };
 type Order = { orderId: string; status: string; paymentStatus: string; customerEmail: string };
 
 const iso = (unix: number) => new Date(unix * 1000).toISOString();
+const EU_SECRET = 'whsec_ZXVyb3BlYW4tYWNjb3VudC1zaWduaW5nLXNlY3JldA==';
 
 describe('the whole system: four processes on real NATS, the Mongo-protocol store and SMTP', () => {
   let nats: NatsServer;
@@ -73,6 +74,10 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
         WEBHOOK_RETRY_SCHEDULE_MS: '0,300,600,1200',
         WEBHOOK_POLL_INTERVAL_MS: '100',
         STRIPE_THIN_WEBHOOK_SECRET: thinSecret,
+        // A second Stripe account, `eu`, with its own key and webhook secret.
+        STRIPE_ACCOUNTS: JSON.stringify({
+          eu: { secretKey: 'sk_test_eu_account', webhookSecrets: [EU_SECRET] },
+        }),
       },
     });
     ({ nats, smtp, fake, receiver, system, endpointId } = world);
@@ -301,6 +306,41 @@ describe('the whole system: four processes on real NATS, the Mongo-protocol stor
       const [license] = delivered[0]!.data.licenses as License[];
       expect(await verify(license!.key)).toMatchObject({ code: 'VALID' });
     }
+  });
+
+  it('a checkout in a second Stripe account is its own order, license and webhook, carrying the account', async () => {
+    const email = 'hedy.accounts@example.com';
+    const lines = [{ quantity: 1, unitAmount: 4900, metadata: { sku: 'PRO-LIFETIME', tier: 'pro' } }];
+    const home = sf.oneTimePurchase({ email, lines });
+    const eu = sf.oneTimePurchase({ email, lines });
+    for (const p of [home, eu]) stubStripe(fake, p);
+    await post(home.ordered);
+    for (const event of eu.ordered)
+      expect(await postStripeEvent(system.urls.gateway, EU_SECRET, event, '/webhooks/stripe/eu')).toBe(200);
+    // The default account's secret does not open the eu path.
+    expect(
+      await postStripeEvent(system.urls.gateway, system.webhookSecret, eu.ordered[0], '/webhooks/stripe/eu'),
+    ).toBe(400);
+
+    const euHook = await waitForHook(receiver, 'checkout.completed', (d) => d.account === 'eu');
+    const homeHook = await waitForHook(
+      receiver,
+      'checkout.completed',
+      (d) => d.customerEmail === email && d.account === undefined,
+    );
+    expect(euHook.data.customerEmail).toBe(email);
+    await waitFor(async () => (await ordersOf(email)).length === 2, {
+      timeoutMs: 30_000,
+      what: 'two orders',
+    });
+    const [euLicense] = euHook.data.licenses as License[];
+    const [homeLicense] = homeHook.data.licenses as License[];
+    expect(euLicense!.key).not.toBe(homeLicense!.key);
+    expect(await verify(euLicense!.key)).toMatchObject({ code: 'VALID' });
+    // The eu checkout's Stripe calls used the eu account's key.
+    const euCalls = fake.requests.filter((r) => r.path.includes(eu.session.id));
+    expect(euCalls.length).toBeGreaterThan(0);
+    for (const call of euCalls) expect(call.headers.authorization).toBe('Bearer sk_test_eu_account');
   });
 
   it('a declined renewal tells the customer why and what to do', async () => {
