@@ -128,7 +128,7 @@ export class StripeReconciler {
         checkedAt: new Date(now).toISOString(),
       });
       const log = result.stored > 0 ? this.deps.logger.warn : this.deps.logger.info;
-      log.call(this.deps.logger, { account, ...result }, 'Stripe events reconciled');
+      log.call(this.deps.logger, result, 'Stripe events reconciled');
       return result;
     } finally {
       await release();
