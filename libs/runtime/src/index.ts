@@ -26,6 +26,7 @@ export * from './jetstream-state';
 export * from './lifecycle';
 export * from './parked-routes';
 export * from './handled-routes';
+export * from './operator-routes';
 export * from './consumers-routes';
 export * from './service';
 export * from './stripe-client';

@@ -6,21 +6,16 @@ import {
   ORDERS_EVENTS,
   type StripeEventShape,
   type TypedEnvelope,
-  STRIPE_EVENTS_STREAM,
 } from '@billing/contracts';
 import {
-  ParkedReplayer,
   RetentionSweeper,
   createHttpApp,
   envelopeCodec,
   infraReadiness,
   infraRetentionRules,
   registerOpenApiRoute,
-  registerConsumerRoutes,
-  registerHandledRoutes,
-  registerParkedRoutes,
+  registerOperatorRoutes,
   replayRoute,
-  StripeEventReplayer,
   requireBearer,
   runnerDefaults,
   sharedRateLimitStore,
@@ -172,27 +167,17 @@ export async function buildLicensingService(deps: LicensingDeps): Promise<Licens
     clock,
   });
   registerAdminRoutes(http, { licenses, machines, views, admin, auth });
-  // A parked message is replayed through the handlers of the consumer that parked it.
-  const replayer = new ParkedReplayer({
-    store: infra.parked,
+  // Parked messages, the handled-message log, Stripe event replay, consumer lag.
+  const replayer = registerOperatorRoutes(http, {
+    infra,
     routes: {
       [LICENSING_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, fromStripe),
       [LICENSING_ORDERS_CONSUMER.durable]: replayRoute(ordersCodec, fromOrders),
     },
-    logger,
-    handled: infra.handled,
-  });
-  registerParkedRoutes(http, { store: infra.parked, replayer, auth });
-  // Stored Stripe events run again through the Stripe consumer (an operator after a fix).
-  const stripeReplayer = new StripeEventReplayer({
-    handled: infra.handled,
-    jsm: infra.nats.jsm,
-    stream: STRIPE_EVENTS_STREAM.name,
-    routes: { [LICENSING_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, fromStripe) },
+    stripeConsumers: [LICENSING_STRIPE_CONSUMER.durable],
+    auth,
     logger,
   });
-  registerHandledRoutes(http, { handled: infra.handled, replayer: stripeReplayer, auth });
-  registerConsumerRoutes(http, { jetstream: infra.jetstream, auth });
   registerOpenApiRoute(http, auth);
   const retention = new RetentionSweeper({
     rules: [...infraRetentionRules(infra, config)],

@@ -11,11 +11,8 @@ import {
   infraReadiness,
   infraRetentionRules,
   outboxEvent,
-  ParkedReplayer,
-  registerConsumerRoutes,
-  registerHandledRoutes,
   registerOpenApiRoute,
-  registerParkedRoutes,
+  registerOperatorRoutes,
   replayRoute,
   requireBearer,
   RetentionSweeper,
@@ -209,18 +206,16 @@ export async function buildNotificationsService(deps: NotificationsDeps): Promis
   const wakeDelivery = () => worker.wake();
   // Both consumers decode envelopes with the same codec into the same handlers.
   const route = replayRoute(codec, handlers);
-  const replayer = new ParkedReplayer({
-    store: infra.parked,
+  // Parked messages, the handled-message log, consumer lag.
+  const replayer = registerOperatorRoutes(http, {
+    infra,
     routes: {
       [NOTIFICATIONS_ORDERS_CONSUMER.durable]: route,
       [NOTIFICATIONS_LICENSING_CONSUMER.durable]: route,
     },
+    auth,
     logger,
-    handled: infra.handled,
   });
-  registerParkedRoutes(http, { store: infra.parked, replayer, auth });
-  registerHandledRoutes(http, { handled: infra.handled, auth });
-  registerConsumerRoutes(http, { jetstream: infra.jetstream, auth });
   const retention = new RetentionSweeper({
     rules: [...infraRetentionRules(infra, config), ...notificationRetentionRules(infra.db, config.retention)],
     logger,

@@ -1,16 +1,12 @@
-import { ORDERS_STRIPE_CONSUMER, STRIPE_EVENTS_STREAM, type StripeEventShape } from '@billing/contracts';
+import { ORDERS_STRIPE_CONSUMER, type StripeEventShape } from '@billing/contracts';
 import {
   createHttpApp,
   infraReadiness,
   infraRetentionRules,
-  ParkedReplayer,
   RetentionSweeper,
   registerOpenApiRoute,
-  registerConsumerRoutes,
-  registerHandledRoutes,
-  registerParkedRoutes,
+  registerOperatorRoutes,
   replayRoute,
-  StripeEventReplayer,
   requireBearer,
   runnerDefaults,
   startConsumer,
@@ -125,23 +121,14 @@ export async function buildOrdersService(deps: OrdersDeps): Promise<OrdersServic
   });
   registerCustomerRoutes(http, { customers, orders, ledger, erasure, logger, auth });
   registerCatalogRoutes(http, { catalog, auth });
-  const replayer = new ParkedReplayer({
-    store: infra.parked,
+  // Parked messages, the handled-message log, Stripe event replay, consumer lag.
+  const replayer = registerOperatorRoutes(http, {
+    infra,
     routes: { [ORDERS_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, handlers) },
-    logger,
-    handled: infra.handled,
-  });
-  registerParkedRoutes(http, { store: infra.parked, replayer, auth });
-  // Stored Stripe events run again through the Stripe consumer (an operator after a fix).
-  const stripeReplayer = new StripeEventReplayer({
-    handled: infra.handled,
-    jsm: infra.nats.jsm,
-    stream: STRIPE_EVENTS_STREAM.name,
-    routes: { [ORDERS_STRIPE_CONSUMER.durable]: replayRoute(stripeCodec, handlers) },
+    stripeConsumers: [ORDERS_STRIPE_CONSUMER.durable],
+    auth,
     logger,
   });
-  registerHandledRoutes(http, { handled: infra.handled, replayer: stripeReplayer, auth });
-  registerConsumerRoutes(http, { jetstream: infra.jetstream, auth });
   const retention = new RetentionSweeper({
     rules: [...infraRetentionRules(infra, config)],
     logger,
