@@ -79,8 +79,13 @@ async function announcedViews(
   const ours = await deps.revocations.claim(deleted, `order:${orderId}`, deps.clock());
   const theirs = stored.filter((l) => deleted.includes(l.licenseId) && !ours.has(l.licenseId));
   if (theirs.length === 0 || !theirs[0]!.subscriptionId) return views;
+  // On a delivery after the deletion (the first one issued the licenses, then its process died)
+  // the state read now is the deletion's: show them as they were before it.
+  const beforeDeletion = issuedWith?.deleted
+    ? ((await deps.subscriptions.fact(issuedWith.lastEventId))?.previous ?? null)
+    : issuedWith;
   const asIssued = await deps.views.view(theirs, {
-    subscription: { id: theirs[0]!.subscriptionId, state: issuedWith },
+    subscription: { id: theirs[0]!.subscriptionId, state: beforeDeletion },
   });
   const byId = new Map(asIssued.map((v) => [v.licenseId, v]));
   return views.map((v) => byId.get(v.licenseId) ?? v);

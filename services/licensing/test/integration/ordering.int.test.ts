@@ -337,4 +337,48 @@ describe('subscription events in any order, and duplicates', () => {
       (license.status === 'revoked' ? 1 : 0);
     expect(announcements).toBe(1);
   });
+
+  it('announces a revocation once when the order is delivered again after the deletion revoked its license', async () => {
+    const purchase = fx.subscriptionPurchase({ email: 'redelivered@example.com', tier: 'pro' });
+    const deleted = fx.cancellation(purchase);
+    const { deps, emitted, ctx } = directHandlers(h);
+    const order = orderOf(purchase);
+    const envelope = {
+      id: `orders.order.confirmed:${order.orderId}`,
+      type: 'orders.order.confirmed',
+      version: 1,
+      source: 'orders',
+      occurredAt: new Date().toISOString(),
+      correlationId: 'evt_redelivered',
+      causationId: 'evt_redelivered',
+      payload: { order },
+    };
+    // The first delivery issues the license, then its process dies before announcing it.
+    const crashing = {
+      ...deps,
+      announcer: { emitWithTierChange: () => Promise.reject(new Error('killed')) },
+    };
+    await expect(handleOrderConfirmed(envelope as never, crashing, ctx(envelope.id))).rejects.toThrow(
+      'killed',
+    );
+    // Meanwhile the deletion is applied: it sees the license and announces its revocation.
+    const event = deleted.events.subscriptionDeleted!;
+    expect(await handleSubscriptionEvent('deleted', event as never, deps, ctx(event.id))).toMatchObject({
+      status: 'done',
+    });
+    // The order's message is delivered again.
+    expect(await handleOrderConfirmed(envelope as never, deps, ctx(envelope.id))).toMatchObject({
+      status: 'done',
+    });
+
+    type Licenses = { licenses: Array<{ licenseId: string; status: string }> };
+    const payloadsOf = (type: string) =>
+      emitted.filter((e) => e.definition.type === type).map((e) => e.input.payload as Licenses);
+    const [licensed] = payloadsOf('licensing.order.licensed');
+    const license = licensed!.licenses[0]!;
+    const revoked = payloadsOf('licensing.licenses.revoked').flatMap((p) => p.licenses);
+    expect(revoked.map((l) => l.licenseId)).toEqual([license.licenseId]);
+    // Announced as it was issued, before the deletion: the revocation follows it.
+    expect(license.status).toBe('active');
+  });
 });
