@@ -1,29 +1,12 @@
-import { NO_FACTS, verifyCode, viewOf, type LicenseRecord } from './license-view';
+import { licenseRecord } from '../../test/license-record';
+import { NO_FACTS, verifyCode, viewOf } from './license-view';
 import { foldSubscription, type SubscriptionFact } from './subscription-state';
 
 const JAN = new Date('2026-01-01T00:00:00Z');
 const FEB = new Date('2026-02-01T00:00:00Z');
 const MAR = new Date('2026-03-01T00:00:00Z');
 
-const license = (overrides: Partial<LicenseRecord> = {}): LicenseRecord => ({
-  licenseId: 'lic_1',
-  key: 'LIC1.x.y',
-  orderId: 'ord_1',
-  lineId: 'li_1',
-  unitIndex: 0,
-  customerEmail: 'ada@example.com',
-  stripeCustomerId: 'cus_1',
-  subscriptionId: 'sub_1',
-  productSku: 'PRO-1M',
-  productName: 'Pro plan',
-  tier: 'PRO',
-  baseExpiresAt: FEB,
-  issuedAt: JAN,
-  revokedAt: null,
-  revokeReason: null,
-  suspendedAt: null,
-  ...overrides,
-});
+const license = licenseRecord;
 
 const state = (kind: SubscriptionFact['kind'], status: string, tier = 'PRO') =>
   foldSubscription([

@@ -2,6 +2,7 @@ import { ORDER_REFUNDED_V1, makeEnvelope, type OrderRefundedV1 } from '@billing/
 import { createLogger, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import { NO_FACTS, viewOf, type LicenseRecord } from '../domain/license-view';
 import { parseTierCatalog } from '../domain/tiers';
+import { licenseRecord } from '../../test/license-record';
 import type { HandlerDeps } from './deps';
 import { handleOrderRefunded } from './order-refunded.handler';
 
@@ -13,24 +14,14 @@ const ctx: HandlerContext = {
   logger: createLogger({ service: 'test', version: 'test', level: 'silent' }),
 };
 
-const license: LicenseRecord = {
-  licenseId: 'lic_1',
+const license = licenseRecord({
   key: 'key_1',
-  orderId: 'ord_1',
-  lineId: 'li_1',
-  unitIndex: 0,
-  customerEmail: 'ada@example.com',
-  stripeCustomerId: 'cus_1',
   subscriptionId: null,
   productSku: 'APP',
   productName: 'App',
   tier: null,
   baseExpiresAt: null,
-  issuedAt: new Date('2026-01-01T00:00:00Z'),
-  revokedAt: null,
-  revokeReason: null,
-  suspendedAt: null,
-};
+});
 
 /** Fakes: refunds are stored in a list, and a license is revoked by any full refund stored. */
 function fakes(licenses: LicenseRecord[]) {

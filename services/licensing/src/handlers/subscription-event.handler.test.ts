@@ -5,6 +5,7 @@ import type { StoredSubscriptionFact } from '../db/subscription.repository';
 import { viewOf, type LicenseRecord } from '../domain/license-view';
 import { foldSubscription, type SubscriptionState } from '../domain/subscription-state';
 import { parseTierCatalog } from '../domain/tiers';
+import { licenseRecord } from '../../test/license-record';
 import type { HandlerDeps } from './deps';
 import { handleSubscriptionEvent } from './subscription-event.handler';
 
@@ -18,24 +19,15 @@ const ctxOf = (event: StripeEventShape): HandlerContext => ({
 });
 
 const subscriptionId = 'sub_unit_1';
-const license: LicenseRecord = {
-  licenseId: 'lic_1',
+const license = licenseRecord({
   key: 'key_1',
-  orderId: 'ord_1',
-  lineId: 'li_1',
-  unitIndex: 0,
-  customerEmail: 'ada@example.com',
   stripeCustomerId: 'cus_unit_1',
   subscriptionId,
   productSku: 'APP-PRO',
   productName: 'App Pro',
   tier: 'pro',
   baseExpiresAt: null,
-  issuedAt: new Date('2026-01-01T00:00:00Z'),
-  revokedAt: null,
-  revokeReason: null,
-  suspendedAt: null,
-};
+});
 
 /**
  * Fakes: subscription facts kept in a list (the state is the fold of them, as the repository's

@@ -1,5 +1,5 @@
-import { ORDER_CONFIRMED_V1 } from '@billing/contracts';
-import { orderLine, orderSnapshot, stripeFixtures as fx, waitFor } from '@billing/testkit';
+import { ORDER_CONFIRMED_V1, makeEnvelope, type OrderSnapshotV1 } from '@billing/contracts';
+import { orderConfirmed, orderLine, orderSnapshot, stripeFixtures as fx, waitFor } from '@billing/testkit';
 import { adminHeaders, entitlements, type LicensingContext, useLicensing, verify } from './harness';
 import { createLogger, type HandlerContext, type OutboxEvent } from '@billing/runtime';
 import { licensingHandlerDeps } from '../../src/app';
@@ -46,6 +46,15 @@ async function confirm(h: LicensingContext, purchase: Purchase, msgId?: string, 
 async function licensedKeys(h: LicensingContext, orderId: string): Promise<string[]> {
   const event = await h.events.waitFor(`licensing.order.licensed:${orderId}`);
   return (event.payload as { licenses: Array<{ key: string }> }).licenses.map((l) => l.key);
+}
+
+/** `orders.order.confirmed` for the order, as the orders service publishes it, caused by `eventId`. */
+function confirmation(order: OrderSnapshotV1, eventId: string) {
+  return makeEnvelope(ORDER_CONFIRMED_V1, {
+    ...orderConfirmed(order),
+    correlationId: eventId,
+    causationId: eventId,
+  });
 }
 
 /** The handlers' dependencies on the harness's database, publishing into a list instead of NATS. */
@@ -310,17 +319,8 @@ describe('subscription events in any order, and duplicates', () => {
       }),
     };
     const order = orderOf(purchase);
-    const envelope = {
-      id: `orders.order.confirmed:${order.orderId}`,
-      type: 'orders.order.confirmed',
-      version: 1,
-      source: 'orders',
-      occurredAt: new Date().toISOString(),
-      correlationId: 'evt_racing',
-      causationId: 'evt_racing',
-      payload: { order },
-    };
-    expect(await handleOrderConfirmed(envelope as never, racing, ctx(envelope.id))).toMatchObject({
+    const envelope = confirmation(order, 'evt_racing');
+    expect(await handleOrderConfirmed(envelope, racing, ctx(envelope.id))).toMatchObject({
       status: 'done',
     });
     expect(deletionApplied).toBe(true);
@@ -343,31 +343,20 @@ describe('subscription events in any order, and duplicates', () => {
     const deleted = fx.cancellation(purchase);
     const { deps, emitted, ctx } = directHandlers(h);
     const order = orderOf(purchase);
-    const envelope = {
-      id: `orders.order.confirmed:${order.orderId}`,
-      type: 'orders.order.confirmed',
-      version: 1,
-      source: 'orders',
-      occurredAt: new Date().toISOString(),
-      correlationId: 'evt_redelivered',
-      causationId: 'evt_redelivered',
-      payload: { order },
-    };
+    const envelope = confirmation(order, 'evt_redelivered');
     // The first delivery issues the license, then its process dies before announcing it.
     const crashing = {
       ...deps,
       announcer: { emitWithTierChange: () => Promise.reject(new Error('killed')) },
     };
-    await expect(handleOrderConfirmed(envelope as never, crashing, ctx(envelope.id))).rejects.toThrow(
-      'killed',
-    );
+    await expect(handleOrderConfirmed(envelope, crashing, ctx(envelope.id))).rejects.toThrow('killed');
     // Meanwhile the deletion is applied: it sees the license and announces its revocation.
     const event = deleted.events.subscriptionDeleted!;
     expect(await handleSubscriptionEvent('deleted', event as never, deps, ctx(event.id))).toMatchObject({
       status: 'done',
     });
     // The order's message is delivered again.
-    expect(await handleOrderConfirmed(envelope as never, deps, ctx(envelope.id))).toMatchObject({
+    expect(await handleOrderConfirmed(envelope, deps, ctx(envelope.id))).toMatchObject({
       status: 'done',
     });
 
