@@ -54,6 +54,9 @@ export class StripeReconciler {
   private failures = 0;
   private stopped = false;
 
+  /** The options with their defaults filled in. */
+  private readonly options: Required<ReconcilerOptions>;
+
   constructor(
     private readonly deps: {
       lister: StripeEventLister;
@@ -63,15 +66,13 @@ export class StripeReconciler {
       options: ReconcilerOptions;
       now?: () => number;
     },
-  ) {}
-
-  private get options(): Required<ReconcilerOptions> {
-    return {
+  ) {
+    this.options = {
       firstLookbackMs: 60 * MINUTE,
       overlapMs: 10 * MINUTE,
       leaseMs: 10 * MINUTE,
       maxBackoffMs: 60 * MINUTE,
-      ...this.deps.options,
+      ...deps.options,
     };
   }
 
