@@ -10,6 +10,12 @@ import { BadRequestError } from '@billing/runtime';
 
 // Only the webhook helpers are used; no API call is ever made with this client.
 const stripe = new Stripe('sk_unused_for_webhook_verification');
+// The signature check constructEventAsync runs, without its second parse of the body.
+const signatures = (() => {
+  const helper = stripe.webhooks.signature;
+  if (!helper) throw new Error('the stripe package has no webhook signature helper');
+  return helper;
+})();
 
 const HEADER_PART = /^(t|v\d+)=[^,=\s]+$/;
 
@@ -39,10 +45,12 @@ export async function verifyStripeWebhook(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<VerifiedWebhook> {
   const signature = checkHeader(header, options.toleranceSeconds, nowSeconds);
-  if (!isThinEvent(parseOrUndefined(rawBody))) {
+  // Parsed once: the kind decides which secrets sign it, and the verified event is this object.
+  const body = parseOrUndefined(rawBody);
+  if (!isThinEvent(body)) {
     return {
       kind: 'snapshot',
-      event: await verifySnapshotEvent(rawBody, signature, options.secrets, options.toleranceSeconds),
+      event: await verifySnapshotEvent(rawBody, body, signature, options.secrets, options.toleranceSeconds),
     };
   }
   if (options.thinSecrets.length === 0) {
@@ -54,7 +62,13 @@ export async function verifyStripeWebhook(
   }
   return {
     kind: 'thin',
-    notification: await verifyThinEvent(rawBody, signature, options.thinSecrets, options.toleranceSeconds),
+    notification: await verifyThinEvent(
+      rawBody,
+      body,
+      signature,
+      options.thinSecrets,
+      options.toleranceSeconds,
+    ),
   };
 }
 
@@ -67,27 +81,33 @@ export async function verifyStripeEvent(
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<StripeEventShape> {
   const signature = checkHeader(header, toleranceSeconds, nowSeconds);
-  return verifySnapshotEvent(rawBody, signature, secrets, toleranceSeconds);
+  return verifySnapshotEvent(rawBody, parseOrUndefined(rawBody), signature, secrets, toleranceSeconds);
 }
 
+/**
+ * The signature over the exact bytes, checked by the `stripe` package with each secret in turn;
+ * then the body, already parsed, must be a Stripe event.
+ */
 async function verifySnapshotEvent(
   rawBody: Buffer,
+  event: unknown,
   signature: string,
   secrets: readonly string[],
   toleranceSeconds: number,
 ): Promise<StripeEventShape> {
-  let event: unknown;
+  let verified = false;
   for (const secret of secrets) {
     try {
-      event = await stripe.webhooks.constructEventAsync(rawBody, signature, secret, toleranceSeconds);
+      await signatures.verifyHeaderAsync(rawBody, signature, secret, toleranceSeconds);
+      verified = true;
       break;
     } catch (err) {
       if (err instanceof Stripe.errors.StripeSignatureVerificationError) continue;
-      // The signature matched but stripe-node refused the body: not JSON (or a thin event).
-      throw new BadRequestError('body is not a JSON Stripe event', 'invalid_event', { cause: err });
+      throw err;
     }
   }
-  if (event === undefined) throw signatureMismatch();
+  if (!verified) throw signatureMismatch();
+  if (event === undefined) throw new BadRequestError('body is not a JSON Stripe event', 'invalid_event');
   if (!stripeEventValidator.check(event)) {
     throw new BadRequestError(
       `body is not a Stripe event: ${stripeEventValidator.explain(event)}`,
@@ -100,6 +120,7 @@ async function verifySnapshotEvent(
 /** A thin event notification, checked with the `stripe` package's own parser and each secret. */
 async function verifyThinEvent(
   rawBody: Buffer,
+  notification: unknown,
   signature: string,
   secrets: readonly string[],
   toleranceSeconds: number,
@@ -117,7 +138,6 @@ async function verifyThinEvent(
   }
   if (!verified) throw signatureMismatch();
   // The parser turns `context` into an object and adds methods; keep the JSON as Stripe sent it.
-  const notification = parseOrUndefined(rawBody);
   if (!stripeV2EventValidator.check(notification)) {
     throw new BadRequestError(
       `body is not a Stripe event notification: ${stripeV2EventValidator.explain(notification)}`,
